@@ -1,0 +1,203 @@
+"""The ``petri`` command: parse, call one function, turn petri's errors into exit codes.
+
+Domain errors become messages only here: one line on stderr, no traceback. Exit codes: 0 the
+command ran (an evaluation ran, whatever its outcome), 1 another petri error, 2 a bad problem,
+setting or usage, 3 the sandbox failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from petri import __version__
+from petri.errors import ConfigError, PetriError, ProblemError, SandboxError
+from petri.problem import Problem, init_problem, load_problem
+from petri.sandbox.outcome import Evaluation, Status, TestOutcome
+
+EXIT_ERROR, EXIT_USAGE, EXIT_SANDBOX = 1, 2, 3
+
+STATUS_STYLE = {Status.OK: "bold green", Status.FAILED: "bold red"}
+OUTCOME_STYLE = {
+    TestOutcome.PASSED: "green",
+    TestOutcome.FAILED: "red",
+    TestOutcome.ERROR: "red",
+    TestOutcome.SKIPPED: "yellow",
+    TestOutcome.TIMEOUT: "magenta",
+}
+
+app = typer.Typer(
+    name="petri",
+    help="petri evolves Python programs safely: every candidate runs in a sandbox.",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"petri {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """petri evolves Python programs safely: every candidate runs in a sandbox."""
+
+
+@app.command("eval")
+def eval_command(
+    problem: Annotated[
+        Path,
+        typer.Argument(
+            help="PROBLEM folder: a program plus tests/ (pytest) or evaluate.py.",
+            metavar="PROBLEM",
+            show_default=False,
+        ),
+    ],
+    program: Annotated[
+        Path | None,
+        typer.Option(
+            "--program",
+            "-p",
+            help="Judge this file instead: another version of the problem's program.",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
+) -> None:
+    """Evaluate a program against its judge in the sandbox and show each test's outcome."""
+    err = Console(stderr=True)
+    with _petri_errors(err):
+        loaded = load_problem(problem, program)
+        evaluation = _evaluate(loaded, err)
+    if as_json:
+        typer.echo(json.dumps(evaluation.to_dict()))
+    else:
+        _show_evaluation(Console(), loaded, evaluation)
+
+
+@app.command("init")
+def init_command(
+    name: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to create (must not exist or be empty).",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Create a working PROBLEM folder: a program, its pytest suite and a petri.toml."""
+    with _petri_errors(Console(stderr=True)):
+        written = init_problem(name)
+    out = Console(highlight=False)
+    out.print(f"Created problem [bold]{name}[/]:", soft_wrap=True)
+    for path in written:
+        out.print(f"  {path.relative_to(name)}", markup=False)
+    out.print(f"Next: [bold]petri eval {name}[/]", soft_wrap=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="petri")
+
+
+@contextmanager
+def _petri_errors(err: Console) -> Iterator[None]:
+    """Print petri's own errors as one line and exit with their code; anything else is a bug."""
+    try:
+        yield
+    except PetriError as exc:
+        code = EXIT_ERROR
+        if isinstance(exc, ProblemError | ConfigError):
+            code = EXIT_USAGE
+        elif isinstance(exc, SandboxError):
+            code = EXIT_SANDBOX
+        message = " ".join(str(exc).split("\n")) or type(exc).__name__
+        err.print(f"petri: error: {message}", style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(code) from None
+
+
+def _evaluate(problem: Problem, err: Console) -> Evaluation:
+    from petri.sandbox import WorkerPool  # the pool pulls in the jail; only `eval` needs it
+
+    settings = problem.settings
+    # One candidate needs one warm worker, whatever the pool size configured for evolution.
+    sandbox = settings.sandbox.model_copy(update={"workers": 1})
+    pool = WorkerPool(problem.judge_spec(), settings.limits, sandbox)
+    try:
+        with err.status("Warming up the sandbox..."):
+            pool.start()
+        if pool.warning:
+            err.print(f"petri: warning: {pool.warning}", style="yellow", soft_wrap=True)
+        with err.status(f"Evaluating {problem.program_path.name}..."):
+            return pool.evaluate(problem.source)
+    finally:
+        pool.close()
+
+
+def _show_evaluation(out: Console, problem: Problem, ev: Evaluation) -> None:
+    out.print(f"[bold]{problem.root.name}[/]: {problem.program_path}", highlight=False)
+    if ev.tests:
+        out.print(_test_table(ev))
+    if ev.metrics:
+        metrics = Table("metric", "value", header_style="bold")
+        for name, value in ev.metrics.items():
+            metrics.add_row(name, f"{value:.6g}")
+        out.print(metrics)
+    summary = Table.grid(padding=(0, 2))
+    summary.add_row("status", Text(ev.status.value, style=STATUS_STYLE.get(ev.status, "yellow")))
+    if ev.tests:
+        summary.add_row("tests", f"{ev.passed} passed, {ev.failed} failed, {len(ev.tests)} total")
+    summary.add_row("duration", _seconds(ev.duration_s))
+    summary.add_row("peak memory", f"{ev.peak_memory_bytes / 2**20:.1f} MiB")
+    summary.add_row("sandbox", ev.sandbox)
+    if ev.message:
+        summary.add_row("message", Text(ev.message))
+    out.print(summary)
+
+
+def _test_table(ev: Evaluation) -> Table:
+    # pytest node ids repeat their file: when there is only one, say it once, in the title.
+    files = {t.name.partition("::")[0] for t in ev.tests}
+    one_file = files.pop() if len(files) == 1 and all("::" in t.name for t in ev.tests) else None
+    details = any(t.message for t in ev.tests)
+    table = Table(title=one_file, header_style="bold", title_justify="left")
+    table.add_column("test", overflow="fold")
+    table.add_column("outcome")
+    table.add_column("duration", justify="right")
+    if details:
+        table.add_column("detail", overflow="fold")
+    for t in ev.tests:
+        name = t.name.partition("::")[2] if one_file else t.name
+        row = [Text(name), Text(t.outcome.value, style=OUTCOME_STYLE.get(t.outcome, ""))]
+        row.append(Text(_seconds(t.duration_s)))
+        if details:
+            row.append(Text(t.message.strip().splitlines()[-1] if t.message.strip() else ""))
+        table.add_row(*row)
+    return table
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"

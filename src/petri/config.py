@@ -1,0 +1,119 @@
+"""Settings: one validated model per subsystem, one source of defaults.
+
+Values come from, highest first: keyword arguments, environment variables (prefix ``PETRI_``,
+nested with ``__``, e.g. ``PETRI_LIMITS__MEMORY_MB=512``), the problem's ``petri.toml``, then the
+defaults below. Every field carries a description; a test keeps them documented.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from petri.errors import ConfigError
+
+CONFIG_FILE = "petri.toml"
+
+
+class Limits(BaseModel):
+    """Resource limits for one evaluation of one candidate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    test_timeout_s: float = Field(5.0, gt=0, description="Wall time one test may take.")
+    wall_time_s: float = Field(120.0, gt=0, description="Wall time of a whole evaluation.")
+    cpu_time_s: int = Field(120, gt=0, description="CPU seconds of a whole evaluation.")
+    memory_mb: int = Field(1024, ge=64, description="Address space of a candidate, in MiB.")
+    processes: int = Field(64, ge=4, description="Processes and threads a candidate may run.")
+    file_size_mb: int = Field(16, ge=1, description="Largest file a candidate may write, in MiB.")
+    open_files: int = Field(256, ge=32, description="Open file descriptors per candidate process.")
+    tmp_mb: int = Field(64, ge=1, description="Size of the candidate's private /tmp, in MiB.")
+    output_kb: int = Field(64, ge=1, description="Captured stdout+stderr kept per evaluation, KiB.")
+
+
+class SandboxSettings(BaseModel):
+    """How candidates are jailed and how many warm workers run them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jail: Literal["auto", "bwrap", "rlimits"] = Field(
+        "auto",
+        description="bwrap (bubblewrap jail), rlimits (limits only, loudly) or auto.",
+    )
+    workers: int = Field(2, ge=1, le=64, description="Warm worker processes in the pool.")
+    uid: int = Field(
+        61000,
+        ge=1000,
+        description="First unprivileged uid for jailed workers (each worker uses its own).",
+    )
+
+
+class Settings(BaseSettings):
+    """Everything a run can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PETRI_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    program: str | None = Field(
+        None, description="Program file inside the problem folder (found when there is one)."
+    )
+    judge: Literal["auto", "tests", "evaluate"] = Field(
+        "auto", description="tests (pytest suite in tests/), evaluate (evaluate.py) or auto."
+    )
+    limits: Limits = Field(default_factory=Limits, description="Per-evaluation limits.")
+    sandbox: SandboxSettings = Field(
+        default_factory=SandboxSettings, description="Jail and worker pool."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The toml file is passed in as init data by load_settings(), below the environment.
+        return (env_settings, init_settings)
+
+
+def load_settings(problem_dir: Path | None = None, **overrides: Any) -> Settings:
+    """Settings for a problem: its petri.toml (if any), the environment, then ``overrides``."""
+    data: dict[str, Any] = {}
+    if problem_dir is not None:
+        data = read_toml(problem_dir / CONFIG_FILE)
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, problem_dir)) from exc
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The table in ``path``, or ``{}`` when the file does not exist."""
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from exc
+
+
+def _describe(exc: ValidationError, problem_dir: Path | None) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "settings"
+    source = f"{problem_dir / CONFIG_FILE} or PETRI_* environment" if problem_dir else "settings"
+    env_name = "PETRI_" + where.upper().replace(".", "__")
+    hint = f"set it in {source}" if env_name not in os.environ else f"fix {env_name}"
+    return f"invalid setting {where!r}: {err['msg']}; {hint}"

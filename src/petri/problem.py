@@ -1,0 +1,255 @@
+"""Load and check a PROBLEM folder: a program file plus its judge (``tests/`` or ``evaluate.py``).
+
+Problem code is only ever read and parsed here, never imported or executed: it is untrusted, and
+only the sandbox runs it. A program with a syntax error still loads; judging it yields the status
+``invalid``. Every check raises a :mod:`petri.errors` type whose one-line message names the fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import keyword
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from petri.config import CONFIG_FILE, Settings, load_settings
+from petri.errors import JudgeError, ProblemError, ProblemNotFound, ProgramError
+from petri.sandbox.spec import JudgeKind, JudgeSpec
+
+#: Largest program or judge file petri reads; anything bigger is not a hand-written program.
+MAX_SOURCE_BYTES = 1 << 20
+EVALUATE_FILE = "evaluate.py"
+TESTS_DIR = "tests"
+#: Top-level .py files that are never the program.
+NOT_PROGRAMS = frozenset({EVALUATE_FILE, "conftest.py", "setup.py"})
+#: What the petri.toml written by ``petri init`` sets; it matches templates/init/.
+TEMPLATE_CONFIG = {"program": "program.py", "judge": "tests"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A checked PROBLEM folder and the program source to judge in it."""
+
+    root: Path  #: absolute problem folder
+    program: str  #: the program's file name inside ``root``, e.g. ``fizz.py``
+    program_path: Path  #: the file ``source`` was read from (``--program`` or root/program)
+    judge: JudgeKind
+    settings: Settings
+    source: str
+
+    @property
+    def module(self) -> str:
+        """The name the tests import the program by (``fizz`` for ``fizz.py``)."""
+        return Path(self.program).stem
+
+    def judge_spec(self) -> JudgeSpec:
+        """What the sandbox needs to start workers for this problem's judge."""
+        return JudgeSpec(root=self.root, program=self.program, kind=self.judge)
+
+
+def load_problem(path: Path | str, program: Path | str | None = None) -> Problem:
+    """Load the problem folder ``path``; ``program`` is another version of its program to judge."""
+    root = _problem_root(Path(path))
+    settings = load_settings(root)
+    name = settings.program or _discover_program(root)
+    judge = _judge_kind(root, settings)
+    _check_program_name(root, name, judge)
+    if judge == "tests":
+        _check_tests(root)
+    else:
+        _check_evaluate(root / EVALUATE_FILE)
+    source_path = root / name
+    if program is not None:
+        source_path = Path(program).resolve()
+        if not source_path.is_file():
+            raise ProblemNotFound(f"program {program}: no such file; pass an existing .py file")
+    source = read_source(source_path, ProgramError)
+    return Problem(root, name, source_path, judge, settings, source)
+
+
+def read_source(path: Path, error: type[ProblemError] = ProgramError) -> str:
+    """The text of a Python file, refusing huge or binary files (as ``error``)."""
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_SOURCE_BYTES else b""
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror}); check the file") from exc
+    if size > MAX_SOURCE_BYTES:
+        limit = MAX_SOURCE_BYTES // 1024
+        raise error(f"{path}: {size} bytes is too large (limit {limit} KiB); pass a source file")
+    if b"\0" in data:
+        raise error(f"{path}: binary (contains NUL bytes), not source; pass a Python text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
+
+
+def _problem_root(path: Path) -> Path:
+    if not path.exists():
+        raise ProblemNotFound(f"problem folder {path}: does not exist; check the path")
+    if not path.is_dir():
+        raise ProblemError(
+            f"problem {path}: not a folder; pass the folder holding the program and its judge"
+        )
+    return path.resolve()
+
+
+def _discover_program(root: Path) -> str:
+    found = sorted(p.name for p in root.glob("*.py") if p.is_file() and p.name not in NOT_PROGRAMS)
+    if not found:
+        raise ProgramError(f"problem {root}: no program (.py file) found; add one")
+    if len(found) > 1:
+        raise ProgramError(
+            f"problem {root}: several programs ({', '.join(found)}); "
+            f'name one in {CONFIG_FILE}: program = "{found[0]}"'
+        )
+    return found[0]
+
+
+def _check_program_name(root: Path, name: str, judge: JudgeKind) -> None:
+    where = f"{root / CONFIG_FILE}"
+    if Path(name).name != name or not name.endswith(".py") or name in NOT_PROGRAMS:
+        raise ProgramError(
+            f'program "{name}" in {where}: must be a .py file directly in the problem folder, '
+            f"other than {', '.join(sorted(NOT_PROGRAMS))}; fix the name"
+        )
+    stem = name.removesuffix(".py")
+    if judge == "tests" and (not stem.isidentifier() or keyword.iskeyword(stem)):
+        raise ProgramError(
+            f"program {root / name}: tests cannot import {stem!r}; rename it to a valid module name"
+        )
+    if not (root / name).is_file():
+        raise ProgramError(f'program {root / name}: does not exist; create it or fix "program"')
+
+
+def _judge_kind(root: Path, settings: Settings) -> JudgeKind:
+    if settings.judge != "auto":
+        return settings.judge
+    has_tests = bool(_test_files(root))
+    has_evaluate = (root / EVALUATE_FILE).is_file()
+    if has_tests and has_evaluate:
+        raise JudgeError(
+            f"problem {root}: has both {TESTS_DIR}/ and {EVALUATE_FILE}; "
+            f'choose one in {CONFIG_FILE}: judge = "tests" or judge = "evaluate"'
+        )
+    if has_tests:
+        return "tests"
+    if has_evaluate:
+        return "evaluate"
+    raise JudgeError(
+        f"problem {root}: no judge; add {TESTS_DIR}/test_*.py (pytest) "
+        f"or {EVALUATE_FILE} with evaluate(program_path)"
+    )
+
+
+def _test_files(root: Path) -> list[Path]:
+    tests = root / TESTS_DIR
+    if not tests.is_dir():
+        return []
+    found = {*tests.rglob("test_*.py"), *tests.rglob("*_test.py")}
+    return sorted(p for p in found if p.is_file())
+
+
+def _check_tests(root: Path) -> None:
+    test_files = _test_files(root)
+    if not test_files:
+        raise JudgeError(f"problem {root}: no test files; add {TESTS_DIR}/test_*.py (pytest)")
+    for path in [*test_files, *sorted((root / TESTS_DIR).rglob("conftest.py"))]:
+        _parse_judge_file(path)
+
+
+def _check_evaluate(path: Path) -> None:
+    if not path.is_file():
+        raise JudgeError(f"problem {path.parent}: no {EVALUATE_FILE}; add one or use tests/")
+    tree = _parse_judge_file(path)
+    if "evaluate" not in _top_level_names(tree):
+        raise JudgeError(
+            f"{path}: defines no evaluate(); add def evaluate(program_path) -> dict[str, float]"
+        )
+
+
+def _parse_judge_file(path: Path) -> ast.Module:
+    source = read_source(path, JudgeError)
+    try:
+        return ast.parse(source, filename=str(path))
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or "?"
+        raise JudgeError(f"{path}:{line}: judge has a syntax error ({exc}); fix it") from exc
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    """Names bound at module level by def, class, assignment or import (without running it)."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def init_problem(dest: Path | str) -> list[Path]:
+    """Scaffold a working problem folder at ``dest``; returns the files written.
+
+    Refuses to write into an existing non-empty folder, so nothing of the user's is overwritten.
+    """
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise ProblemError(f"{dest}: already exists and is not empty; choose a new folder name")
+    template = files("petri").joinpath("templates", "init")
+    written: list[Path] = []
+    pending = [(template, dest)]
+    while pending:
+        src, out = pending.pop()
+        out.mkdir(parents=True, exist_ok=True)
+        for item in src.iterdir():
+            if item.name == "__pycache__" or item.name.endswith(".pyc"):
+                continue
+            if item.is_dir():
+                pending.append((item, out / item.name))
+            else:
+                (out / item.name).write_bytes(item.read_bytes())
+                written.append(out / item.name)
+    (dest / CONFIG_FILE).write_text(render_config(**TEMPLATE_CONFIG), encoding="utf-8")
+    return sorted([*written, dest / CONFIG_FILE])
+
+
+def render_config(**values: str) -> str:
+    """A petri.toml that sets ``values`` and shows every other setting's default, commented.
+
+    Generated from the settings models, so the defaults it shows can never disagree with them.
+    """
+    lines = [
+        "# petri.toml: how petri judges this problem. Every key is optional; commented lines",
+        "# show the defaults. Environment variables override it, e.g. PETRI_LIMITS__MEMORY_MB=512.",
+        "",
+    ]
+    tables: list[tuple[str, type[BaseModel]]] = []
+    for name, info in Settings.model_fields.items():
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            tables.append((name, info.annotation))
+        else:
+            lines += _render_field(name, info, values.get(name))
+    for table, model in tables:
+        lines += ["", f"[{table}]"]
+        for name, info in model.model_fields.items():
+            lines += _render_field(name, info, None)
+    return "\n".join(lines) + "\n"
+
+
+def _render_field(name: str, info: FieldInfo, value: str | None) -> list[str]:
+    comment = [f"# {info.description}"]
+    if value is not None:
+        return [*comment, f"{name} = {json.dumps(value)}"]
+    if info.default is None:
+        return [*comment, f"# {name} = ..."]
+    return [*comment, f"# {name} = {json.dumps(info.default)}"]

@@ -1,0 +1,92 @@
+"""What the CLI calls for ``petri worker`` and ``petri queue stats|dead|redrive``: plain data in
+and out, no printing, petri errors only (``cli.py`` turns them into messages and exit codes).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from petri.runtime.queue import from_url
+from petri.runtime.store import from_url as store_from_url
+from petri.runtime.supervisor import HeartbeatWatch, RestartIntensity, Supervisor
+from petri.runtime.worker import Handler, Registry, Worker, run_process
+
+log = logging.getLogger("petri.runtime.admin")
+
+
+def worker_main(
+    broker_url: str,
+    concurrency: int,
+    handlers: Mapping[str, Handler],
+    *,
+    store_url: str | None = None,
+    timeout_s: float = 300.0,
+    intensity: RestartIntensity | None = None,
+) -> None:
+    """Run ``concurrency`` supervised worker processes on ``broker_url`` until SIGTERM/SIGINT.
+
+    Each process leases the kinds in ``handlers``. Raises ``RestartLimitError`` when workers
+    keep crashing, ``BackendError`` when the broker URL is unusable (checked before forking).
+    """
+    from_url(broker_url).close()  # fail fast on a bad URL or a missing driver
+    registry = Registry(handlers)
+    if not registry.kinds:
+        raise ValueError("a worker needs at least one handler")
+    supervisor = Supervisor(
+        make_target(broker_url, registry, store_url=store_url, timeout_s=timeout_s),
+        concurrency,
+        intensity=intensity,
+        watch=HeartbeatWatch(timeout_s=timeout_s + 60.0),
+    )
+    log.info("starting %d worker(s) on %s for %s", concurrency, broker_url, registry.kinds)
+    supervisor.run()
+
+
+def make_target(
+    broker_url: str,
+    registry: Registry,
+    *,
+    store_url: str | None = None,
+    timeout_s: float = 300.0,
+    queue_options: Mapping[str, Any] | None = None,
+    poll_s: float = 0.05,
+) -> Callable[[int, Callable[[], None]], None]:
+    """The body of one supervised worker process (connections are opened in the child)."""
+
+    def target(index: int, beat: Callable[[], None]) -> None:
+        queue = from_url(broker_url, **dict(queue_options or {}))
+        store = store_from_url(store_url) if store_url else None
+        worker = Worker(queue, registry, store=store, timeout_s=timeout_s, poll_s=poll_s, beat=beat)
+        run_process(worker)
+
+    return target
+
+
+def queue_stats(url: str) -> dict[str, int]:
+    """Tasks per status, every status present: ``{"pending": 3, "leased": 1, ...}``."""
+    with from_url(url) as queue:
+        return {status.value: count for status, count in queue.stats().items()}
+
+
+def dead_tasks(url: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Dead-lettered tasks, oldest first: id, kind, attempts, error, traceback, payload."""
+    with from_url(url) as queue:
+        return [
+            {
+                "id": task.id,
+                "kind": task.kind,
+                "attempts": task.attempts,
+                "error": task.error,
+                "traceback": task.traceback,
+                "payload": task.payload,
+            }
+            for task in queue.dead(limit)
+        ]
+
+
+def redrive(url: str, ids: Iterable[str]) -> int:
+    """Put the named dead tasks back to pending; return how many were reset."""
+    with from_url(url) as queue:
+        return queue.redrive(ids)

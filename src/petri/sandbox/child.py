@@ -1,0 +1,127 @@
+"""What runs in the forked child that executes one candidate, inside the jail.
+
+Before any candidate code runs, the child closes the worker's channel to the host, points its
+stdout/stderr at a bounded capture pipe and sets its rlimits. It then reports over its own
+result pipe in frames stamped with a per-evaluation nonce, so bytes a candidate writes to a
+stray descriptor cannot pass for a result.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from petri.sandbox.framing import write_frame
+from petri.sandbox.proctree import PR_SET_PDEATHSIG, prctl
+
+MiB = 1024 * 1024
+
+
+class Judge(Protocol):
+    """A judge prepared in the worker and run per candidate in a child."""
+
+    unit_timeout_key: str
+
+    @property
+    def units(self) -> list[str]: ...
+
+    def load(self, code: Any, path: str) -> None: ...
+
+    def run(self, index: int, next_index: int | None) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ChildJob:
+    """One child's share of an evaluation."""
+
+    source: str
+    program_path: str  # where the candidate's file is written (private /tmp)
+    todo: list[int]  # indexes of the judge's units still to run
+    nonce: str
+    result_fd: int
+    output_fd: int
+    close_fds: tuple[int, ...]  # the worker's descriptors the candidate must not inherit
+    limits: dict[str, Any]
+    cpu_seconds: int
+
+
+def child_main(judge: Judge, job: ChildJob) -> None:
+    """Never returns: the child exits with os._exit after reporting."""
+    try:
+        _isolate(job)
+        _run(judge, job)
+    except BaseException:  # the harness itself failed: say so, never pretend success
+        _send(job, {"ev": "harness_error", "message": traceback.format_exc()[-2000:]})
+        os._exit(70)
+    os._exit(0)
+
+
+def _isolate(job: ChildJob) -> None:
+    for fd in job.close_fds:
+        os.close(fd)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(job.output_fd, 1)
+    os.dup2(job.output_fd, 2)
+    os.close(devnull)
+    os.close(job.output_fd)
+    os.setsid()
+    _set_limits(job.limits, job.cpu_seconds)
+
+
+def _set_limits(limits: dict[str, Any], cpu_seconds: int) -> None:
+    def cap(kind: int, value: int) -> None:
+        _, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(kind, (value, value))
+
+    cap(resource.RLIMIT_CPU, max(1, cpu_seconds))
+    cap(resource.RLIMIT_AS, int(limits["memory_mb"]) * MiB)
+    cap(resource.RLIMIT_NPROC, int(limits["processes"]))
+    cap(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * MiB)
+    cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    cap(resource.RLIMIT_CORE, 0)
+
+
+def _run(judge: Judge, job: ChildJob) -> None:
+    try:
+        code = compile(job.source, job.program_path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        _send(job, {"ev": "invalid", "message": f"{type(exc).__name__}: {exc}"[:2000]})
+        return
+    os.makedirs(os.path.dirname(job.program_path), exist_ok=True)
+    with open(job.program_path, "w", encoding="utf-8") as fh:
+        fh.write(job.source)
+    _send(job, {"ev": "import"})
+    try:
+        judge.load(code, job.program_path)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the tests did not run
+        _send(job, {"ev": "import_error", "exc": type(exc).__name__, "message": _brief(exc)})
+        return
+    for k, index in enumerate(job.todo):
+        next_index = job.todo[k + 1] if k + 1 < len(job.todo) else None
+        _send(job, {"ev": "start", "i": index})
+        result = judge.run(index, next_index)
+        _send(job, {"ev": "result", "i": index, **result})
+    _send(job, {"ev": "done"})
+
+
+def _brief(exc: BaseException) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    place = f" (line {where[0].lineno})" if where else ""
+    return f"{type(exc).__name__}: {exc}{place}"[:2000]
+
+
+def _send(job: ChildJob, message: dict[str, Any]) -> None:
+    message["nonce"] = job.nonce
+    try:
+        write_frame(job.result_fd, message)
+    except (OSError, ValueError):
+        sys.exit(71)  # the worker is gone; nothing left to report to

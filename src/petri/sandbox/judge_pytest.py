@@ -1,0 +1,252 @@
+"""The pytest judge, as the jailed worker runs it.
+
+Warm-up collects the tests once, in the worker, against a *placeholder* of the program module:
+``from fizz import fizzbuzz`` binds a ``Pending("fizzbuzz")``. The original program never runs
+in the worker. Each candidate runs in a fork: its source is executed into the program module and
+every placeholder the tests hold is replaced by the candidate's object of that name; then the
+pre-collected items run through pytest's own runtest protocol (fixtures, conftest, parametrize
+and marks keep their real semantics). Forking skips interpreter start, pytest import and
+collection: the per-candidate cost is the tests themselves.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import os
+import sys
+import time
+import types
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:terminal", "--capture=no", "-p", "no:stepwise"]
+MESSAGE_LIMIT = 2000
+
+
+class Pending:
+    """Stands for a program attribute until a candidate provides the real one."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __getattr__(self, name: str) -> Pending:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Pending(f"{self.path}.{name}")
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        raise RuntimeError(
+            f"the tests use {self.path!r} of the program while they are being imported; "
+            "move that call into a test or fixture"
+        )
+
+    def __repr__(self) -> str:
+        return f"<program attribute {self.path}>"
+
+
+class Missing:
+    """A name the tests import that the candidate does not define: using it fails the test."""
+
+    def __init__(self, module: str, path: str) -> None:
+        self._message = f"cannot import name {path!r} from {module!r} (the candidate lacks it)"
+
+    def __getattr__(self, name: str) -> object:
+        raise ImportError(self._message)
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        raise ImportError(self._message)
+
+
+def placeholder_module(name: str, source: str, filename: str) -> types.ModuleType:
+    """A module that answers every attribute with a ``Pending``; top-level names are listed
+    eagerly (from the original's syntax tree, never by running it) so ``import *`` works."""
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    names = _top_level_names(source)
+    for attr in names:
+        setattr(module, attr, Pending(attr))
+    module.__getattr__ = Pending  # type: ignore[method-assign]  # PEP 562: any name is pending
+    return module
+
+
+def _top_level_names(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return [n for n in names if not n.startswith("_")]
+
+
+class _Recorder:
+    """pytest plugin: folds setup/call/teardown reports into one outcome per test."""
+
+    def __init__(self) -> None:
+        self.collect_errors: list[str] = []
+        self.reset()
+
+    def reset(self) -> None:
+        self.outcome = "passed"
+        self.message = ""
+        self.exc = ""
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {_last_line(report.longreprtext)}")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        if call.excinfo is not None and not self.exc:
+            self.exc = call.excinfo.typename
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call":
+            if report.failed:
+                self._set("failed", report)
+            elif report.skipped and self.outcome == "passed":
+                self._set("skipped", report)
+        elif report.failed:
+            self._set("error", report)
+        elif report.skipped and report.when == "setup":
+            self._set("skipped", report)
+
+    def _set(self, outcome: str, report: pytest.TestReport) -> None:
+        if self.outcome in ("passed", "skipped"):
+            self.outcome = outcome
+            self.message = _last_line(report.longreprtext)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return (lines[-1] if lines else "")[:MESSAGE_LIMIT]
+
+
+class PytestJudge:
+    """Collects once in the worker; runs one candidate's tests in a forked child."""
+
+    def __init__(self, root: str, program: str, module: str) -> None:
+        self.root = root
+        self.program_path = os.path.join(root, program)
+        self.module = module
+        self.items: list[pytest.Item] = []
+        self.recorder = _Recorder()
+        self.unit_timeout_key = "test_timeout_s"
+        self._bindings: list[tuple[dict[str, Any], str, str]] = []
+
+    @property
+    def units(self) -> list[str]:
+        return [item.nodeid for item in self.items]
+
+    def serve(self, loop: Callable[[], None]) -> int:
+        """Collect the tests, then run ``loop`` (the worker's request loop) inside the session."""
+        with open(self.program_path, encoding="utf-8", errors="replace") as fh:
+            original = fh.read()
+        sys.modules[self.module] = placeholder_module(self.module, original, self.program_path)
+        judge = self
+
+        class Serve:
+            @pytest.hookimpl(tryfirst=True)
+            def pytest_runtestloop(self, session: pytest.Session) -> bool:
+                judge.items = list(session.items)
+                judge._prepare()
+                loop()
+                return True
+
+        args = [*PYTEST_ARGS, *own_config(self.root), self.root]
+        return int(pytest.main(args, plugins=[self.recorder, Serve()]))
+
+    def _prepare(self) -> None:
+        """Once, in the worker: find every placeholder the tests hold, and compute what pytest
+        would otherwise compute lazily in every child (each child would redo it)."""
+        placeholder = sys.modules[self.module]
+        namespaces = [
+            vars(m)
+            for m in list(sys.modules.values())
+            if m is not placeholder and _inside(getattr(m, "__file__", None), self.root)
+        ]
+        for item in self.items:
+            params = getattr(getattr(item, "callspec", None), "params", None)
+            if isinstance(params, dict):
+                namespaces.append(params)
+            _ = (item.location, item.keywords, list(item.iter_markers()), item.ihook)
+        self._bindings = [
+            (ns, key, value.path)
+            for ns in namespaces
+            for key, value in list(ns.items())
+            if isinstance(value, Pending)
+        ]
+        gc.collect()
+        gc.freeze()  # keep the collector from touching (and so copying) the worker's pages
+
+    def load(self, code: types.CodeType, path: str) -> None:
+        """In the child: run the candidate into the program module, rebind the placeholders."""
+        module = sys.modules[self.module]
+        module.__dict__.clear()
+        module.__dict__.update(__name__=self.module, __file__=path, __builtins__=__builtins__)
+        exec(code, module.__dict__)
+        for namespace, key, attr in self._bindings:
+            namespace[key] = _resolve(module, attr)
+
+    def run(self, index: int, next_index: int | None) -> dict[str, Any]:
+        """In the child: run test ``index`` through pytest's protocol; its folded outcome."""
+        item = self.items[index]
+        nextitem = self.items[next_index] if next_index is not None else None
+        self.recorder.reset()
+        start = time.perf_counter()
+        item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        return {
+            "outcome": self.recorder.outcome,
+            "duration_s": time.perf_counter() - start,
+            "message": self.recorder.message,
+            "exc": self.recorder.exc,
+        }
+
+
+_CONFIGS = (
+    ("pytest.ini", ""),
+    (".pytest.ini", ""),
+    ("pyproject.toml", "[tool.pytest"),
+    ("tox.ini", "[pytest]"),
+    ("setup.cfg", "[tool:pytest]"),
+)
+
+
+def own_config(root: str) -> list[str]:
+    """Only the problem's own pytest configuration counts, never one in a folder above it: the
+    jail shows no parent folders, and a worker without the jail must see the same tests."""
+    config = os.devnull
+    for name, section in _CONFIGS:
+        path = os.path.join(root, name)
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                if section in fh.read():
+                    config = path
+                    break
+    return ["-c", config, "--rootdir", root, "--confcutdir", root]
+
+
+def _resolve(module: types.ModuleType, path: str) -> object:
+    value: object = module
+    for part in path.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            return Missing(module.__name__, path)
+    return value
+
+
+def _inside(filename: object, root: str) -> bool:
+    return isinstance(filename, str) and filename.startswith(root.rstrip("/") + "/")

@@ -1,0 +1,96 @@
+"""The typed outcome of running one candidate: failure is a status, never a metric value."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    """How an evaluation ended."""
+
+    OK = "ok"  # the judge ran to the end and everything passed
+    FAILED = "failed"  # the judge ran; a test failed or errored, or evaluate() raised
+    TIMEOUT = "timeout"  # a test or the whole evaluation ran out of time
+    MEMORY = "memory"  # the candidate ran out of its address space
+    CRASHED = "crashed"  # the candidate's process died (signal, os._exit) before reporting
+    VIOLATION = "violation"  # the candidate attacked the sandbox (forged results, killed it)
+    INVALID = "invalid"  # the candidate is not a usable program (syntax error, not text)
+
+
+#: Statuses in which the judge did not complete; tests that did not report are not passed.
+ABNORMAL = frozenset({Status.TIMEOUT, Status.MEMORY, Status.CRASHED, Status.VIOLATION})
+
+
+class TestOutcome(enum.StrEnum):
+    """What happened to one test (pytest's outcomes, plus timeout)."""
+
+    __test__ = False  # not a pytest test class
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test's outcome, as reported from inside the sandbox."""
+
+    __test__ = False
+
+    name: str
+    outcome: TestOutcome
+    duration_s: float
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "name": self.name,
+            "outcome": self.outcome.value,
+            "duration_s": round(self.duration_s, 6),
+        }
+        if self.message:
+            d["message"] = self.message
+        return d
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of evaluating one candidate program against its judge."""
+
+    status: Status
+    tests: tuple[TestResult, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
+    duration_s: float = 0.0
+    peak_memory_bytes: int = 0
+    sandbox: str = "bwrap"
+    message: str = ""
+    output: str = ""
+
+    @property
+    def passed(self) -> int:
+        return sum(t.outcome is TestOutcome.PASSED for t in self.tests)
+
+    @property
+    def failed(self) -> int:
+        """Tests that ran and did not pass (failed, error or timeout); skips are not counted."""
+        bad = {TestOutcome.FAILED, TestOutcome.ERROR, TestOutcome.TIMEOUT}
+        return sum(t.outcome in bad for t in self.tests)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape printed by ``petri eval --json``."""
+        return {
+            "status": self.status.value,
+            "tests": [t.to_dict() for t in self.tests],
+            "passed": self.passed,
+            "failed": self.failed,
+            "metrics": dict(self.metrics),
+            "duration_s": round(self.duration_s, 6),
+            "peak_memory_bytes": self.peak_memory_bytes,
+            "sandbox": self.sandbox,
+            "message": self.message,
+            "output": self.output,
+        }

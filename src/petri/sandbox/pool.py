@@ -1,0 +1,135 @@
+"""The host side of the sandbox: a pool of warm, jailed workers that evaluate candidates.
+
+Each worker is a long-lived jailed interpreter that has already imported pytest and collected
+the problem's tests; a candidate costs one fork in it, not an interpreter start. A worker that
+dies (or that a candidate stopped) is killed whole and replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import secrets
+import threading
+import time
+from types import TracebackType
+
+from petri.config import Limits, SandboxSettings
+from petri.errors import JudgeError, SandboxError, WorkerLost
+from petri.sandbox.outcome import Evaluation, Status
+from petri.sandbox.spec import JudgeSpec
+from petri.sandbox.verdict import to_evaluation
+from petri.sandbox.worker_process import WorkerProcess
+
+log = logging.getLogger(__name__)
+
+MAX_SOURCE_BYTES = 1024 * 1024
+HOST_GRACE_S = 15.0  # on top of the evaluation's wall time before the host gives up on a worker
+
+
+class WorkerPool:
+    """N warm jailed workers for one problem. Thread-safe; the constructor does no I/O."""
+
+    def __init__(self, spec: JudgeSpec, limits: Limits, sandbox: SandboxSettings) -> None:
+        self.spec = spec
+        self.limits = limits
+        self.settings = sandbox
+        self.jail = ""
+        self.warning: str | None = None
+        self._idle: queue.Queue[WorkerProcess] = queue.Queue()
+        self._all: list[WorkerProcess] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        """Start every worker and wait until each has warmed up; raises JudgeError if the judge
+        cannot be loaded (tests fail to import, no tests, evaluate.py broken)."""
+        workers = [self._spawn(i) for i in range(self.settings.workers)]
+        try:
+            for worker in workers:
+                worker.wait_ready()
+        except BaseException:
+            for worker in workers:
+                worker.kill()
+            raise
+        self.jail = workers[0].plan.kind
+        self.warning = workers[0].plan.warning
+        if self.warning:
+            log.warning(self.warning)
+        for worker in workers:
+            self._all.append(worker)
+            self._idle.put(worker)
+
+    def _spawn(self, index: int) -> WorkerProcess:
+        worker = WorkerProcess(self.spec, self.limits, self.settings, index)
+        worker.launch()
+        return worker
+
+    def evaluate(self, source: str) -> Evaluation:
+        """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
+        raises JudgeError only when the judge itself returns unusable data."""
+        if self._closed:
+            raise SandboxError("the worker pool is closed; start a new one")
+        if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
+            return Evaluation(Status.INVALID, sandbox=self.jail, message="program exceeds 1 MiB")
+        worker = self._idle.get()
+        start = time.perf_counter()
+        try:
+            reply = worker.evaluate(source, secrets.token_hex(16), self._host_deadline())
+        except WorkerLost as exc:
+            worker = self._replace(worker)
+            return Evaluation(
+                Status.VIOLATION,
+                duration_s=time.perf_counter() - start,
+                sandbox=self.jail,
+                message=str(exc),
+            )
+        finally:
+            self._idle.put(worker)
+        evaluation = to_evaluation(reply, self.spec.kind, self.jail, time.perf_counter() - start)
+        if reply.get("judge_error"):
+            raise JudgeError(f"{self.spec.root / 'evaluate.py'}: {reply['judge_error']}")
+        return evaluation
+
+    def _host_deadline(self) -> float:
+        return time.monotonic() + self.limits.wall_time_s + HOST_GRACE_S
+
+    def _replace(self, dead: WorkerProcess) -> WorkerProcess:
+        dead.kill()
+        fresh = self._spawn(dead.index)
+        try:
+            fresh.wait_ready()
+        except SandboxError as exc:
+            raise WorkerLost(f"a sandbox worker died and could not be replaced: {exc}") from exc
+        with self._lock:
+            self._all[self._all.index(dead)] = fresh
+        return fresh
+
+    def close(self) -> None:
+        """Stop every worker and every process they started."""
+        self._closed = True
+        with self._lock:
+            for worker in self._all:
+                worker.stop()
+            self._all.clear()
+
+    def __enter__(self) -> WorkerPool:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def evaluate_once(
+    spec: JudgeSpec, source: str, limits: Limits, sandbox: SandboxSettings
+) -> tuple[Evaluation, str | None]:
+    """Evaluate one program with a one-worker pool; returns (evaluation, jail warning)."""
+    single = sandbox.model_copy(update={"workers": 1})
+    with WorkerPool(spec, limits, single) as pool:
+        return pool.evaluate(source), pool.warning

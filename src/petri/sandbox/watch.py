@@ -1,0 +1,358 @@
+"""The worker's side of one evaluation: fork children, enforce deadlines, fold their reports.
+
+A child runs the candidate's remaining tests and reports each one. If a test overruns its
+deadline, or the child dies inside it, that test is recorded (timeout / error), every process
+the candidate started is killed, and a fresh child runs the tests after it. A test that did not
+report is never passed. Only this process, which runs no candidate code, writes to the host.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from petri.sandbox.child import ChildJob, Judge, child_main
+from petri.sandbox.framing import FrameBuffer, FrameError
+from petri.sandbox.proctree import kill_descendants, wipe_dir
+from petri.sandbox.syscalls import VIOLATION_SIGNAL
+
+READ_CHUNK = 65536
+
+
+@dataclass
+class Verdict:
+    """Everything learned about one evaluation so far."""
+
+    units: list[str]
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)  # timeout, memory, crashed, violation, invalid
+    message: str = ""
+    output: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+    peak_rss: int = 0
+    cpu_used: float = 0.0
+    judge_error: str = ""
+
+    def record(self, index: int, outcome: str, message: str = "", duration: float = 0.0) -> None:
+        self.results[index] = {"outcome": outcome, "message": message, "duration_s": duration}
+
+    def fail_rest(self, todo: list[int], outcome: str, message: str) -> None:
+        for index in todo:
+            if index not in self.results:
+                self.record(index, outcome, message)
+        todo.clear()
+
+    def note(self, flag: str, message: str) -> None:
+        self.flags.add(flag)
+        self.message = self.message or message
+
+
+@dataclass
+class Settings:
+    """The slice of the limits the watch loop needs, as plain numbers."""
+
+    limits: dict[str, Any]
+    unit_timeout: float
+    tmp_dir: str
+    whole_namespace: bool
+
+
+def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings) -> Verdict:
+    """Run every unit of ``judge`` against ``source``; never raises for candidate behaviour."""
+    verdict = Verdict(units=judge.units)
+    todo = list(range(len(verdict.units)))
+    deadline = time.monotonic() + float(cfg.limits["wall_time_s"])
+    job_path = os.path.join(cfg.tmp_dir, "petri-candidate", program)
+    run = _Run(judge, source, nonce, job_path, cfg, deadline)
+    first = True
+    while (todo or first) and not verdict.flags & {"invalid", "violation"}:
+        first = False
+        before = len(todo)
+        _run_child(run, todo, verdict)
+        kill_descendants(whole_namespace=cfg.whole_namespace)
+        if todo and len(todo) == before:  # no progress: do not fork forever
+            verdict.fail_rest(todo, "error", verdict.message or "the candidate did not run")
+        if todo and time.monotonic() >= deadline:
+            verdict.note("timeout", f"evaluation exceeded {cfg.limits['wall_time_s']} s")
+            verdict.fail_rest(todo, "error", "not run: the evaluation's time ran out")
+    wipe_dir(cfg.tmp_dir)
+    return verdict
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What stays the same across the children of one evaluation."""
+
+    judge: Judge
+    source: str
+    nonce: str
+    job_path: str
+    cfg: Settings
+    deadline: float
+
+
+def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
+    res_r, res_w = os.pipe()
+    out_r, out_w = os.pipe()
+    cfg = run.cfg
+    cpu_left = int(float(cfg.limits["cpu_time_s"]) - verdict.cpu_used) + 1
+    job = ChildJob(
+        source=run.source,
+        program_path=run.job_path,
+        todo=list(todo),
+        nonce=run.nonce,
+        result_fd=res_w,
+        output_fd=out_w,
+        close_fds=(res_r, out_r),
+        limits=cfg.limits,
+        cpu_seconds=cpu_left,
+    )
+    pid = os.fork()
+    if pid == 0:
+        child_main(run.judge, job)
+    os.close(res_w)
+    os.close(out_w)
+    try:
+        state = _Follow(todo, verdict, cfg, run.deadline, run.nonce)
+        state.follow(pid, res_r, out_r)
+    finally:
+        os.close(res_r)
+        os.close(out_r)
+
+
+class _Follow:
+    """Reads one child's frames and output until it finishes, dies or overruns."""
+
+    def __init__(
+        self, todo: list[int], verdict: Verdict, cfg: Settings, deadline: float, nonce: str
+    ) -> None:
+        self.todo = todo
+        self.verdict = verdict
+        self.cfg = cfg
+        self.deadline = deadline
+        self.nonce = nonce
+        self.current: int | None = None
+        self.phase = "start"  # start -> import -> tests -> done
+        self.unit_deadline = time.monotonic() + cfg.unit_timeout
+        self.frames = FrameBuffer()
+        self.exited = False
+        self.death = ""
+
+    def follow(self, pid: int, res_r: int, out_r: int) -> None:
+        pidfd = os.pidfd_open(pid)
+        sel = selectors.DefaultSelector()
+        for fd in (res_r, out_r, pidfd):
+            os.set_blocking(fd, False)
+            sel.register(fd, selectors.EVENT_READ)
+        try:
+            self._loop(sel, res_r, out_r, pidfd)
+        finally:
+            sel.close()
+            if not self.exited:
+                os.kill(pid, signal.SIGKILL)
+            self._reap(pid)
+            self._drain(res_r, out_r)
+            os.close(pidfd)
+
+    def _loop(self, sel: selectors.BaseSelector, res_r: int, out_r: int, pidfd: int) -> None:
+        while self.phase != "done":
+            wait = min(self.unit_deadline, self.deadline) - time.monotonic()
+            if wait <= 0:
+                self._overrun()
+                return
+            for key, _ in sel.select(wait):
+                if key.fd == pidfd:
+                    self.exited = True
+                elif key.fd == out_r:
+                    self._output(out_r, sel)
+                elif not self._results(res_r):
+                    sel.unregister(res_r)
+            if self.exited:
+                self._drain(res_r, out_r)  # _reap() then explains a death before "done"
+                return
+
+    def _results(self, fd: int) -> bool:
+        try:
+            data = os.read(fd, READ_CHUNK)
+        except BlockingIOError:
+            return True
+        if not data:
+            return False
+        try:
+            frames = self.frames.feed(data)
+        except FrameError as exc:
+            self._violation(f"the result channel was tampered with ({exc})")
+            return False
+        for frame in frames:
+            self._frame(frame)
+        return True
+
+    def _output(self, fd: int, sel: selectors.BaseSelector) -> None:
+        try:
+            data = os.read(fd, READ_CHUNK)
+        except BlockingIOError:
+            return
+        if not data:
+            sel.unregister(fd)
+            return
+        room = int(self.cfg.limits["output_kb"]) * 1024 - len(self.verdict.output)
+        self.verdict.output += data[: max(room, 0)]
+        self.verdict.dropped += max(len(data) - max(room, 0), 0)
+
+    def _drain(self, res_r: int, out_r: int) -> None:
+        for fd in (res_r, out_r):
+            for _ in range(64):  # bounded: a grandchild may still be writing
+                try:
+                    data = os.read(fd, READ_CHUNK)
+                except (BlockingIOError, OSError):
+                    break
+                if not data:
+                    break
+                if fd == res_r and self.phase != "done":
+                    self._feed(data)
+                elif fd == out_r:
+                    room = int(self.cfg.limits["output_kb"]) * 1024 - len(self.verdict.output)
+                    self.verdict.output += data[: max(room, 0)]
+                    self.verdict.dropped += max(len(data) - max(room, 0), 0)
+
+    def _feed(self, data: bytes) -> None:
+        try:
+            for frame in self.frames.feed(data):
+                self._frame(frame)
+        except FrameError as exc:
+            self._violation(f"the result channel was tampered with ({exc})")
+
+    def _frame(self, frame: dict[str, Any]) -> None:
+        if self.phase == "done":
+            return
+        if frame.get("nonce") != self.nonce:
+            self._violation("a forged result frame was written to the result channel")
+            return
+        ev = frame.get("ev")
+        handler = _HANDLERS.get(str(ev))
+        if handler is None:
+            self._violation(f"unknown result frame {ev!r}")
+            return
+        handler(self, frame)
+
+    def _on_invalid(self, frame: dict[str, Any]) -> None:
+        self.verdict.note("invalid", str(frame.get("message", "")))
+        self.verdict.fail_rest(self.todo, "error", "not run: the program is not valid Python")
+        self.phase = "done"
+
+    def _on_import(self, frame: dict[str, Any]) -> None:
+        self.phase = "import"
+        self.unit_deadline = time.monotonic() + self.cfg.unit_timeout
+
+    def _on_import_error(self, frame: dict[str, Any]) -> None:
+        message = f"the program failed to import: {frame.get('message', '')}"
+        if frame.get("exc") == "MemoryError":
+            self.verdict.note("memory", message)
+        self.verdict.message = self.verdict.message or message
+        self.verdict.fail_rest(self.todo, "error", message)
+        self.phase = "done"
+
+    def _on_start(self, frame: dict[str, Any]) -> None:
+        index = frame.get("i")
+        if index not in self.todo or self.current is not None:
+            self._violation("a result frame named a test out of order")
+            return
+        self.current = int(index)
+        self.phase = "tests"
+        self.unit_deadline = time.monotonic() + self.cfg.unit_timeout
+
+    def _on_result(self, frame: dict[str, Any]) -> None:
+        if frame.get("i") != self.current or self.current is None:
+            self._violation("a result frame named a test that was not running")
+            return
+        outcome = str(frame.get("outcome"))
+        if outcome not in {"passed", "failed", "error", "skipped"}:
+            self._violation(f"a result frame claimed outcome {outcome!r}")
+            return
+        if frame.get("exc") == "MemoryError":
+            self.verdict.note("memory", f"{self.verdict.units[self.current]}: MemoryError")
+        if frame.get("judge_error"):
+            self.verdict.judge_error = str(frame["judge_error"])
+        if isinstance(frame.get("metrics"), dict):
+            self.verdict.results.setdefault(-1, {})["metrics"] = frame["metrics"]
+        duration = float(frame.get("duration_s", 0.0))
+        self.verdict.record(self.current, outcome, str(frame.get("message", "")), duration)
+        self.todo.remove(self.current)
+        self.current = None
+
+    def _on_done(self, frame: dict[str, Any]) -> None:
+        self.phase = "done"
+
+    def _on_harness_error(self, frame: dict[str, Any]) -> None:
+        self.verdict.note("crashed", f"sandbox harness error: {frame.get('message', '')}")
+        self.phase = "done"
+
+    def _overrun(self) -> None:
+        if time.monotonic() >= self.deadline:
+            self.verdict.note("timeout", f"evaluation exceeded {self.cfg.limits['wall_time_s']} s")
+        if self.current is not None:
+            name = self.verdict.units[self.current]
+            limit = self.cfg.unit_timeout
+            self.verdict.note("timeout", f"{name} exceeded {limit:g} s")
+            self.verdict.record(self.current, "timeout", f"exceeded {limit:g} s", limit)
+            self.todo.remove(self.current)
+            self.current = None
+        else:
+            message = f"the program did not finish importing within {self.cfg.unit_timeout:g} s"
+            self.verdict.note("timeout", message)
+            self.verdict.fail_rest(self.todo, "error", message)
+
+    def _died(self) -> None:
+        if self.current is not None:
+            self.verdict.record(self.current, "error", self.death or "the process died")
+            self.todo.remove(self.current)
+            self.current = None
+        else:
+            self.verdict.fail_rest(self.todo, "error", self.death or "the process died")
+
+    def _violation(self, message: str) -> None:
+        self.verdict.note("violation", message)
+        self.verdict.fail_rest(self.todo, "error", f"not run: {message}")
+        self.current = None
+        self.phase = "done"
+
+    def _reap(self, pid: int) -> None:
+        try:
+            _, status, usage = os.wait4(pid, 0)
+        except ChildProcessError:
+            return
+        self.verdict.peak_rss = max(self.verdict.peak_rss, usage.ru_maxrss * 1024)
+        self.verdict.cpu_used += usage.ru_utime + usage.ru_stime
+        if self.phase == "done" and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            return
+        self.death = _describe_death(status)
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == VIOLATION_SIGNAL:
+            self.verdict.note("violation", f"a forbidden system call was made ({self.death})")
+        elif os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+            self.verdict.note("timeout", f"CPU time limit reached ({self.death})")
+        elif self.exited and self.phase != "done":
+            self.verdict.note("crashed", self.death)
+        if self.exited and self.phase != "done":
+            self._died()
+
+
+def _describe_death(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        return f"the process was killed by {signal.Signals(sig).name}"
+    return f"the process exited with code {os.WEXITSTATUS(status)} before reporting"
+
+
+_HANDLERS = {
+    "invalid": _Follow._on_invalid,
+    "import": _Follow._on_import,
+    "import_error": _Follow._on_import_error,
+    "start": _Follow._on_start,
+    "result": _Follow._on_result,
+    "done": _Follow._on_done,
+    "harness_error": _Follow._on_harness_error,
+}

@@ -1,0 +1,180 @@
+"""The host's handle on one jailed worker process: launch, handshake, requests, hard kill."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from petri.config import Limits, SandboxSettings
+from petri.errors import JudgeError, SandboxError, WorkerLost
+from petri.sandbox.framing import FrameBuffer, FrameError, encode
+from petri.sandbox.harness import BOOT
+from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, plan_launch, python_path
+from petri.sandbox.spec import JudgeSpec
+
+READY_TIMEOUT_S = 120.0
+_UID_STRIDE = 64
+
+
+class WorkerProcess:
+    """One jailed worker. Only the host writes requests; only the worker writes replies."""
+
+    def __init__(
+        self, spec: JudgeSpec, limits: Limits, settings: SandboxSettings, index: int
+    ) -> None:
+        self.spec = spec
+        self.limits = limits
+        self.index = index
+        # Each pool gets its own block of uids so process limits are not shared between runs.
+        uid_index = (os.getpid() % 1000) * _UID_STRIDE + index
+        boot = [sys.executable, "-I", "-S", "-B", "-c", BOOT]
+        self.plan: LaunchPlan = plan_launch(spec, limits, settings, uid_index, boot)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log = -1
+        self._log_dir = ""
+        self._frames = FrameBuffer()
+        self._cmd_w = -1
+        self._reply_r = -1
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def launch(self) -> None:
+        cmd_r, self._cmd_w = os.pipe()
+        self._reply_r, reply_w = os.pipe()
+        self._log_dir = tempfile.mkdtemp(prefix="petri-worker-log-")
+        self._log = os.open(os.path.join(self._log_dir, "stderr"), os.O_RDWR | os.O_CREAT, 0o600)
+        argv = [*self.plan.argv, str(cmd_r), str(reply_w), ":".join(python_path())]
+        try:
+            self._proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                pass_fds=(cmd_r, reply_w),
+                env=self.plan.env,
+                cwd=self.plan.cwd,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
+        finally:
+            os.close(cmd_r)
+            os.close(reply_w)
+        self._send(self._config(), time.monotonic() + READY_TIMEOUT_S)
+
+    def _config(self) -> dict[str, Any]:
+        tmp_dir = "/tmp"
+        if self.plan.kind != "bwrap":
+            self._tmp = tempfile.TemporaryDirectory(prefix="petri-sandbox-")
+            tmp_dir = self._tmp.name
+            if self.plan.uid is not None:
+                os.chown(tmp_dir, self.plan.uid, self.plan.uid)
+        return {
+            "root": self.plan.problem_root,
+            "program": self.spec.program,
+            "module": self.spec.module,
+            "kind": self.spec.kind,
+            "limits": self.limits.model_dump(),
+            "uid": self.plan.uid,
+            "tmp_dir": tmp_dir,
+            "whole_namespace": self.plan.problem_root == JAIL_PROBLEM,
+        }
+
+    def wait_ready(self) -> list[str]:
+        """Block until the worker has warmed up; its unit (test) names."""
+        try:
+            ready = self._receive(time.monotonic() + READY_TIMEOUT_S)
+        except WorkerLost as exc:
+            reason = self._log_tail() or str(exc)
+            raise SandboxError(f"a sandbox worker failed to start: {reason}") from exc
+        if ready.get("error"):
+            raise JudgeError(f"{self.spec.root}: {ready['error']}")
+        errors = list(ready.get("collect_errors", []))
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise JudgeError(f"tests fail to import: {errors[0]}{more}; fix the tests")
+        units = [str(u) for u in ready.get("units", [])]
+        if not units:
+            raise JudgeError(
+                f"{self.spec.root / 'tests'}: pytest collected no tests; "
+                "name test files test_*.py and test functions test_*"
+            )
+        return units
+
+    def evaluate(self, source: str, nonce: str, deadline: float) -> dict[str, Any]:
+        self._send({"op": "eval", "source": source, "nonce": nonce}, deadline)
+        return self._receive(deadline)
+
+    def _send(self, message: dict[str, Any], deadline: float) -> None:
+        view = memoryview(encode(message))
+        os.set_blocking(self._cmd_w, False)
+        while view:
+            if not select.select([], [self._cmd_w], [], max(0.0, deadline - time.monotonic()))[1]:
+                raise WorkerLost("the sandbox worker stopped reading (the candidate stopped it)")
+            try:
+                view = view[os.write(self._cmd_w, view) :]
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                raise WorkerLost("the sandbox worker died (the candidate killed it)") from exc
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        while True:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([self._reply_r], [], [], wait)[0]:
+                raise WorkerLost("the sandbox worker stopped responding (the candidate stopped it)")
+            data = os.read(self._reply_r, 1 << 16)
+            if not data:
+                raise WorkerLost("the sandbox worker died (the candidate killed it)")
+            try:
+                frames = self._frames.feed(data)
+            except FrameError as exc:
+                raise WorkerLost(f"the sandbox worker sent garbage: {exc}") from exc
+            if frames:
+                return frames[0]
+
+    def _log_tail(self) -> str:
+        if self._log < 0:
+            return ""
+        size = os.fstat(self._log).st_size
+        tail = os.pread(self._log, 4000, max(0, size - 4000))
+        lines = tail.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def stop(self) -> None:
+        """Ask the worker to finish, then make sure everything it started is gone."""
+        with contextlib.suppress(OSError):
+            os.close(self._cmd_w)  # EOF on its request pipe ends its loop
+        self._cmd_w = -1
+        if self._proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=2)
+        self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group (bwrap takes its namespace with it)."""
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
+        for fd in (self._cmd_w, self._reply_r):
+            with contextlib.suppress(OSError):
+                if fd >= 0:
+                    os.close(fd)
+        self._cmd_w = self._reply_r = -1
+        if self._log >= 0:
+            os.close(self._log)
+            shutil.rmtree(self._log_dir, ignore_errors=True)
+            self._log = -1
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self._tmp.cleanup()
+            self._tmp = None
