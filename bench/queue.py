@@ -141,7 +141,9 @@ def bench_celery(tmp: Path, n: int, env: dict[str, str], redis_url: str) -> dict
     celery = Path(sys.executable).parent / "celery"
     cmd = [str(celery), "-A", "bench_apps", "worker", "-c", "2", "-P", "prefork", "-l", "WARNING"]
     cmd += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    proc = subprocess.Popen(cmd, cwd=tmp, env=env, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     client = redis.Redis.from_url(redis_url)
     time.sleep(3.0)
     start = time.perf_counter()

@@ -70,8 +70,15 @@ def placeholder_module(name: str, source: str, filename: str) -> types.ModuleTyp
     names = _top_level_names(source)
     for attr in names:
         setattr(module, attr, Pending(attr))
-    module.__getattr__ = Pending  # type: ignore[method-assign]  # PEP 562: any name is pending
+    module.__getattr__ = _pending_attribute  # type: ignore[method-assign]  # PEP 562
     return module
+
+
+def _pending_attribute(name: str) -> Pending:
+    # Dunders stay missing: ``from prog import *`` asks for ``__all__`` and must get the names.
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return Pending(name)
 
 
 def _top_level_names(source: str) -> list[str]:
@@ -126,7 +133,11 @@ class _Recorder:
     def _set(self, outcome: str, report: pytest.TestReport) -> None:
         if self.outcome in ("passed", "skipped"):
             self.outcome = outcome
-            self.message = _last_line(report.longreprtext)
+            crash = getattr(report.longrepr, "reprcrash", None)
+            text = str(getattr(crash, "message", "") or "").strip()
+            self.message = (text.splitlines()[0][:MESSAGE_LIMIT] if text else "") or _last_line(
+                report.longreprtext
+            )
 
 
 def _last_line(text: str) -> str:

@@ -16,8 +16,17 @@ _PRECEDENCE = (
 )
 
 
-def to_evaluation(reply: dict[str, Any], kind: str, jail: str, duration: float) -> Evaluation:
-    tests = tuple(
+def status_of(flags: set[str], tests: tuple[TestResult, ...]) -> Status:
+    """The evaluation's status: the worst thing the candidate did, else what its tests said."""
+    for flag, status in _PRECEDENCE:
+        if flag in flags:
+            return status
+    good = {TestOutcome.PASSED, TestOutcome.SKIPPED}
+    return Status.OK if all(t.outcome in good for t in tests) else Status.FAILED
+
+
+def _tests(reply: dict[str, Any]) -> tuple[TestResult, ...]:
+    return tuple(
         TestResult(
             name=str(t["name"]),
             outcome=TestOutcome(t["outcome"]),
@@ -26,11 +35,12 @@ def to_evaluation(reply: dict[str, Any], kind: str, jail: str, duration: float) 
         )
         for t in reply.get("tests", [])
     )
-    flags = set(reply.get("flags", []))
-    status = next((s for flag, s in _PRECEDENCE if flag in flags), None)
-    if status is None:
-        good = {TestOutcome.PASSED, TestOutcome.SKIPPED}
-        status = Status.OK if all(t.outcome in good for t in tests) else Status.FAILED
+
+
+def to_evaluation(reply: dict[str, Any], kind: str, jail: str, duration: float) -> Evaluation:
+    """Build the Evaluation from a worker's reply frame."""
+    tests = _tests(reply)
+    status = status_of(set(reply.get("flags", [])), tests)
     message = str(reply.get("message", ""))
     if kind == "evaluate":
         if tests and tests[0].outcome is not TestOutcome.PASSED and not message:

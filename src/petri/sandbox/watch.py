@@ -59,6 +59,7 @@ class Settings:
     unit_timeout: float
     tmp_dir: str
     whole_namespace: bool
+    host_fds: tuple[int, ...] = ()  # the worker's channel to the host: never the candidate's
 
 
 def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings) -> Verdict:
@@ -107,7 +108,7 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
         nonce=run.nonce,
         result_fd=res_w,
         output_fd=out_w,
-        close_fds=(res_r, out_r),
+        close_fds=(res_r, out_r, *cfg.host_fds),
         limits=cfg.limits,
         cpu_seconds=cpu_left,
     )
@@ -330,13 +331,15 @@ class _Follow:
         if self.phase == "done" and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
             return
         self.death = _describe_death(status)
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == VIOLATION_SIGNAL:
+        died_early = self.exited and self.phase != "done"
+        signum = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        if signum == VIOLATION_SIGNAL:
             self.verdict.note("violation", f"a forbidden system call was made ({self.death})")
-        elif os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+        elif signum == signal.SIGXCPU:
             self.verdict.note("timeout", f"CPU time limit reached ({self.death})")
-        elif self.exited and self.phase != "done":
+        elif died_early:
             self.verdict.note("crashed", self.death)
-        if self.exited and self.phase != "done":
+        if died_early:
             self._died()
 
 

@@ -187,8 +187,7 @@ class NatsQueue(Queue):
                 continue
             while len(leased) < n:
                 msgs = await self._link.pull(subject, n - len(leased))
-                for msg in msgs:
-                    await self._take(msg, now, until, leased, buried)
+                await asyncio.gather(*(self._take(m, now, until, leased, buried) for m in msgs))
                 if not msgs:
                     break
             if len(leased) >= n:
