@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -9,10 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer
+from rich.console import Console
 from typer.testing import CliRunner, Result
 
 from petri import __version__
-from petri.cli import app
+from petri.cli import _petri_errors, app
+from petri.errors import BackendError, ConfigError, JailUnavailable, PetriError, ProblemNotFound
 
 FIXED_FIZZ = """
 def fizzbuzz(n):
@@ -110,11 +114,16 @@ def test_evaluate_problem(examples: Path) -> None:
     assert table.exit_code == 0 and "combined_score" in table.stdout
 
 
-def test_json_stdout_stays_pure_without_bwrap(
+def test_rlimits_warning_goes_to_stderr_once(
     examples: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PETRI_SANDBOX__JAIL", "rlimits")
-    assert run_json(examples / "fizzbuzz")["sandbox"] == "rlimits"
+    for args in [(), ("--json",)]:
+        result = petri("eval", examples / "fizzbuzz", *args)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr.count("rlimits only") == 1
+        assert "rlimits only" not in result.stdout
+    assert json.loads(result.stdout)["sandbox"] == "rlimits"  # stdout stays pure JSON
 
 
 def test_missing_folder(tmp_path: Path) -> None:
@@ -166,3 +175,37 @@ def test_python_dash_m(examples: Path) -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (ProblemNotFound("gone; check the path"), 2),
+        (ConfigError("bad; fix it"), 2),
+        (JailUnavailable("no bwrap; install it"), 3),
+        (BackendError("down; start it"), 1),
+    ],
+)
+def test_error_exit_codes(error: PetriError, code: int) -> None:
+    err = Console(file=io.StringIO(), width=40)
+    with pytest.raises(typer.Exit) as exc, _petri_errors(err):
+        raise error
+    assert exc.value.exit_code == code
+    assert err.file.getvalue() == f"petri: error: {error}\n"  # type: ignore[attr-defined]
+
+
+def test_a_test_that_never_ends_is_an_outcome(make_problem: Callable[..., Path]) -> None:
+    forever = "def test_forever():\n    while True:\n        pass\n"
+    root = make_problem(
+        {
+            "adder.py": ADDER,
+            "tests/test_a.py": ADDER_TEST,
+            "tests/test_b.py": forever,
+            "petri.toml": "[limits]\ntest_timeout_s = 0.5\n",
+        }
+    )
+    result = petri("eval", root)
+    assert result.exit_code == 0, result.stderr
+    assert "tests/test_b.py::test_forever" in result.stdout  # two files: full node ids
+    assert "timeout" in result.stdout
+    assert "1 passed, 1 failed, 2 total" in result.stdout

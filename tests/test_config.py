@@ -55,9 +55,6 @@ def test_environment_overrides_petri_toml(tmp_path: Path, monkeypatch: pytest.Mo
     assert settings.limits.wall_time_s == 30.0  # the rest of the table still comes from the file
 
 
-@pytest.mark.xfail(
-    strict=True, reason="config.load_settings passes overrides below the environment (lead: fix)"
-)
 def test_overrides_beat_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "petri.toml").write_text('judge = "tests"\n')
     monkeypatch.setenv("PETRI_JUDGE", "tests")

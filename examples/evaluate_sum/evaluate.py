@@ -6,11 +6,12 @@ subprocess, no network, nothing written outside /tmp.
 
 import importlib.util
 import time
+from types import ModuleType
 
 CASES = [0, 1, 2, 10, 100, 1_000, 20_000]
 
 
-def _load(program_path: str):  # type: ignore[no-untyped-def]
+def _load(program_path: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location("candidate", program_path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {program_path}")

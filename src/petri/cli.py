@@ -8,6 +8,7 @@ setting or usage, 3 the sandbox failed.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,15 +147,45 @@ def _evaluate(problem: Problem, err: Console) -> Evaluation:
     # One candidate needs one warm worker, whatever the pool size configured for evolution.
     sandbox = settings.sandbox.model_copy(update={"workers": 1})
     pool = WorkerPool(problem.judge_spec(), settings.limits, sandbox)
+    logged = _log_warnings_to(err)
     try:
         with err.status("Warming up the sandbox..."):
             pool.start()
-        if pool.warning:
-            err.print(f"petri: warning: {pool.warning}", style="yellow", soft_wrap=True)
+        if pool.warning and pool.warning not in logged.seen:
+            _warn(err, pool.warning)  # the jail's warning is shown on every run, never silently
         with err.status(f"Evaluating {problem.program_path.name}..."):
             return pool.evaluate(problem.source)
     finally:
         pool.close()
+
+
+class _WarningPrinter(logging.Handler):
+    """Shows petri's logged warnings on stderr, once each, and remembers what it showed."""
+
+    def __init__(self, err: Console) -> None:
+        super().__init__(logging.WARNING)
+        self.err = err
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            _warn(self.err, message)
+
+
+def _log_warnings_to(err: Console) -> _WarningPrinter:
+    logger = logging.getLogger("petri")
+    for old in [h for h in logger.handlers if isinstance(h, _WarningPrinter)]:
+        logger.removeHandler(old)
+    handler = _WarningPrinter(err)
+    logger.addHandler(handler)
+    return handler
+
+
+def _warn(err: Console, message: str) -> None:
+    text = message if message.startswith("petri:") else f"petri: warning: {message}"
+    err.print(text, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 def _show_evaluation(out: Console, problem: Problem, ev: Evaluation) -> None:

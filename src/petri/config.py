@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,20 +85,33 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The toml file is passed in as init data by load_settings(), below the environment.
-        return (env_settings, init_settings)
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+
+# The problem's petri.toml, read by load_settings() for the duration of one construction.
+_TOML: ContextVar[dict[str, Any] | None] = ContextVar("petri_toml", default=None)
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """The lowest-priority source: the problem's petri.toml."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return (_TOML.get() or {}).get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_TOML.get() or {})
 
 
 def load_settings(problem_dir: Path | None = None, **overrides: Any) -> Settings:
     """Settings for a problem: its petri.toml (if any), the environment, then ``overrides``."""
-    data: dict[str, Any] = {}
-    if problem_dir is not None:
-        data = read_toml(problem_dir / CONFIG_FILE)
-    data.update({k: v for k, v in overrides.items() if v is not None})
+    toml = read_toml(problem_dir / CONFIG_FILE) if problem_dir is not None else {}
+    token = _TOML.set(toml)
     try:
-        return Settings(**data)
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, problem_dir)) from exc
+    finally:
+        _TOML.reset(token)
 
 
 def read_toml(path: Path) -> dict[str, Any]:

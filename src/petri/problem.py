@@ -19,10 +19,9 @@ from pydantic.fields import FieldInfo
 
 from petri.config import CONFIG_FILE, Settings, load_settings
 from petri.errors import JudgeError, ProblemError, ProblemNotFound, ProgramError
-from petri.sandbox.spec import JudgeKind, JudgeSpec
+from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeKind, JudgeSpec
 
 #: Largest program or judge file petri reads; anything bigger is not a hand-written program.
-MAX_SOURCE_BYTES = 1 << 20
 EVALUATE_FILE = "evaluate.py"
 TESTS_DIR = "tests"
 #: Top-level .py files that are never the program.

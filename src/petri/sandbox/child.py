@@ -8,6 +8,7 @@ stray descriptor cannot pass for a result.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -120,6 +121,10 @@ def _brief(exc: BaseException) -> str:
 
 
 def _send(job: ChildJob, message: dict[str, Any]) -> None:
+    # The child leaves by os._exit, which would drop what print() still buffers.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
     message["nonce"] = job.nonce
     try:
         write_frame(job.result_fd, message)

@@ -29,10 +29,12 @@ MESSAGE_LIMIT = 2000
 class Pending:
     """Stands for a program attribute until a candidate provides the real one."""
 
-    __slots__ = ("path",)
+    __slots__ = ("__name__", "path")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, named: bool = False) -> None:
         self.path = path
+        if named:  # a def or class: pytest names a parametrized value by its __name__
+            self.__name__ = path
 
     def __getattr__(self, name: str) -> Pending:
         if name.startswith("__"):
@@ -67,9 +69,8 @@ def placeholder_module(name: str, source: str, filename: str) -> types.ModuleTyp
     eagerly (from the original's syntax tree, never by running it) so ``import *`` works."""
     module = types.ModuleType(name)
     module.__file__ = filename
-    names = _top_level_names(source)
-    for attr in names:
-        setattr(module, attr, Pending(attr))
+    for attr, named in _top_level_names(source).items():
+        setattr(module, attr, Pending(attr, named=named))
     module.__getattr__ = _pending_attribute  # type: ignore[method-assign]  # PEP 562
     return module
 
@@ -81,19 +82,20 @@ def _pending_attribute(name: str) -> Pending:
     return Pending(name)
 
 
-def _top_level_names(source: str) -> list[str]:
+def _top_level_names(source: str) -> dict[str, bool]:
+    """Public top-level names of ``source``, each with whether it is a def or class."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    names: list[str] = []
+        return {}
+    names: dict[str, bool] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.append(node.name)
+            names[node.name] = True
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names += [t.id for t in targets if isinstance(t, ast.Name)]
-    return [n for n in names if not n.startswith("_")]
+            names.update((t.id, False) for t in targets if isinstance(t, ast.Name))
+    return {n: named for n, named in names.items() if not n.startswith("_")}
 
 
 class _Recorder:

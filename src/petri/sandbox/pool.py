@@ -7,7 +7,6 @@ dies (or that a candidate stopped) is killed whole and replaced.
 
 from __future__ import annotations
 
-import logging
 import queue
 import secrets
 import threading
@@ -17,13 +16,10 @@ from types import TracebackType
 from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError, SandboxError, WorkerLost
 from petri.sandbox.outcome import Evaluation, Status
-from petri.sandbox.spec import JudgeSpec
+from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeSpec
 from petri.sandbox.verdict import to_evaluation
 from petri.sandbox.worker_process import WorkerProcess
 
-log = logging.getLogger(__name__)
-
-MAX_SOURCE_BYTES = 1024 * 1024
 HOST_GRACE_S = 15.0  # on top of the evaluation's wall time before the host gives up on a worker
 
 
@@ -54,8 +50,6 @@ class WorkerPool:
             raise
         self.jail = workers[0].plan.kind
         self.warning = workers[0].plan.warning
-        if self.warning:
-            log.warning(self.warning)
         for worker in workers:
             self._all.append(worker)
             self._idle.put(worker)

@@ -8,6 +8,9 @@ from typing import Literal
 
 JudgeKind = Literal["tests", "evaluate"]
 
+#: The largest program petri accepts, for the original and for every candidate.
+MAX_SOURCE_BYTES = 1 << 20
+
 
 @dataclass(frozen=True)
 class JudgeSpec:
