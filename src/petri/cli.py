@@ -8,7 +8,6 @@ setting or usage, 3 the sandbox failed.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,6 +118,75 @@ def init_command(
     out.print(f"Next: [bold]petri eval {name}[/]", soft_wrap=True)
 
 
+queue_app = typer.Typer(
+    help="Inspect a task queue: counts per status, dead-lettered tasks, re-drive.",
+    no_args_is_help=True,
+)
+app.add_typer(queue_app, name="queue")
+Broker = Annotated[
+    str,
+    typer.Option(
+        "--broker",
+        "-b",
+        help="Queue URL: sqlite:///path, redis://host:port/db or nats://host:port.",
+        envvar="PETRI_BROKER",
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@queue_app.command("stats")
+def queue_stats_command(broker: Broker, as_json: AsJson = False) -> None:
+    """Count the queue's tasks per status."""
+    from petri.runtime.admin import queue_stats
+
+    with _petri_errors(Console(stderr=True)):
+        counts = queue_stats(broker)
+    _print_rows([{"status": k, "tasks": v} for k, v in counts.items()], as_json)
+
+
+@queue_app.command("dead")
+def queue_dead_command(
+    broker: Broker,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many tasks.")] = 100,
+    as_json: AsJson = False,
+) -> None:
+    """List dead-lettered tasks with their last error."""
+    from petri.runtime.admin import dead_tasks
+
+    with _petri_errors(Console(stderr=True)):
+        rows = dead_tasks(broker, limit)
+    if not as_json:  # tracebacks and payloads do not fit a table; --json has them
+        rows = [{k: row[k] for k in ("id", "kind", "attempts", "error")} for row in rows]
+    _print_rows(rows, as_json)
+
+
+@queue_app.command("redrive")
+def queue_redrive_command(
+    broker: Broker,
+    ids: Annotated[list[str], typer.Argument(help="Ids of dead tasks to run again.")],
+) -> None:
+    """Send dead tasks back to the queue with fresh attempts."""
+    from petri.runtime.admin import redrive
+
+    with _petri_errors(Console(stderr=True)):
+        count = redrive(broker, ids)
+    typer.echo(f"re-driven {count} of {len(ids)} task(s)")
+
+
+def _print_rows(rows: list[dict[str, object]], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, default=str))
+        return
+    if not rows:
+        typer.echo("(none)")
+        return
+    table = Table(*rows[0].keys(), header_style="bold")
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    Console().print(table)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="petri")
@@ -147,40 +215,15 @@ def _evaluate(problem: Problem, err: Console) -> Evaluation:
     # One candidate needs one warm worker, whatever the pool size configured for evolution.
     sandbox = settings.sandbox.model_copy(update={"workers": 1})
     pool = WorkerPool(problem.judge_spec(), settings.limits, sandbox)
-    logged = _log_warnings_to(err)
     try:
         with err.status("Warming up the sandbox..."):
             pool.start()
-        if pool.warning and pool.warning not in logged.seen:
+        if pool.warning:
             _warn(err, pool.warning)  # the jail's warning is shown on every run, never silently
         with err.status(f"Evaluating {problem.program_path.name}..."):
             return pool.evaluate(problem.source)
     finally:
         pool.close()
-
-
-class _WarningPrinter(logging.Handler):
-    """Shows petri's logged warnings on stderr, once each, and remembers what it showed."""
-
-    def __init__(self, err: Console) -> None:
-        super().__init__(logging.WARNING)
-        self.err = err
-        self.seen: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message not in self.seen:
-            self.seen.add(message)
-            _warn(self.err, message)
-
-
-def _log_warnings_to(err: Console) -> _WarningPrinter:
-    logger = logging.getLogger("petri")
-    for old in [h for h in logger.handlers if isinstance(h, _WarningPrinter)]:
-        logger.removeHandler(old)
-    handler = _WarningPrinter(err)
-    logger.addHandler(handler)
-    return handler
 
 
 def _warn(err: Console, message: str) -> None:

@@ -58,8 +58,16 @@ def child_main(judge: Judge, job: ChildJob) -> None:
         _run(judge, job)
     except BaseException:  # the harness itself failed: say so, never pretend success
         _send(job, {"ev": "harness_error", "message": traceback.format_exc()[-2000:]})
+        _flush()
         os._exit(70)
+    _flush()
     os._exit(0)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 def _isolate(job: ChildJob) -> None:
@@ -72,6 +80,10 @@ def _isolate(job: ChildJob) -> None:
     os.dup2(job.output_fd, 2)
     os.close(devnull)
     os.close(job.output_fd)
+    # Line-buffered streams on the capture pipe: a child killed at its deadline keeps what it
+    # printed, and nothing inherited from the worker (e.g. a capturing stdout) swallows it.
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     os.setsid()
     _set_limits(job.limits, job.cpu_seconds)
 

@@ -80,6 +80,13 @@ class WorkerPool:
             )
         finally:
             self._idle.put(worker)
+        if reply.get("op") != "result" or (self.spec.kind == "tests" and not reply.get("tests")):
+            return Evaluation(  # the worker never sends this: something forged its reply
+                Status.VIOLATION,
+                duration_s=time.perf_counter() - start,
+                sandbox=self.jail,
+                message="the sandbox worker's reply was not a result; it was forged",
+            )
         evaluation = to_evaluation(reply, self.spec.kind, self.jail, time.perf_counter() - start)
         if reply.get("judge_error"):
             raise JudgeError(f"{self.spec.root / 'evaluate.py'}: {reply['judge_error']}")

@@ -8,6 +8,7 @@ The filter is inherited by every child and cannot be removed.
 
 from __future__ import annotations
 
+import errno
 import signal
 
 DENIED = (
@@ -47,6 +48,11 @@ DENIED = (
     "ioperm",
 )
 
+#: These fail with EPERM instead: SysV and POSIX-mqueue objects outlive every process of the
+#: candidate (its memory limit and the per-candidate wipe of /tmp do not reach them), so they
+#: would leak memory for the pool's lifetime and carry data from one candidate to the next.
+REFUSED = ("shmget", "msgget", "semget", "mq_open")
+
 #: A process killed by the filter dies with this signal.
 VIOLATION_SIGNAL = signal.SIGSYS
 
@@ -73,6 +79,11 @@ def install() -> str | None:
             flt.add_rule(pyseccomp.KILL_PROCESS, name)
         except (ValueError, RuntimeError, OSError):
             continue  # not a system call on this architecture
+    for name in REFUSED:
+        try:
+            flt.add_rule(pyseccomp.ERRNO(errno.EPERM), name)
+        except (ValueError, RuntimeError, OSError):
+            continue
     try:
         flt.load()
     except (RuntimeError, OSError) as exc:

@@ -1,0 +1,198 @@
+"""The jailed worker's own code (harness, watch loop, child, judges) run in a plain fork.
+
+The pool runs this code inside bubblewrap; here the same entry point runs in a child of the
+test process, talking the same framed protocol, so each path is exercised and measured
+without a jail. Isolation itself is covered by the adversarial suite.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from petri.config import Limits
+from petri.sandbox import harness
+from petri.sandbox.framing import read_frame, write_frame
+
+PROGRAM = "def double(x):\n    return 2 * x\n"
+TESTS = """
+import pytest
+from {module} import double
+
+@pytest.mark.parametrize("x", [1, 2, 3])
+def test_double(x):
+    assert double(x) == x + x
+
+def test_zero():
+    assert double(0) == 0
+"""
+
+
+class Worker:
+    """A harness.main() running in a forked child, driven like the pool drives it."""
+
+    def __init__(self, root: Path, module: str, kind: str, limits: Limits) -> None:
+        cmd_r, self.cmd_w = os.pipe()
+        self.reply_r, reply_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - measured through the fork patch, not here
+            os.close(self.cmd_w)
+            os.close(self.reply_r)
+            try:
+                harness.main(cmd_r, reply_w)
+            finally:
+                os._exit(0)
+        os.close(cmd_r)
+        os.close(reply_w)
+        tmp = root.parent / f"{module}-tmp"
+        tmp.mkdir()
+        config = {
+            "root": str(root),
+            "program": f"{module}.py",
+            "module": module,
+            "kind": kind,
+            "limits": limits.model_dump(),
+            "uid": None,
+            "tmp_dir": str(tmp),
+            "whole_namespace": False,
+        }
+        write_frame(self.cmd_w, config)
+        self.ready = read_frame(self.reply_r) or {}
+
+    def evaluate(self, source: str) -> dict[str, Any]:
+        write_frame(self.cmd_w, {"op": "eval", "source": source, "nonce": "n0nce"})
+        reply = read_frame(self.reply_r)
+        assert reply is not None
+        return reply
+
+    def close(self) -> None:
+        os.close(self.cmd_w)
+        os.waitpid(self.pid, 0)
+        os.close(self.reply_r)
+
+
+def _problem(tmp_path: Path, module: str, tests: str = TESTS) -> Path:
+    root = tmp_path / "problem"
+    (root / "tests").mkdir(parents=True)
+    (root / f"{module}.py").write_text(PROGRAM)
+    (root / "tests" / f"test_{module}.py").write_text(tests.format(module=module))
+    return root
+
+
+@pytest.fixture
+def worker(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Worker]:
+    module = f"inproc_{request.node.name.replace('[', '_').replace(']', '_')}"[:40]
+    w = Worker(_problem(tmp_path, module), module, "tests", Limits(test_timeout_s=1.5))
+    yield w
+    w.close()
+
+
+def _outcomes(reply: dict[str, Any]) -> list[str]:
+    return [t["outcome"] for t in reply["tests"]]
+
+
+def test_ready_lists_the_collected_tests(worker: Worker) -> None:
+    assert worker.ready["op"] == "ready"
+    assert len(worker.ready["units"]) == 4
+    assert worker.ready["collect_errors"] == []
+
+
+def test_the_original_passes_and_a_mutant_fails(worker: Worker) -> None:
+    assert _outcomes(worker.evaluate(PROGRAM)) == ["passed"] * 4
+    reply = worker.evaluate(PROGRAM.replace("2 * x", "x + 1"))
+    assert _outcomes(reply) == ["passed", "failed", "failed", "failed"]
+    assert "assert" in reply["tests"][1]["message"]
+    assert reply["flags"] == []
+
+
+def test_a_syntax_error_is_invalid(worker: Worker) -> None:
+    reply = worker.evaluate("def double(x)\n    return x\n")
+    assert reply["flags"] == ["invalid"]
+    assert "SyntaxError" in reply["message"]
+
+
+def test_a_hanging_test_times_out_and_the_rest_still_run(worker: Worker) -> None:
+    source = "def double(x):\n    while x == 2:\n        pass\n    return 2 * x\n"
+    reply = worker.evaluate(source)
+    assert _outcomes(reply) == ["passed", "timeout", "passed", "passed"]
+    assert reply["flags"] == ["timeout"]
+
+
+def test_a_crash_inside_a_test_is_that_test_only(worker: Worker) -> None:
+    source = "import os\ndef double(x):\n    if x == 1:\n        os._exit(0)\n    return 2 * x\n"
+    reply = worker.evaluate(source)
+    assert _outcomes(reply) == ["error", "passed", "passed", "passed"]
+    assert reply["flags"] == ["crashed"]
+
+
+def test_a_missing_name_fails_the_tests_that_use_it(worker: Worker) -> None:
+    reply = worker.evaluate("def triple(x):\n    return 3 * x\n")
+    assert set(_outcomes(reply)) == {"failed"}
+    assert "cannot import name 'double'" in reply["tests"][0]["message"]
+
+
+def test_output_is_captured_and_bounded(tmp_path: Path) -> None:
+    module = "inproc_output"
+    limits = Limits(output_kb=1)
+    w = Worker(_problem(tmp_path, module), module, "tests", limits)
+    try:
+        reply = w.evaluate("print('x' * 5000)\n" + PROGRAM)
+    finally:
+        w.close()
+    assert reply["output"].startswith("xxxx")
+    assert len(reply["output"]) <= 1024
+    assert reply["dropped"] > 0
+
+
+def test_tests_that_fail_to_import_are_reported_at_ready(tmp_path: Path) -> None:
+    module = "inproc_broken"
+    root = _problem(tmp_path, module, tests="import no_such_module_here\n")
+    w = Worker(root, module, "tests", Limits())
+    w.close()
+    assert w.ready["collect_errors"]
+    assert "no_such_module_here" in w.ready["collect_errors"][0]
+
+
+def test_the_evaluate_judge_returns_metrics_and_judge_errors(tmp_path: Path) -> None:
+    module = "inproc_eval"
+    root = _problem(tmp_path, module)
+    (root / "evaluate.py").write_text(
+        textwrap.dedent(
+            """
+            import importlib.util
+            def evaluate(path):
+                spec = importlib.util.spec_from_file_location("cand", path)
+                mod = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(mod)
+                value = mod.double(21)
+                if value == "list":
+                    return [1]
+                return {"value": value, "ok": True, "inf": float("inf")}
+            """
+        )
+    )
+    w = Worker(root, module, "evaluate", Limits())
+    try:
+        good = w.evaluate(PROGRAM)
+        bad = w.evaluate("def double(x):\n    return 'list'\n")
+        raising = w.evaluate("def double(x):\n    raise ValueError('nope')\n")
+    finally:
+        w.close()
+    assert good["metrics"] == {"value": "42.0", "ok": "1.0", "inf": "inf"}
+    assert "dict[str, float]" in bad["judge_error"]
+    assert raising["tests"][0]["outcome"] == "failed"
+    assert "ValueError: nope" in raising["tests"][0]["message"]
+
+
+def test_evaluate_py_without_evaluate_is_refused(tmp_path: Path) -> None:
+    module = "inproc_noeval"
+    root = _problem(tmp_path, module)
+    (root / "evaluate.py").write_text("def score(path):\n    return {}\n")
+    w = Worker(root, module, "evaluate", Limits())
+    w.close()
+    assert "must define a function evaluate" in w.ready["error"]

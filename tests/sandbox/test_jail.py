@@ -1,0 +1,186 @@
+"""How workers are launched: the bubblewrap plan, the scrubbed environment, rlimits fallback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from petri.config import Limits, SandboxSettings
+from petri.errors import JailUnavailable
+from petri.sandbox import JudgeSpec, Status, WorkerPool, jail
+from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, plan_launch
+
+ProblemWriter = Callable[..., Path]
+BOOT = ["/usr/bin/python3", "-I", "-S", "-c", "pass"]
+SECRETS = {"AWS_SECRET_ACCESS_KEY": "hunter2-aws", "PETRI_TEST_TOKEN": "hunter2-petri"}
+PROGRAM = "def double(n):\n    return 2 * n\n"
+TESTS = "from calc import double\n\n\ndef test_double():\n    assert double(4) == 8\n"
+
+
+def bwrap_plan(monkeypatch: pytest.MonkeyPatch, root: Path, **limits: int) -> LaunchPlan:
+    monkeypatch.setattr(jail, "bwrap_usable", lambda: "/usr/bin/bwrap")
+    spec = JudgeSpec(root, "calc.py", "tests")
+    return plan_launch(spec, Limits(**limits), SandboxSettings(jail="bwrap"), 0, BOOT)
+
+
+def test_bwrap_plan_isolates_network_and_system(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plan = bwrap_plan(monkeypatch, tmp_path)
+    argv = plan.argv
+    assert plan.kind == "bwrap"
+    assert argv[0] == "/usr/bin/bwrap"
+    assert argv[-len(BOOT) :] == BOOT
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent"):
+        assert flag in argv
+    assert argv[argv.index("--remount-ro") + 1] == "/"
+    assert "--bind" not in argv  # nothing of the host is writable
+
+
+def test_bwrap_plan_binds_the_problem_read_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plan = bwrap_plan(monkeypatch, tmp_path)
+    triples = list(zip(plan.argv, plan.argv[1:], plan.argv[2:], strict=False))
+    assert ("--ro-bind", str(tmp_path), JAIL_PROBLEM) in triples
+    assert plan.problem_root == JAIL_PROBLEM
+    assert plan.argv[plan.argv.index("--chdir") + 1] == JAIL_PROBLEM
+
+
+def test_bwrap_plan_caps_tmp_size(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    argv = bwrap_plan(monkeypatch, tmp_path, tmp_mb=7).argv
+    tmpfs = argv.index("--tmpfs")
+    assert argv[tmpfs + 1] == "/tmp"
+    size = argv.index("--size")
+    assert size < tmpfs  # bwrap ignores --size after --tmpfs: /tmp would be unbounded
+    assert argv[size + 1] == str(7 * 1024 * 1024)
+    assert "--size" not in argv[size + 2 : tmpfs]  # the size applies to this very tmpfs
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid drop only happens as root")
+def test_as_root_the_worker_drops_to_an_unprivileged_uid(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plan = bwrap_plan(monkeypatch, tmp_path)
+    assert plan.uid is not None
+    assert plan.uid >= 1000
+
+
+def test_bwrap_plan_leaks_no_host_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    plan = bwrap_plan(monkeypatch, tmp_path)
+    argv = plan.argv
+    assert "--clearenv" in argv
+    assert plan.env == {}  # bwrap itself starts with nothing but what --setenv gives
+    set_env = {argv[i + 1]: argv[i + 2] for i, a in enumerate(argv) if a == "--setenv"}
+    assert argv.index("--clearenv") < argv.index("--setenv")
+    assert_scrubbed(set_env)
+    assert not any(value in arg for arg in argv for value in SECRETS.values())
+
+
+def test_rlimits_plan_leaks_no_host_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    spec = JudgeSpec(tmp_path, "calc.py", "tests")
+    plan = plan_launch(spec, Limits(), SandboxSettings(jail="rlimits"), 0, BOOT)
+    assert plan.kind == "rlimits"
+    assert plan.argv == BOOT
+    assert_scrubbed(plan.env)
+
+
+def assert_scrubbed(env: dict[str, str]) -> None:
+    host_only = {k for k in os.environ if k not in env}
+    assert set(SECRETS) <= host_only
+    assert not set(env) & {"AWS_SECRET_ACCESS_KEY", "PETRI_TEST_TOKEN", "SSH_AUTH_SOCK"}
+    assert not any(value in v for v in env.values() for value in SECRETS.values())
+    assert env["HOME"] == env["TMPDIR"] == "/tmp"  # never the host's home
+
+
+def test_bwrap_requested_but_missing_is_jail_unavailable(
+    monkeypatch: pytest.MonkeyPatch, write_problem: ProblemWriter
+) -> None:
+    monkeypatch.setattr(jail, "bwrap_usable", lambda: None)
+    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name="nobwrap")
+    pool = WorkerPool(JudgeSpec(root, "calc.py", "tests"), Limits(), SandboxSettings(jail="bwrap"))
+    with pytest.raises(JailUnavailable, match="bubblewrap"):
+        pool.start()
+    pool.close()
+
+
+def test_auto_without_bwrap_falls_back_to_rlimits_loudly(
+    monkeypatch: pytest.MonkeyPatch, write_problem: ProblemWriter
+) -> None:
+    monkeypatch.setattr(jail, "bwrap_usable", lambda: None)
+    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name="auto")
+    spec = JudgeSpec(root, "calc.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(jail="auto", workers=1)) as pool:
+        evaluation = pool.evaluate(PROGRAM)
+    assert pool.jail == "rlimits"
+    assert pool.warning is not None
+    assert "bubblewrap" in pool.warning
+    assert evaluation.status is Status.OK
+    assert evaluation.sandbox == "rlimits"
+
+
+def test_rlimits_chosen_explicitly_still_warns(write_problem: ProblemWriter) -> None:
+    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name="rlimits")
+    spec = JudgeSpec(root, "calc.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(jail="rlimits", workers=1)) as pool:
+        evaluation = pool.evaluate(PROGRAM)
+    assert pool.jail == "rlimits"
+    assert pool.warning is not None
+    assert "rlimits" in pool.warning
+    assert evaluation.status is Status.OK
+
+
+def test_rlimits_worker_ignores_pytest_config_above_the_problem(
+    write_problem: ProblemWriter,
+) -> None:
+    """Without the jail the worker sees the host's folders: a pytest.ini or conftest.py above
+    the problem must not change its tests (inside the jail there is nothing above /problem)."""
+    outer = write_problem(
+        {
+            "pytest.ini": "[pytest]\naddopts = -ra --strict-markers -x\n",
+            "conftest.py": (
+                "import pytest\n\n\n@pytest.fixture(autouse=True)\ndef sabotage():\n"
+                "    raise RuntimeError('outer conftest must not load')\n"
+            ),
+            "problem/calc.py": PROGRAM,
+            "problem/tests/test_calc.py": TESTS,
+        },
+        name="nested",
+    )
+    spec = JudgeSpec(outer / "problem", "calc.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(jail="rlimits", workers=1)) as pool:
+        evaluation = pool.evaluate(PROGRAM)
+    assert evaluation.status is Status.OK, evaluation.tests
+    assert [t.name for t in evaluation.tests] == ["tests/test_calc.py::test_double"]
+
+
+def test_problem_own_pytest_ini_is_honoured(write_problem: ProblemWriter) -> None:
+    root = write_problem(
+        {
+            "pytest.ini": (
+                "[pytest]\nmarkers =\n    slow: a slow test\npython_functions = check_*\n"
+            ),
+            "calc.py": PROGRAM,
+            "tests/test_calc.py": (
+                "import pytest\nfrom calc import double\n\n\n@pytest.mark.slow\n"
+                "def check_double():\n    assert double(2) == 4\n"
+            ),
+        },
+        name="own_ini",
+    )
+    spec = JudgeSpec(root, "calc.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        evaluation = pool.evaluate(PROGRAM)
+    assert [t.name for t in evaluation.tests] == ["tests/test_calc.py::check_double"]
+    assert evaluation.status is Status.OK

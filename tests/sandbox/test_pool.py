@@ -1,0 +1,157 @@
+"""The warm worker pool: results, output, memory, concurrency and replacing dead workers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from petri.config import Limits, SandboxSettings
+from petri.errors import SandboxError
+from petri.sandbox import Evaluation, JudgeSpec, Status, WorkerPool, evaluate_once
+
+ProblemWriter = Callable[..., Path]
+
+TESTS = """
+    import pytest
+
+    from calc import double
+
+
+    @pytest.mark.parametrize("n", [0, 1, 2, 21])
+    def test_double(n):
+        assert double(n) == 2 * n
+
+
+    def test_type():
+        assert isinstance(double(3), int)
+"""
+GOOD = "def double(n):\n    return n * 2\n"
+OFF_BY = "def double(n):\n    return n * 2 + {k}\n"  # passes only when k == 0
+
+
+@pytest.fixture(scope="module")
+def problem(write_problem: ProblemWriter) -> Path:
+    return write_problem({"calc.py": GOOD, "tests/test_calc.py": TESTS}, name="calc")
+
+
+@pytest.fixture(scope="module")
+def pool(problem: Path) -> Iterator[WorkerPool]:
+    spec = JudgeSpec(problem, "calc.py", "tests")
+    limits = Limits(test_timeout_s=5, output_kb=1)
+    with WorkerPool(spec, limits, SandboxSettings(workers=2)) as pool:
+        yield pool
+
+
+def test_a_correct_program_is_ok(pool: WorkerPool) -> None:
+    evaluation = pool.evaluate(GOOD)
+    assert evaluation.status is Status.OK
+    assert (evaluation.passed, evaluation.failed) == (5, 0)
+    assert evaluation.message == ""
+    assert evaluation.sandbox == pool.jail
+    assert pool.jail in {"bwrap", "rlimits"}
+
+
+def test_a_wrong_program_fails_the_tests_it_breaks(pool: WorkerPool) -> None:
+    evaluation = pool.evaluate("def double(n):\n    return n + n if n else 1\n")
+    assert evaluation.status is Status.FAILED
+    outcomes = {t.name.split("::")[1]: t.outcome.value for t in evaluation.tests}
+    assert outcomes == {
+        "test_double[0]": "failed",
+        "test_double[1]": "passed",
+        "test_double[2]": "passed",
+        "test_double[21]": "passed",
+        "test_type": "passed",
+    }
+
+
+def test_peak_memory_is_measured(pool: WorkerPool) -> None:
+    assert pool.evaluate(GOOD).peak_memory_bytes > 0
+
+
+def test_output_is_captured(pool: WorkerPool) -> None:
+    evaluation = pool.evaluate(
+        "import sys\nprint('to stdout')\nprint('to stderr', file=sys.stderr)\n" + GOOD
+    )
+    assert "to stdout" in evaluation.output
+    assert "to stderr" in evaluation.output
+    assert evaluation.status is Status.OK  # printing is not a result
+
+
+def test_output_is_bounded(pool: WorkerPool) -> None:
+    noisy = "def double(n):\n    print('x' * 10_000)\n    return n * 2\n"
+    evaluation = pool.evaluate(noisy)
+    assert evaluation.status is Status.OK
+    kept = evaluation.output.split("\n[petri:")[0]
+    assert len(kept.encode()) <= 1024  # output_kb=1
+    assert "more bytes of output dropped" in evaluation.output
+
+
+def test_evaluation_serializes_to_json(pool: WorkerPool) -> None:
+    data = json.loads(json.dumps(pool.evaluate(GOOD).to_dict()))
+    assert data["status"] == "ok"
+    assert data["passed"] == 5
+    assert data["failed"] == 0
+    assert data["sandbox"] == pool.jail
+    assert {t["outcome"] for t in data["tests"]} == {"passed"}
+    assert set(data["tests"][0]) == {"name", "outcome", "duration_s"}
+
+
+def test_a_source_too_large_is_invalid_without_running(pool: WorkerPool) -> None:
+    evaluation = pool.evaluate("x = 1\n" + "#" * (1024 * 1024 + 1))
+    assert evaluation.status is Status.INVALID
+
+
+def test_concurrent_evaluations_from_threads_are_consistent(pool: WorkerPool) -> None:
+    jobs = [k % 3 for k in range(24)]  # k == 0 passes, anything else fails
+    results: dict[int, Evaluation] = {}
+    errors: list[BaseException] = []
+
+    def run(indexes: list[int]) -> None:
+        try:
+            for i in indexes:
+                results[i] = pool.evaluate(OFF_BY.format(k=jobs[i]))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(list(range(t, 24, 4)),)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert sorted(results) == list(range(24))
+    for i, evaluation in results.items():
+        expected = Status.OK if jobs[i] == 0 else Status.FAILED
+        assert evaluation.status is expected, (i, evaluation)
+        assert evaluation.passed == (5 if jobs[i] == 0 else 1)  # test_type passes regardless
+
+
+def test_a_worker_killed_by_its_candidate_is_replaced(pool: WorkerPool) -> None:
+    killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n" + GOOD
+    for _ in range(2):  # more than one worker may be hit
+        evaluation = pool.evaluate(killer)
+        assert evaluation.status is Status.VIOLATION
+        assert "worker" in evaluation.message
+        assert evaluation.passed == 0
+    # Both workers are alive again and serve as before.
+    for _ in range(4):
+        assert pool.evaluate(GOOD).status is Status.OK
+
+
+def test_evaluate_once(problem: Path) -> None:
+    spec = JudgeSpec(problem, "calc.py", "tests")
+    evaluation, warning = evaluate_once(spec, GOOD, Limits(), SandboxSettings())
+    assert evaluation.status is Status.OK
+    assert warning is None or "bubblewrap" in warning or "rlimits" in warning
+
+
+def test_a_closed_pool_refuses_work(problem: Path) -> None:
+    spec = JudgeSpec(problem, "calc.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        assert pool.evaluate(GOOD).status is Status.OK
+    with pytest.raises(SandboxError, match="closed"):
+        pool.evaluate(GOOD)
