@@ -86,6 +86,7 @@ class _Server:
             unit_timeout=float(limits[self.judge.unit_timeout_key]),
             tmp_dir=str(self.config["tmp_dir"]),
             whole_namespace=bool(self.config["whole_namespace"]),
+            keep_tmp=tuple(self.config.get("keep_tmp", ())),
             host_fds=(self.cmd_fd, self.reply_fd),
         )
         while True:

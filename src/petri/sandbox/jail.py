@@ -88,6 +88,11 @@ def plan_launch(
     return LaunchPlan(boot, env, str(spec.root), "rlimits", str(spec.root), uid, warning)
 
 
+def kept_in_tmp() -> list[str]:
+    """Top-level names under /tmp that hold the interpreter or petri: never wiped."""
+    return sorted({Path(p).parts[2] for p in runtime_paths() if p.startswith("/tmp/")})
+
+
 def runtime_paths() -> list[str]:
     """Folders the worker's interpreter needs: its prefixes, stdlib, site-packages and petri."""
     import petri
@@ -125,14 +130,15 @@ def _bwrap_args(spec: JudgeSpec, limits: Limits, env: dict[str, str]) -> list[st
     for path in _ETC_FILES:
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
+    # The private /tmp first: a checkout that lives under /tmp is then bound on top of it.
+    tmp_size = str(limits.tmp_mb * 1024 * 1024)
+    args += ["--perms", "01777", "--size", tmp_size, "--tmpfs", "/tmp"]
     made: set[str] = set()
     for path in runtime_paths():
         if not path.startswith("/usr/"):
             args += [*_parents(Path(path), made), "--ro-bind", path, path]
     args += ["--ro-bind", str(spec.root), JAIL_PROBLEM]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    tmp_size = str(limits.tmp_mb * 1024 * 1024)
-    args += ["--perms", "01777", "--size", tmp_size, "--tmpfs", "/tmp"]
     args += ["--remount-ro", "/", "--chdir", JAIL_PROBLEM, "--die-with-parent", "--new-session"]
     args += _namespaces()
     args += ["--clearenv"]

@@ -94,7 +94,7 @@ def reap_all() -> None:
             return
 
 
-def wipe_dir(path: str) -> None:
+def wipe_dir(path: str, keep: tuple[str, ...] = ()) -> None:
     """Remove everything inside ``path`` (the candidate's /tmp), even after chmod tricks."""
 
     def make_writable(func: object, target: str, exc: object) -> None:
@@ -113,6 +113,8 @@ def wipe_dir(path: str) -> None:
             return
         raise
     for name in entries:
+        if name in keep:
+            continue
         target = os.path.join(path, name)
         if os.path.isdir(target) and not os.path.islink(target):
             shutil.rmtree(target, onerror=make_writable)

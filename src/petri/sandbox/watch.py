@@ -60,6 +60,7 @@ class Settings:
     tmp_dir: str
     whole_namespace: bool
     host_fds: tuple[int, ...] = ()  # the worker's channel to the host: never the candidate's
+    keep_tmp: tuple[str, ...] = ()  # /tmp entries that hold read-only runtime binds
 
 
 def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings) -> Verdict:
@@ -80,7 +81,7 @@ def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings)
         if todo and time.monotonic() >= deadline:
             verdict.note("timeout", f"evaluation exceeded {cfg.limits['wall_time_s']} s")
             verdict.fail_rest(todo, "error", "not run: the evaluation's time ran out")
-    wipe_dir(cfg.tmp_dir)
+    wipe_dir(cfg.tmp_dir, keep=cfg.keep_tmp)
     return verdict
 
 

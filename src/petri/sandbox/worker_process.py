@@ -17,7 +17,7 @@ from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError, SandboxError, WorkerLost
 from petri.sandbox.framing import FrameBuffer, FrameError, encode
 from petri.sandbox.harness import BOOT
-from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, plan_launch, python_path
+from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, kept_in_tmp, plan_launch, python_path
 from petri.sandbox.spec import JudgeSpec
 
 READY_TIMEOUT_S = 120.0
@@ -85,6 +85,7 @@ class WorkerProcess:
             "uid": self.plan.uid,
             "tmp_dir": tmp_dir,
             "whole_namespace": self.plan.problem_root == JAIL_PROBLEM,
+            "keep_tmp": kept_in_tmp() if self.plan.kind == "bwrap" else [],
         }
 
     def wait_ready(self) -> list[str]:
