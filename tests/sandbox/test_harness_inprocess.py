@@ -196,3 +196,28 @@ def test_evaluate_py_without_evaluate_is_refused(tmp_path: Path) -> None:
     w = Worker(root, module, "evaluate", Limits())
     w.close()
     assert "must define a function evaluate" in w.ready["error"]
+
+
+def test_exit_at_import_runs_no_test(worker: Worker) -> None:
+    reply = worker.evaluate("import sys\nsys.exit(0)\n")
+    assert set(_outcomes(reply)) == {"error"}
+    assert "SystemExit" in reply["message"]
+
+
+def test_a_failure_of_the_worker_itself_is_reported_not_swallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from petri.sandbox import watch
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the watch loop broke")
+
+    monkeypatch.setattr(watch, "evaluate", broken)  # the forked worker inherits the patch
+    module = "inproc_broken_worker"
+    w = Worker(_problem(tmp_path, module), module, "tests", Limits())
+    try:
+        reply = w.evaluate(PROGRAM)
+    finally:
+        w.close()
+    assert reply["op"] == "error"
+    assert "RuntimeError: the watch loop broke" in reply["message"]

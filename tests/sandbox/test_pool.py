@@ -155,3 +155,33 @@ def test_a_closed_pool_refuses_work(problem: Path) -> None:
         assert pool.evaluate(GOOD).status is Status.OK
     with pytest.raises(SandboxError, match="closed"):
         pool.evaluate(GOOD)
+
+
+def test_a_program_named_like_a_test_module_is_judged_not_collected(
+    write_problem: ProblemWriter,
+) -> None:
+    tests = TESTS.replace("from calc import", "from calc_test import")
+    root = write_problem({"calc_test.py": GOOD, "tests/test_calc.py": tests}, name="calc_test")
+    spec = JudgeSpec(root, "calc_test.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        evaluation = pool.evaluate(GOOD)
+    assert evaluation.status is Status.OK
+    assert all(t.name.startswith("tests/test_calc.py::") for t in evaluation.tests)
+
+
+def test_a_failing_worker_is_petris_error_and_is_replaced(
+    problem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from petri.sandbox.worker_process import WorkerProcess
+
+    spec = JudgeSpec(problem, "calc.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        real = WorkerProcess.evaluate
+        with monkeypatch.context() as patched:
+            # What the harness sends when its own loop raises (see test_harness_inprocess).
+            failure = {"op": "error", "message": "Traceback ...\nRuntimeError: disk gone"}
+            patched.setattr(WorkerProcess, "evaluate", lambda *args: failure)
+            with pytest.raises(SandboxError, match="RuntimeError: disk gone"):
+                pool.evaluate(GOOD)
+        assert WorkerProcess.evaluate is real
+        assert pool.evaluate(GOOD).status is Status.OK  # a fresh worker took its place

@@ -52,19 +52,28 @@ class ChildJob:
 
 
 def child_main(judge: Judge, job: ChildJob) -> None:
-    """Never returns: the child exits with os._exit after reporting."""
+    """Never returns: the child leaves by os._exit whatever happens, so no exception (not even
+    SystemExit) can carry it back into the worker's code."""
+    code = 0
     try:
         _isolate(job)
         _run(judge, job)
+    except _WorkerGone:
+        code = 71
     except BaseException:  # the harness itself failed: say so, never pretend success
-        _send(job, {"ev": "harness_error", "message": traceback.format_exc()[-2000:]})
-        _flush()
-        os._exit(70)
-    _flush()
-    os._exit(0)
+        code = 70
+        with contextlib.suppress(BaseException):
+            _send(job, {"ev": "harness_error", "message": traceback.format_exc()[-2000:]})
+    finally:
+        os._exit(code)
+
+
+class _WorkerGone(Exception):
+    """The result pipe is closed: nobody is left to report to."""
 
 
 def _flush() -> None:
+    # The child leaves by os._exit, which would drop what print() still buffers.
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
@@ -133,12 +142,9 @@ def _brief(exc: BaseException) -> str:
 
 
 def _send(job: ChildJob, message: dict[str, Any]) -> None:
-    # The child leaves by os._exit, which would drop what print() still buffers.
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
+    _flush()
     message["nonce"] = job.nonce
     try:
         write_frame(job.result_fd, message)
-    except (OSError, ValueError):
-        sys.exit(71)  # the worker is gone; nothing left to report to
+    except (OSError, ValueError) as exc:
+        raise _WorkerGone from exc

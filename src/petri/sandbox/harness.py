@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from typing import Any
 
 from petri.sandbox import proctree, syscalls, watch
@@ -93,10 +94,14 @@ class _Server:
             request = read_frame(self.cmd_fd)
             if request is None or request.get("op") != "eval":
                 return
-            verdict = watch.evaluate(
-                self.judge, str(request["source"]), str(request["nonce"]),
-                str(self.config["program"]), cfg,
-            )  # fmt: skip
+            try:
+                verdict = watch.evaluate(
+                    self.judge, str(request["source"]), str(request["nonce"]),
+                    str(self.config["program"]), cfg,
+                )  # fmt: skip
+            except Exception:  # petri's own failure: say so rather than die looking attacked
+                write_frame(self.reply_fd, {"op": "error", "message": traceback.format_exc()})
+                return
             write_frame(self.reply_fd, _reply(verdict))
 
 

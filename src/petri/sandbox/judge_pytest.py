@@ -178,7 +178,10 @@ class PytestJudge:
                 loop()
                 return True
 
-        args = [*PYTEST_ARGS, *own_config(self.root), self.root]
+        # The program is what the tests judge, never a test module, even when its name matches
+        # pytest's patterns (parser_test.py): collecting it would import the placeholder.
+        ignore = ["--ignore", self.program_path]
+        args = [*PYTEST_ARGS, *own_config(self.root), *ignore, self.root]
         return int(pytest.main(args, plugins=[self.recorder, Serve()]))
 
     def _prepare(self) -> None:

@@ -61,7 +61,8 @@ class WorkerPool:
 
     def evaluate(self, source: str) -> Evaluation:
         """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
-        raises JudgeError only when the judge itself returns unusable data."""
+        raises JudgeError when the judge itself returns unusable data and SandboxError when
+        petri's worker fails (the worker is replaced either way)."""
         if self._closed:
             raise SandboxError("the worker pool is closed; start a new one")
         if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
@@ -70,6 +71,10 @@ class WorkerPool:
         start = time.perf_counter()
         try:
             reply = worker.evaluate(source, secrets.token_hex(16), self._host_deadline())
+            if reply.get("op") == "error":  # petri's own failure, never the candidate's
+                worker = self._replace(worker)
+                last = str(reply.get("message", "")).strip().splitlines()[-1:]
+                raise SandboxError(f"the sandbox worker failed: {''.join(last)}")
         except WorkerLost as exc:
             worker = self._replace(worker)
             return Evaluation(
