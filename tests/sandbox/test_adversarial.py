@@ -74,6 +74,12 @@ def candidate(*parts: str, **subs: object) -> str:
     return source
 
 
+def expect(evaluation: Evaluation, status: Status, one: str, two: str, three: str) -> None:
+    """The evaluation's status, and the outcomes of the problem's three tests in order."""
+    assert evaluation.status is status, evaluation
+    assert outcomes(evaluation) == {"test_one": one, "test_two": two, "test_three": three}
+
+
 def mark(label: str) -> str:
     """A marker unique to this test run; 14 characters so it fits a process name (comm)."""
     return f"{label[:4]}{secrets.token_hex(5)}"
@@ -672,12 +678,7 @@ def test_fork_bomb_is_bounded_and_leaves_nothing(adversarial_pool: WorkerPool) -
         name=name,
     )
     evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.TIMEOUT, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "timeout",
-        "test_two": "passed",
-        "test_three": "passed",
-    }
+    expect(evaluation, Status.TIMEOUT, "timeout", "passed", "passed")
     assert_no_process(name)
     assert_still_works(adversarial_pool)
 
@@ -834,12 +835,7 @@ def test_sleeping_forever_times_out_and_the_other_tests_still_run(
         name=name,
     )
     evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.TIMEOUT, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "timeout",
-        "test_two": "passed",
-        "test_three": "passed",
-    }
+    expect(evaluation, Status.TIMEOUT, "timeout", "passed", "passed")
     assert_no_process(name)
 
 
@@ -876,12 +872,7 @@ def test_a_busy_loop_ignoring_signals_is_still_killed(adversarial_pool: WorkerPo
         """
     )
     evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.TIMEOUT, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "timeout",
-        "test_two": "passed",
-        "test_three": "passed",
-    }
+    expect(evaluation, Status.TIMEOUT, "timeout", "passed", "passed")
 
 
 @needs_bwrap
@@ -1146,12 +1137,7 @@ def test_deep_recursion_is_a_failed_test(adversarial_pool: WorkerPool) -> None:
         """
     )
     evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.FAILED, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "failed",
-        "test_two": "passed",
-        "test_three": "passed",
-    }
+    expect(evaluation, Status.FAILED, "failed", "passed", "passed")
     assert "RecursionError" in evaluation.tests[0].message
 
 
@@ -1167,12 +1153,7 @@ def test_a_segfault_crashes_one_test_and_the_rest_still_run(adversarial_pool: Wo
         """
     )
     evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.CRASHED, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "passed",
-        "test_two": "error",
-        "test_three": "passed",
-    }
+    expect(evaluation, Status.CRASHED, "passed", "error", "passed")
     assert "SIGSEGV" in evaluation.message
 
 
@@ -1220,62 +1201,33 @@ def test_sys_exit_zero_at_import_is_not_a_pass(adversarial_pool: WorkerPool) -> 
     assert "SystemExit" in evaluation.message
 
 
-def test_sys_exit_zero_inside_a_test_is_not_a_pass(adversarial_pool: WorkerPool) -> None:
-    source = candidate(
-        """
-        import sys
-
-        def f(x):
-            if x == 2:
-                sys.exit(0)
-            return x + 1
-        """
-    )
-    evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.FAILED, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "passed",
-        "test_two": "failed",
-        "test_three": "passed",
-    }
-
-
-def test_os_exit_zero_inside_a_test_is_not_a_pass(adversarial_pool: WorkerPool) -> None:
-    source = candidate(
-        """
-        def f(x):
-            if x == 2:
-                _os._exit(0)
-            return x + 1
-        """
-    )
-    evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.CRASHED, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "passed",
-        "test_two": "error",
-        "test_three": "passed",
-    }
+# Each candidate leaves abruptly inside one test; only that test may suffer.
+LEAVING_INSIDE_A_TEST = {
+    "sys_exit_zero": (
+        "import sys\n\ndef f(x):\n    if x == 2:\n        sys.exit(0)\n    return x + 1\n",
+        Status.FAILED,
+        {"test_one": "passed", "test_two": "failed", "test_three": "passed"},
+    ),
+    "os_exit_zero": (
+        "def f(x):\n    if x == 2:\n        _os._exit(0)\n    return x + 1\n",
+        Status.CRASHED,
+        {"test_one": "passed", "test_two": "error", "test_three": "passed"},
+    ),
+    "sigkill_itself": (
+        "import signal\n\ndef f(x):\n    if x == 3:\n"
+        "        _os.kill(_os.getpid(), signal.SIGKILL)\n    return x + 1\n",
+        Status.CRASHED,
+        {"test_one": "passed", "test_two": "passed", "test_three": "error"},
+    ),
+}
 
 
-def test_killing_itself_inside_a_test_is_not_a_pass(adversarial_pool: WorkerPool) -> None:
-    source = candidate(
-        """
-        import signal
-
-        def f(x):
-            if x == 3:
-                _os.kill(_os.getpid(), signal.SIGKILL)
-            return x + 1
-        """
-    )
-    evaluation = adversarial_pool.evaluate(source)
-    assert evaluation.status is Status.CRASHED, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "passed",
-        "test_two": "passed",
-        "test_three": "error",
-    }
+@pytest.mark.parametrize("attack", sorted(LEAVING_INSIDE_A_TEST))
+def test_leaving_inside_a_test_is_not_a_pass(adversarial_pool: WorkerPool, attack: str) -> None:
+    body, status, expected = LEAVING_INSIDE_A_TEST[attack]
+    evaluation = adversarial_pool.evaluate(candidate(body))
+    assert evaluation.status is status, evaluation
+    assert outcomes(evaluation) == expected
 
 
 FRAME = """
@@ -1376,12 +1328,7 @@ def test_rlimits_fallback_says_so_and_still_kills_the_tree(fresh_pool: PoolFacto
     )
     evaluation = pool.evaluate(source)
     assert evaluation.sandbox == "rlimits"
-    assert evaluation.status is Status.TIMEOUT, evaluation
-    assert outcomes(evaluation) == {
-        "test_one": "timeout",
-        "test_two": "passed",
-        "test_three": "passed",
-    }
+    expect(evaluation, Status.TIMEOUT, "timeout", "passed", "passed")
     assert_no_process(daemon)
 
 

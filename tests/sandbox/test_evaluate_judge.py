@@ -117,27 +117,22 @@ def test_output_of_candidate_and_judge_is_captured(pool: WorkerPool) -> None:
     assert "hello from the candidate" in evaluation.output
 
 
-def test_evaluate_py_without_evaluate_is_a_judge_error_at_start(
-    write_problem: ProblemWriter,
+@pytest.mark.parametrize(
+    ("evaluate_py", "named"),
+    [
+        ("def score(path):\n    return {}\n", "evaluate"),
+        ("import no_such_module_here\n", "no_such_module_here"),
+    ],
+    ids=["no-evaluate-function", "fails-to-import"],
+)
+def test_a_broken_evaluate_py_is_a_judge_error_at_start(
+    write_problem: ProblemWriter, evaluate_py: str, named: str
 ) -> None:
     root = write_problem(
-        {"solve.py": "x = 1\n", "evaluate.py": "def score(path):\n    return {}\n"},
-        name="no_evaluate",
+        {"solve.py": "x = 1\n", "evaluate.py": evaluate_py}, name=f"broken_{named}"
     )
     spec = JudgeSpec(root, "solve.py", "evaluate")
     pool = WorkerPool(spec, Limits(), SandboxSettings(workers=1))
-    with pytest.raises(JudgeError, match="evaluate"):
+    with pytest.raises(JudgeError, match=named):
         pool.start()
     pool.close()
-
-
-def test_evaluate_py_failing_to_import_is_a_judge_error_at_start(
-    write_problem: ProblemWriter,
-) -> None:
-    root = write_problem(
-        {"solve.py": "x = 1\n", "evaluate.py": "import no_such_module_here\n"},
-        name="evaluate_broken",
-    )
-    spec = JudgeSpec(root, "solve.py", "evaluate")
-    with pytest.raises(JudgeError, match="no_such_module_here"):
-        WorkerPool(spec, Limits(), SandboxSettings(workers=1)).start()

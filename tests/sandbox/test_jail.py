@@ -115,30 +115,25 @@ def test_bwrap_requested_but_missing_is_jail_unavailable(
     pool.close()
 
 
-def test_auto_without_bwrap_falls_back_to_rlimits_loudly(
-    monkeypatch: pytest.MonkeyPatch, write_problem: ProblemWriter
+@pytest.mark.parametrize(
+    ("jail_setting", "named"),
+    [("auto", "bubblewrap"), ("rlimits", "rlimits")],
+    ids=["auto-without-bwrap", "rlimits-chosen"],
+)
+def test_the_rlimits_fallback_always_warns(
+    monkeypatch: pytest.MonkeyPatch, write_problem: ProblemWriter, jail_setting: str, named: str
 ) -> None:
-    monkeypatch.setattr(jail, "bwrap_usable", lambda: None)
-    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name="auto")
+    monkeypatch.setattr(jail, "bwrap_usable", lambda: None)  # no effect when rlimits is chosen
+    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name=jail_setting)
     spec = JudgeSpec(root, "calc.py", "tests")
-    with WorkerPool(spec, Limits(), SandboxSettings(jail="auto", workers=1)) as pool:
+    settings = SandboxSettings(jail=jail_setting, workers=1)
+    with WorkerPool(spec, Limits(), settings) as pool:
         evaluation = pool.evaluate(PROGRAM)
     assert pool.jail == "rlimits"
     assert pool.warning is not None
-    assert "bubblewrap" in pool.warning
+    assert named in pool.warning
     assert evaluation.status is Status.OK
     assert evaluation.sandbox == "rlimits"
-
-
-def test_rlimits_chosen_explicitly_still_warns(write_problem: ProblemWriter) -> None:
-    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name="rlimits")
-    spec = JudgeSpec(root, "calc.py", "tests")
-    with WorkerPool(spec, Limits(), SandboxSettings(jail="rlimits", workers=1)) as pool:
-        evaluation = pool.evaluate(PROGRAM)
-    assert pool.jail == "rlimits"
-    assert pool.warning is not None
-    assert "rlimits" in pool.warning
-    assert evaluation.status is Status.OK
 
 
 def test_rlimits_worker_ignores_pytest_config_above_the_problem(

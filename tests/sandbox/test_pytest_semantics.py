@@ -414,32 +414,23 @@ def start(root: Path) -> None:
         pass
 
 
-def test_broken_test_file_is_a_judge_error_naming_it(write_problem: ProblemWriter) -> None:
-    root = write_problem(
+# Judges petri cannot use: each is refused when the pool starts, naming what to fix.
+UNUSABLE_TESTS = {
+    "broken": (
         {
-            "prog.py": "def f():\n    return 1\n",
             "tests/test_fine.py": "def test_fine():\n    assert True\n",
             "tests/test_broken.py": "import no_such_module_anywhere\n\ndef test_x():\n    pass\n",
         },
-        name="broken",
-    )
-    with pytest.raises(JudgeError, match=r"test_broken\.py"):
-        start(root)
+        r"test_broken\.py",
+    ),
+    "syntax": ({"tests/test_syntax.py": "def test_x(:\n    pass\n"}, r"test_syntax\.py"),
+    "empty": ({"tests/helpers.py": "def helper():\n    return 1\n"}, "no tests"),
+}
 
 
-def test_test_file_with_a_syntax_error_is_a_judge_error(write_problem: ProblemWriter) -> None:
-    root = write_problem(
-        {"prog.py": "x = 1\n", "tests/test_syntax.py": "def test_x(:\n    pass\n"},
-        name="syntax",
-    )
-    with pytest.raises(JudgeError, match=r"test_syntax\.py"):
-        start(root)
-
-
-def test_no_tests_is_a_judge_error(write_problem: ProblemWriter) -> None:
-    root = write_problem(
-        {"prog.py": "x = 1\n", "tests/helpers.py": "def helper():\n    return 1\n"},
-        name="empty",
-    )
-    with pytest.raises(JudgeError, match="no tests"):
+@pytest.mark.parametrize("case", sorted(UNUSABLE_TESTS))
+def test_unusable_tests_are_a_judge_error(write_problem: ProblemWriter, case: str) -> None:
+    files, named = UNUSABLE_TESTS[case]
+    root = write_problem({"prog.py": "x = 1\n", **files}, name=case)
+    with pytest.raises(JudgeError, match=named):
         start(root)
