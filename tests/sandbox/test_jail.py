@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,17 @@ def test_bwrap_plan_binds_the_problem_read_only(
     assert ("--ro-bind", str(tmp_path), JAIL_PROBLEM) in triples
     assert plan.problem_root == JAIL_PROBLEM
     assert plan.argv[plan.argv.index("--chdir") + 1] == JAIL_PROBLEM
+
+
+def test_bwrap_plan_mounts_each_path_once_and_tmp_before_the_runtime(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    argv = bwrap_plan(monkeypatch, tmp_path).argv
+    targets = [argv[i + 2] for i, arg in enumerate(argv) if arg == "--ro-bind"]
+    assert len(targets) == len(set(targets))  # /usr once, each runtime folder once
+    # A checkout under /tmp must be bound over the private /tmp, not hidden by it.
+    if sys.prefix in targets:  # a venv outside /usr
+        assert argv.index(sys.prefix) > argv.index("--tmpfs")
 
 
 def test_bwrap_plan_caps_tmp_size(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ def _bwrap_args(spec: JudgeSpec, limits: Limits, env: dict[str, str]) -> list[st
     args += ["--perms", "01777", "--size", tmp_size, "--tmpfs", "/tmp"]
     made: set[str] = set()
     for path in runtime_paths():
-        if not path.startswith("/usr/"):
+        if not _under(path, "/usr"):  # already bound read-only above
             args += [*_parents(Path(path), made), "--ro-bind", path, path]
     args += ["--ro-bind", str(spec.root), JAIL_PROBLEM]
     args += ["--proc", "/proc", "--dev", "/dev"]
@@ -152,10 +152,14 @@ def _parents(path: Path, made: set[str]) -> list[str]:
     # drops to could not traverse: create each ancestor world-readable first.
     args: list[str] = []
     for parent in reversed(path.parents[:-1]):
-        if str(parent) not in made and not str(parent).startswith("/usr"):
+        if str(parent) not in made and not _under(str(parent), "/usr"):
             made.add(str(parent))
             args += ["--perms", "0755", "--dir", str(parent)]
     return args
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
 
 
 def _namespaces() -> list[str]:
