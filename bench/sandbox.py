@@ -18,18 +18,13 @@ Usage: python bench/sandbox.py [--quick] [--seconds 3] [--baseline 40]
 
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as a script, this folder is sys.path[0]; a sibling benchmark named like a stdlib module
-# (bench/queue.py) would then shadow it for petri too.
-sys.path.remove(os.path.dirname(os.path.realpath(__file__)))
-
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
+import sys
 import tempfile
 import textwrap
 import threading

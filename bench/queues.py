@@ -6,33 +6,27 @@ the rate is N / (enqueue + drain) wall time. Baselines run in the same process t
 and nats-server instances are started in a temp dir on free loopback ports. Also measured: time to
 recover after a SIGKILLed worker with 10,000 tasks queued in SQLite.
 
-    .venv/bin/python bench/queue.py [--tasks N] [--only sqlite,redis,...]
+    .venv/bin/python bench/queues.py [--tasks N] [--only sqlite,redis,...]
 """
 
+import argparse
+import json
+import multiprocessing as mp
 import os
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
 
-# Running bench/queue.py puts bench/ first on sys.path, where this file would shadow the
-# standard library's `queue` (used by multiprocessing); drop it before anything imports it.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import multiprocessing as mp  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from petri.runtime.queue import Task, from_url  # noqa: E402
+from petri.runtime.queue import Task, from_url
 
 BATCH = 100
-RESULTS = Path(_HERE) / "results" / "queue.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "queue.json"
 
 APPS = """
 from celery import Celery
