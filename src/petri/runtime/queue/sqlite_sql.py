@@ -76,6 +76,14 @@ class Statements:
     def __init__(self, name: str) -> None:
         t = f"petri_q_{name}"
         d = f"{t}_deps"
+        self._define_schema(t, d)
+        self._define_enqueue(t, d)
+        self._define_lease(t)
+        self._define_settle(t, d)
+        self._define_redrive(t, d)
+        self._define_inspect(t)
+
+    def _define_schema(self, t: str, d: str) -> None:
         # avail_at: when the task can be leased; NULL when it cannot (done, dead, blocked).
         self.schema = f"""
             CREATE TABLE IF NOT EXISTS {t} (
@@ -92,6 +100,8 @@ class Statements:
                 dep_id TEXT NOT NULL, task_id TEXT NOT NULL, PRIMARY KEY (dep_id, task_id)
             ) WITHOUT ROWID;
         """
+
+    def _define_enqueue(self, t: str, d: str) -> None:
         self.insert = (
             f"INSERT INTO {t} (id, kind, priority, status, avail_at, blocked, max_attempts,"
             " not_before, deadline, key, enqueued_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -99,12 +109,17 @@ class Statements:
         self.insert_dep = f"INSERT OR IGNORE INTO {d} (task_id, dep_id) VALUES (?, ?)"
         self.keys_in = f"SELECT key, id FROM {t} WHERE key {_IN}"
         self.status_in = f"SELECT id, status FROM {t} WHERE id {_IN}"
+
+    def _define_lease(self, t: str) -> None:
         self.take = (
             f"UPDATE {t} SET status = 'leased', owner = ?, lease_expires = ?, avail_at = ?,"
             f" attempts = attempts + 1 WHERE id {_IN}"
         )
         self.extend = f"UPDATE {t} SET lease_expires = ?, avail_at = ? WHERE {_LEASE}"
         self.holds = f"SELECT 1 FROM {t} WHERE {_LEASE}"
+
+    def _define_settle(self, t: str, d: str) -> None:
+        """Done, failed (retry later) and dead, with what each does to dependent tasks."""
         self.finish = f"UPDATE {t} SET status = 'done', {_FREE}, avail_at = NULL WHERE {_LEASE}"
         # In SET, `blocked` is the old value: blocked = 1 means this was the last dependency.
         self.release = (
@@ -129,8 +144,8 @@ class Statements:
             " || ' is dead'"
             " WHERE id IN (SELECT id FROM down) AND status NOT IN ('done', 'dead')"
         )
-        self.get = f"SELECT {COLUMNS} FROM {t} WHERE id = ?"
-        self.dead = f"SELECT {COLUMNS} FROM {t} WHERE status = 'dead' ORDER BY seq LIMIT ?"
+
+    def _define_redrive(self, t: str, d: str) -> None:
         self.revive = (
             f"UPDATE {t} SET status = 'pending', attempts = 0, not_before = ?, {_FREE}"
             f" WHERE status = 'dead' AND id {_IN}"
@@ -149,6 +164,10 @@ class Statements:
             f" JOIN {t} c ON c.id = x.task_id WHERE p.status = 'dead' AND c.status = 'pending'"
             f" AND x.task_id {_IN}"
         )
+
+    def _define_inspect(self, t: str) -> None:
+        self.get = f"SELECT {COLUMNS} FROM {t} WHERE id = ?"
+        self.dead = f"SELECT {COLUMNS} FROM {t} WHERE status = 'dead' ORDER BY seq LIMIT ?"
         self.stats = f"SELECT status, count(*) FROM {t} GROUP BY status"
         self._ready = f"SELECT {COLUMNS} FROM {t} WHERE avail_at <= ?"
         self._order = " ORDER BY priority DESC, seq LIMIT ?"
