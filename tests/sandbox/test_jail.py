@@ -24,7 +24,8 @@ TESTS = "from calc import double\n\n\ndef test_double():\n    assert double(4) =
 def bwrap_plan(monkeypatch: pytest.MonkeyPatch, root: Path, **limits: int) -> LaunchPlan:
     monkeypatch.setattr(jail, "bwrap_usable", lambda: "/usr/bin/bwrap")
     spec = JudgeSpec(root, "calc.py", "tests")
-    return plan_launch(spec, Limits(**limits), SandboxSettings(jail="bwrap"), 0, BOOT)
+    uid = 61000 if os.geteuid() == 0 else None
+    return plan_launch(spec, Limits(**limits), SandboxSettings(jail="bwrap"), uid, BOOT)
 
 
 def test_bwrap_plan_isolates_network_and_system(
@@ -73,12 +74,23 @@ def test_bwrap_plan_caps_tmp_size(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the uid drop only happens as root")
-def test_as_root_the_worker_drops_to_an_unprivileged_uid(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid drop happens only when petri runs as root")
+def test_every_live_worker_runs_as_an_unprivileged_uid_of_its_own(
+    write_problem: ProblemWriter,
 ) -> None:
-    plan = bwrap_plan(monkeypatch, tmp_path)
-    assert plan.uid is not None
-    assert plan.uid >= 1000
+    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name="uids")
+    spec = JudgeSpec(root, "calc.py", "tests")
+    reporter = "import os\nprint('uid', os.getuid())\n" + PROGRAM
+    settings = SandboxSettings(workers=2)
+    with (
+        WorkerPool(spec, Limits(), settings) as first,
+        WorkerPool(spec, Limits(), settings) as second,
+    ):
+        # An idle worker goes to the back of the queue: two calls reach both workers of a pool.
+        outputs = [pool.evaluate(reporter).output for pool in (first, first, second, second)]
+    uids = {int(line.split()[1]) for out in outputs for line in out.splitlines() if "uid" in line}
+    assert len(uids) == 4  # two pools alive at once: four workers, four uids
+    assert min(uids) >= settings.uid
 
 
 def test_bwrap_plan_leaks_no_host_environment(
@@ -102,7 +114,7 @@ def test_rlimits_plan_leaks_no_host_environment(
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     spec = JudgeSpec(tmp_path, "calc.py", "tests")
-    plan = plan_launch(spec, Limits(), SandboxSettings(jail="rlimits"), 0, BOOT)
+    plan = plan_launch(spec, Limits(), SandboxSettings(jail="rlimits"), None, BOOT)
     assert plan.kind == "rlimits"
     assert plan.argv == BOOT
     assert_scrubbed(plan.env)

@@ -66,16 +66,16 @@ def bwrap_usable() -> str | None:
 
 
 def plan_launch(
-    spec: JudgeSpec, limits: Limits, settings: SandboxSettings, index: int, boot: list[str]
+    spec: JudgeSpec, limits: Limits, settings: SandboxSettings, uid: int | None, boot: list[str]
 ) -> LaunchPlan:
-    """The command that starts worker ``index``; ``boot`` is the interpreter argv to run."""
+    """The command that starts one worker; ``boot`` is the interpreter argv to run and ``uid``
+    the unprivileged uid it drops to (petri running as root), or None."""
     bwrap = bwrap_usable()
     if settings.jail == "bwrap" and bwrap is None:
         raise JailUnavailable(
             "bubblewrap is not installed or cannot create namespaces here; "
             "install it with 'apt-get install bubblewrap' or set PETRI_SANDBOX__JAIL=rlimits"
         )
-    uid = settings.uid + index if os.geteuid() == 0 else None
     env = _scrubbed_env()
     if bwrap is not None and settings.jail != "rlimits":
         argv = [bwrap, *_bwrap_args(spec, limits, env), *boot]

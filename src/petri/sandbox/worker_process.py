@@ -19,9 +19,9 @@ from petri.sandbox.framing import FrameBuffer, FrameError, encode
 from petri.sandbox.harness import BOOT
 from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, kept_in_tmp, plan_launch, python_path
 from petri.sandbox.spec import JudgeSpec
+from petri.sandbox.uids import UidLease, lease_uid
 
 READY_TIMEOUT_S = 120.0
-_UID_STRIDE = 64
 
 
 class WorkerProcess:
@@ -32,11 +32,10 @@ class WorkerProcess:
     ) -> None:
         self.spec = spec
         self.limits = limits
+        self.settings = settings
         self.index = index
-        # Each pool gets its own block of uids so process limits are not shared between runs.
-        uid_index = (os.getpid() % 1000) * _UID_STRIDE + index
-        boot = [sys.executable, "-I", "-S", "-B", "-c", BOOT]
-        self.plan: LaunchPlan = plan_launch(spec, limits, settings, uid_index, boot)
+        self._plan: LaunchPlan | None = None
+        self._uid: UidLease | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log = -1
         self._log_dir = ""
@@ -45,7 +44,18 @@ class WorkerProcess:
         self._reply_r = -1
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
+    @property
+    def plan(self) -> LaunchPlan:
+        if self._plan is None:
+            raise SandboxError("the sandbox worker was never launched")
+        return self._plan
+
     def launch(self) -> None:
+        if os.geteuid() == 0:  # root drops to a uid of the worker's own (see sandbox.uids)
+            self._uid = lease_uid(self.settings.uid)
+        boot = [sys.executable, "-I", "-S", "-B", "-c", BOOT]
+        uid = self._uid.uid if self._uid else None
+        self._plan = plan_launch(self.spec, self.limits, self.settings, uid, boot)
         cmd_r, self._cmd_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
         self._log_dir = tempfile.mkdtemp(prefix="petri-worker-log-")
@@ -179,3 +189,6 @@ class WorkerProcess:
             with contextlib.suppress(OSError):
                 self._tmp.cleanup()
             self._tmp = None
+        if self._uid is not None:  # only now: every process that ran as this uid is gone
+            self._uid.release()
+            self._uid = None
