@@ -22,7 +22,6 @@ def write_problem(tmp_path_factory: pytest.TempPathFactory) -> ProblemWriter:
 
     def write(files: dict[str, str], name: str = "problem") -> Path:
         root = tmp_path_factory.mktemp(name)
-        root.chmod(0o755)  # mktemp makes it 0700; the jailed worker runs as another uid
         for rel, content in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)

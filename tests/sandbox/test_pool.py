@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -185,3 +186,21 @@ def test_a_failing_worker_is_petris_error_and_is_replaced(
                 pool.evaluate(GOOD)
         assert WorkerProcess.evaluate is real
         assert pool.evaluate(GOOD).status is Status.OK  # a fresh worker took its place
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root's workers run as another uid")
+def test_a_problem_only_its_owner_can_read_is_staged_for_the_jail(
+    write_problem: ProblemWriter,
+) -> None:
+    root = write_problem({"calc.py": GOOD, "tests/test_calc.py": TESTS}, name="private")
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o700 if path.is_dir() else 0o600)  # as umask 077 leaves them
+    spec = JudgeSpec(root, "calc.py", "tests")
+    for jail_kind in ("auto", "rlimits"):
+        settings = SandboxSettings(workers=1, jail=jail_kind)  # type: ignore[arg-type]
+        with WorkerPool(spec, Limits(), settings) as pool:
+            assert pool.evaluate(GOOD).status is Status.OK
+            assert pool.evaluate(OFF_BY.format(k=1)).status is Status.FAILED
+            staged = pool._staged.name if pool._staged else None
+        assert staged is not None and not os.path.exists(staged)  # removed with the pool
+    assert oct(root.stat().st_mode & 0o777) == "0o700"  # the user's folder is left as it was

@@ -7,16 +7,20 @@ dies (or that a candidate stopped) is killed whole and replaced.
 
 from __future__ import annotations
 
+import os
 import queue
 import secrets
+import tempfile
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 
 from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError, SandboxError, WorkerLost
 from petri.sandbox.outcome import Evaluation, Status
 from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeSpec
+from petri.sandbox.staging import readable_by_others, stage
 from petri.sandbox.verdict import to_evaluation
 from petri.sandbox.worker_process import WorkerProcess
 
@@ -36,17 +40,23 @@ class WorkerPool:
         self._all: list[WorkerProcess] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._staged: tempfile.TemporaryDirectory[str] | None = None
 
     def start(self) -> None:
         """Start every worker and wait until each has warmed up; raises JudgeError if the judge
         cannot be loaded (tests fail to import, no tests, evaluate.py broken)."""
-        workers = [self._spawn(i) for i in range(self.settings.workers)]
+        if os.geteuid() == 0 and not readable_by_others(self.spec.root):
+            self._staged = stage(self.spec.root)  # workers run as a uid that could not read it
+        workers: list[WorkerProcess] = []
         try:
+            for index in range(self.settings.workers):
+                workers.append(self._spawn(index))
             for worker in workers:
                 worker.wait_ready()
         except BaseException:
             for worker in workers:
                 worker.kill()
+            self._unstage()
             raise
         self.jail = workers[0].plan.kind
         self.warning = workers[0].plan.warning
@@ -55,7 +65,8 @@ class WorkerPool:
             self._idle.put(worker)
 
     def _spawn(self, index: int) -> WorkerProcess:
-        worker = WorkerProcess(self.spec, self.limits, self.settings, index)
+        mount = Path(self._staged.name, "problem") if self._staged else None
+        worker = WorkerProcess(self.spec, self.limits, self.settings, index, mount)
         worker.launch()
         return worker
 
@@ -118,6 +129,12 @@ class WorkerPool:
             for worker in self._all:
                 worker.stop()
             self._all.clear()
+        self._unstage()
+
+    def _unstage(self) -> None:
+        if self._staged is not None:
+            self._staged.cleanup()
+            self._staged = None
 
     def __enter__(self) -> WorkerPool:
         self.start()

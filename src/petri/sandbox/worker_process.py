@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from petri.config import Limits, SandboxSettings
@@ -28,9 +30,15 @@ class WorkerProcess:
     """One jailed worker. Only the host writes requests; only the worker writes replies."""
 
     def __init__(
-        self, spec: JudgeSpec, limits: Limits, settings: SandboxSettings, index: int
+        self,
+        spec: JudgeSpec,
+        limits: Limits,
+        settings: SandboxSettings,
+        index: int,
+        mount: Path | None = None,
     ) -> None:
         self.spec = spec
+        self.mount = mount  # a staged copy of spec.root to jail instead (see sandbox.staging)
         self.limits = limits
         self.settings = settings
         self.index = index
@@ -55,7 +63,8 @@ class WorkerProcess:
             self._uid = lease_uid(self.settings.uid)
         boot = [sys.executable, "-I", "-S", "-B", "-c", BOOT]
         uid = self._uid.uid if self._uid else None
-        self._plan = plan_launch(self.spec, self.limits, self.settings, uid, boot)
+        jailed = replace(self.spec, root=self.mount) if self.mount else self.spec
+        self._plan = plan_launch(jailed, self.limits, self.settings, uid, boot)
         cmd_r, self._cmd_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
         self._log_dir = tempfile.mkdtemp(prefix="petri-worker-log-")
