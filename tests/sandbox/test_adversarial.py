@@ -411,6 +411,32 @@ def test_host_processes_are_invisible(adversarial_pool: WorkerPool) -> None:
     assert "pytest" not in evaluation.output  # the host's own test run
 
 
+def test_a_candidate_holds_no_descriptor_of_its_worker(adversarial_pool: WorkerPool) -> None:
+    source = candidate(
+        """
+        def f(x):
+            if x == 1:
+                for fd in sorted(int(n) for n in _os.listdir("/proc/self/fd")):
+                    try:
+                        say("FD", fd, _os.readlink(f"/proc/self/fd/{fd}"))
+                    except OSError:
+                        pass  # the descriptor listdir itself used, gone by now
+            return x + 1
+        """
+    )
+    evaluation = adversarial_pool.evaluate(source)
+    assert evaluation.status is Status.OK, evaluation
+    held = dict(
+        line.split(" ", 2)[1:] for line in evaluation.output.splitlines() if line.startswith("FD ")
+    )
+    assert held  # the attack ran
+    assert "petri-worker-log" not in " ".join(held.values())  # the host's log of the worker
+    extra = {fd: target for fd, target in held.items() if int(fd) > 2}
+    # Beyond stdin/stdout/stderr: its own result pipe, and the folder listdir was reading.
+    assert sum(target.startswith("pipe:") for target in extra.values()) == 1, held
+    assert len(extra) <= 2, held
+
+
 # ---------------------------------------------------------------- writes
 
 

@@ -204,3 +204,15 @@ def test_a_problem_only_its_owner_can_read_is_staged_for_the_jail(
             staged = pool._staged.name if pool._staged else None
         assert staged is not None and not os.path.exists(staged)  # removed with the pool
     assert oct(root.stat().st_mode & 0o777) == "0o700"  # the user's folder is left as it was
+
+
+def test_a_worker_dying_at_start_up_shows_what_it_printed(write_problem: ProblemWriter) -> None:
+    conftest = "import os, sys\nprint('conftest gave up: no GPU', file=sys.stderr)\nos._exit(3)\n"
+    root = write_problem(
+        {"calc.py": GOOD, "tests/test_calc.py": TESTS, "tests/conftest.py": conftest},
+        name="dies_at_start",
+    )
+    pool = WorkerPool(JudgeSpec(root, "calc.py", "tests"), Limits(), SandboxSettings(workers=1))
+    with pytest.raises(SandboxError, match="conftest gave up: no GPU"):
+        pool.start()
+    pool.close()

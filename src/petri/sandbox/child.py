@@ -89,12 +89,21 @@ def _isolate(job: ChildJob) -> None:
     os.dup2(job.output_fd, 2)
     os.close(devnull)
     os.close(job.output_fd)
+    # Nothing else the worker holds (its host channel, pytest's faulthandler copy of the host
+    # log, epoll and pipe descriptors) is the candidate's business.
+    os.closerange(3, job.result_fd)
+    os.closerange(job.result_fd + 1, _max_fd())
     # Line-buffered streams on the capture pipe: a child killed at its deadline keeps what it
     # printed, and nothing inherited from the worker (e.g. a capturing stdout) swallows it.
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     os.setsid()
     _set_limits(job.limits, job.cpu_seconds)
+
+
+def _max_fd() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 65536
 
 
 def _set_limits(limits: dict[str, Any], cpu_seconds: int) -> None:

@@ -45,8 +45,7 @@ class WorkerProcess:
         self._plan: LaunchPlan | None = None
         self._uid: UidLease | None = None
         self._proc: subprocess.Popen[bytes] | None = None
-        self._log = -1
-        self._log_dir = ""
+        self._log_dir = ""  # holds "stderr": what the worker printed, for start-up errors
         self._frames = FrameBuffer()
         self._cmd_w = -1
         self._reply_r = -1
@@ -68,14 +67,15 @@ class WorkerProcess:
         cmd_r, self._cmd_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
         self._log_dir = tempfile.mkdtemp(prefix="petri-worker-log-")
-        self._log = os.open(os.path.join(self._log_dir, "stderr"), os.O_RDWR | os.O_CREAT, 0o600)
+        # The worker may only append to its log; the host reads it by name.
+        log = os.open(os.path.join(self._log_dir, "stderr"), os.O_WRONLY | os.O_CREAT, 0o600)
         argv = [*self.plan.argv, str(cmd_r), str(reply_w), ":".join(python_path())]
         try:
             self._proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=self._log,
+                stderr=log,
                 pass_fds=(cmd_r, reply_w),
                 env=self.plan.env,
                 cwd=self.plan.cwd,
@@ -84,8 +84,8 @@ class WorkerProcess:
         except OSError as exc:
             raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
         finally:
-            os.close(cmd_r)
-            os.close(reply_w)
+            for fd in (cmd_r, reply_w, log):
+                os.close(fd)
         self._send(self._config(), time.monotonic() + READY_TIMEOUT_S)
 
     def _config(self) -> dict[str, Any]:
@@ -161,10 +161,12 @@ class WorkerProcess:
                 return frames[0]
 
     def _log_tail(self) -> str:
-        if self._log < 0:
+        try:
+            with open(os.path.join(self._log_dir, "stderr"), "rb") as log:
+                log.seek(max(0, os.fstat(log.fileno()).st_size - 4000))
+                tail = log.read()
+        except OSError:
             return ""
-        size = os.fstat(self._log).st_size
-        tail = os.pread(self._log, 4000, max(0, size - 4000))
         lines = tail.decode("utf-8", "replace").strip().splitlines()
         return lines[-1] if lines else ""
 
@@ -190,10 +192,9 @@ class WorkerProcess:
                 if fd >= 0:
                     os.close(fd)
         self._cmd_w = self._reply_r = -1
-        if self._log >= 0:
-            os.close(self._log)
+        if self._log_dir:
             shutil.rmtree(self._log_dir, ignore_errors=True)
-            self._log = -1
+            self._log_dir = ""
         if self._tmp is not None:
             with contextlib.suppress(OSError):
                 self._tmp.cleanup()
