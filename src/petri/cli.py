@@ -118,6 +118,51 @@ def init_command(
     out.print(f"Next: [bold]petri eval {name}[/]", soft_wrap=True)
 
 
+@app.command("worker")
+def worker_command(
+    broker: Annotated[
+        str,
+        typer.Option(
+            "--broker",
+            "-b",
+            help="Queue URL to join: sqlite:///path, redis://host:port/db or nats://host:port.",
+            envvar="PETRI_BROKER",
+        ),
+    ],
+    handlers: Annotated[
+        str,
+        typer.Option(
+            "--handlers",
+            help="MODULE[:ATTR] holding a dict of task kind -> function (ATTR: HANDLERS).",
+        ),
+    ],
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, help="Worker processes to run.")
+    ] = 1,
+    store: Annotated[
+        str | None,
+        typer.Option(help="Event store URL that receives task events (optional)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a task may run before it is retried.")
+    ] = 300.0,
+) -> None:
+    """Join a task queue from this machine and run its tasks until SIGTERM or Ctrl-C."""
+    import os
+    import sys
+
+    from petri.runtime.admin import load_handlers, worker_main
+
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # --handlers names a module of the current folder
+    err = Console(stderr=True)
+    with _petri_errors(err):
+        table = load_handlers(handlers)
+        err.print(f"petri worker: {concurrency} process(es) on {broker} for {sorted(table)}")
+        err.file.flush()  # before the supervisor forks: children must not inherit the buffer
+        worker_main(broker, concurrency, table, store_url=store, timeout_s=timeout)
+
+
 queue_app = typer.Typer(
     help="Inspect a task queue: counts per status, dead-lettered tasks, re-drive.",
     no_args_is_help=True,

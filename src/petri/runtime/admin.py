@@ -4,10 +4,12 @@ and out, no printing, petri errors only (``cli.py`` turns them into messages and
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from petri.errors import ConfigError
 from petri.runtime.queue import from_url
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, RestartIntensity, Supervisor
@@ -33,7 +35,7 @@ def worker_main(
     from_url(broker_url).close()  # fail fast on a bad URL or a missing driver
     registry = Registry(handlers)
     if not registry.kinds:
-        raise ValueError("a worker needs at least one handler")
+        raise ConfigError("a worker needs at least one handler; name a mapping kind -> function")
     supervisor = Supervisor(
         make_target(broker_url, registry, store_url=store_url, timeout_s=timeout_s),
         concurrency,
@@ -42,6 +44,27 @@ def worker_main(
     )
     log.info("starting %d worker(s) on %s for %s", concurrency, broker_url, registry.kinds)
     supervisor.run()
+
+
+def load_handlers(spec: str) -> dict[str, Handler]:
+    """The handlers named by ``module[:ATTR]``: a mapping of task kind to function (ATTR
+    defaults to ``HANDLERS``), imported as ``python -c "import module"`` would find it."""
+    module_name, _, attr = spec.partition(":")
+    attr = attr or "HANDLERS"
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # the user's module: any failure is theirs to fix
+        raise ConfigError(
+            f"cannot import handlers module {module_name!r} ({type(exc).__name__}: {exc}); "
+            "run from its folder or add it to PYTHONPATH"
+        ) from exc
+    handlers = getattr(module, attr, None)
+    if not isinstance(handlers, Mapping) or not handlers:
+        raise ConfigError(f"{module_name}.{attr} must be a non-empty dict of kind -> function")
+    bad = [k for k, v in handlers.items() if not isinstance(k, str) or not callable(v)]
+    if bad:
+        raise ConfigError(f"{module_name}.{attr}[{bad[0]!r}] must map a str kind to a function")
+    return dict(handlers)
 
 
 def make_target(
