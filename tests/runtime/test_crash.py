@@ -10,6 +10,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from petri.runtime.admin import make_target
 from petri.runtime.queue import RetryPolicy, Task, TaskStatus, from_url
 from petri.runtime.store import from_url as store_from_url
@@ -19,10 +21,20 @@ from petri.runtime.worker import Registry
 N_TASKS, WORKERS, KILLS = 300, 2, 8
 
 
-def test_sigkilled_workers_lose_no_task_and_count_none_twice(tmp_path: Path) -> None:
-    queue_url, store_url = f"sqlite:///{tmp_path}/q.db", f"sqlite:///{tmp_path}/events.db"
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/q.db"
+    return str(request.getfixturevalue("redis_url"))  # a private server for the session
+
+
+def test_sigkilled_workers_lose_no_task_and_count_none_twice(
+    tmp_path: Path, queue_url: str
+) -> None:
+    store_url = f"sqlite:///{tmp_path}/events.db"
     retry = RetryPolicy(max_attempts=100, base=0.0, cap=0.01)
-    queue = from_url(queue_url, retry=retry)
+    options = {"retry": retry, "lease_s": 0.5, "name": f"crash{tmp_path.name}"}
+    queue = from_url(queue_url, **options)
     ids = queue.enqueue_many([Task("work", {"i": i, "run_id": "crash"}) for i in range(N_TASKS)])
     store = store_from_url(store_url)
 
@@ -35,7 +47,7 @@ def test_sigkilled_workers_lose_no_task_and_count_none_twice(tmp_path: Path) -> 
         queue_url,
         Registry({"work": work}),
         store_url=store_url,
-        queue_options={"retry": retry, "lease_s": 0.5},
+        queue_options=options,
         poll_s=0.01,
     )
     supervisor = Supervisor(
