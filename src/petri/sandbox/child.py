@@ -4,6 +4,9 @@ Before any candidate code runs, the child closes the worker's channel to the hos
 stdout/stderr at a bounded capture pipe and sets its rlimits. It then reports over its own
 result pipe in frames stamped with a per-evaluation nonce, so bytes a candidate writes to a
 stray descriptor cannot pass for a result.
+
+When asked, the child also measures which lines of the program each test ran (coverage.py,
+imported only then); the lines ride in the test's result frame.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ import resource
 import signal
 import sys
 import traceback
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from petri.sandbox.framing import write_frame
 from petri.sandbox.proctree import PR_SET_PDEATHSIG, prctl
+from petri.sandbox.verdict import MAX_TEST_LINES
 
 MiB = 1024 * 1024
 
@@ -49,6 +55,7 @@ class ChildJob:
     close_fds: tuple[int, ...]  # the worker's descriptors the candidate must not inherit
     limits: dict[str, Any]
     cpu_seconds: int
+    coverage: bool = False  # report the program lines each test ran
 
 
 def child_main(judge: Judge, job: ChildJob) -> None:
@@ -136,12 +143,73 @@ def _run(judge: Judge, job: ChildJob) -> None:
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the tests did not run
         _send(job, {"ev": "import_error", "exc": type(exc).__name__, "message": _brief(exc)})
         return
+    tracer = _Tracer.begin(job.program_path) if job.coverage else None
+    try:
+        _run_units(judge, job, tracer)
+    finally:
+        if tracer is not None:
+            tracer.end()
+    _send(job, {"ev": "done"})
+
+
+def _run_units(judge: Judge, job: ChildJob, tracer: _Tracer | None) -> None:
     for k, index in enumerate(job.todo):
         next_index = job.todo[k + 1] if k + 1 < len(job.todo) else None
         _send(job, {"ev": "start", "i": index})
+        if tracer is not None:
+            tracer.switch(index)
         result = judge.run(index, next_index)
+        if tracer is not None:
+            result["lines"] = tracer.lines(index)
         _send(job, {"ev": "result", "i": index, **result})
-    _send(job, {"ev": "done"})
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    # coverage.py reports trouble ("no data collected") as warnings: they would land in the
+    # candidate's captured output.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+class _Tracer:
+    """The lines of the program file each test runs, as coverage.py's dynamic contexts.
+
+    The measurement starts after the program is loaded, so a line counts for a test only if the
+    test ran it. A tracer already running (petri's own test suite measures these children) is
+    paused by coverage.py while this one runs, and resumed by ``end``.
+    """
+
+    def __init__(self, cov: Any) -> None:
+        self._cov = cov
+
+    @classmethod
+    def begin(cls, path: str) -> _Tracer | None:
+        try:
+            import coverage  # only an evaluation that asks for coverage pays for it
+        except ImportError:
+            return None
+        # No data file and no configuration file: the problem folder (the working directory)
+        # must not configure what runs here, e.g. coverage plugins.
+        cov = coverage.Coverage(data_file=None, config_file=False, include=[path], branch=False)
+        with _quiet():
+            cov.start()
+        return cls(cov)
+
+    def switch(self, index: int) -> None:
+        self._cov.switch_context(f"t{index}")
+
+    def lines(self, index: int) -> list[int]:
+        with _quiet():
+            data = self._cov.get_data()
+        data.set_query_contexts([f"^t{index}$"])
+        found = {n for name in data.measured_files() for n in data.lines(name) or ()}
+        return sorted(found)[:MAX_TEST_LINES]
+
+    def end(self) -> None:
+        with contextlib.suppress(Exception), _quiet():  # the candidate may have broken it
+            self._cov.stop()
 
 
 def _brief(exc: BaseException) -> str:

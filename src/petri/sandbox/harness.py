@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from dataclasses import replace
 from typing import Any
 
 from petri.sandbox import proctree, syscalls, watch
@@ -94,10 +95,12 @@ class _Server:
             request = read_frame(self.cmd_fd)
             if request is None or request.get("op") != "eval":
                 return
+            # Coverage is per test of the program file: the evaluate.py judge has neither.
+            coverage = bool(request.get("coverage")) and self.config["kind"] == "tests"
             try:
                 verdict = watch.evaluate(
                     self.judge, str(request["source"]), str(request["nonce"]),
-                    str(self.config["program"]), cfg,
+                    str(self.config["program"]), replace(cfg, coverage=coverage),
                 )  # fmt: skip
             except Exception:  # petri's own failure: say so rather than die looking attacked
                 write_frame(self.reply_fd, {"op": "error", "message": traceback.format_exc()})

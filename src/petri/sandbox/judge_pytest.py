@@ -180,8 +180,10 @@ class PytestJudge:
 
         # The program is what the tests judge, never a test module, even when its name matches
         # pytest's patterns (parser_test.py): collecting it would import the placeholder.
+        # Only tests/ is the judge: other folders (e.g. held-out tests) are not collected.
         ignore = ["--ignore", self.program_path]
-        args = [*PYTEST_ARGS, *own_config(self.root), *ignore, self.root]
+        tests = os.path.join(self.root, "tests")
+        args = [*PYTEST_ARGS, *own_config(self.root), *ignore, tests]
         return int(pytest.main(args, plugins=[self.recorder, Serve()]))
 
     def _prepare(self) -> None:

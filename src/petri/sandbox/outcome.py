@@ -69,6 +69,9 @@ class Evaluation:
     sandbox: str = "bwrap"
     message: str = ""
     output: str = ""
+    #: test name -> sorted line numbers of the program it ran; only when coverage was asked
+    #: for and the judge is a pytest suite. A test that did not report (timeout, crash) is absent.
+    coverage: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def passed(self) -> int:
@@ -81,8 +84,8 @@ class Evaluation:
         return sum(t.outcome in bad for t in self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape printed by ``petri eval --json``."""
-        return {
+        """The JSON shape printed by ``petri eval --json``; ``coverage`` only when measured."""
+        data: dict[str, Any] = {
             "status": self.status.value,
             "tests": [t.to_dict() for t in self.tests],
             "passed": self.passed,
@@ -94,3 +97,6 @@ class Evaluation:
             "message": self.message,
             "output": self.output,
         }
+        if self.coverage:
+            data["coverage"] = {name: list(lines) for name, lines in self.coverage.items()}
+        return data

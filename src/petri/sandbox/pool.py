@@ -21,7 +21,7 @@ from petri.errors import JudgeError, SandboxError, WorkerLost
 from petri.sandbox.outcome import Evaluation, Status
 from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeSpec
 from petri.sandbox.staging import readable_by_others, stage
-from petri.sandbox.verdict import to_evaluation
+from petri.sandbox.verdict import program_lines, to_evaluation
 from petri.sandbox.worker_process import WorkerProcess
 
 HOST_GRACE_S = 15.0  # on top of the evaluation's wall time before the host gives up on a worker
@@ -70,18 +70,23 @@ class WorkerPool:
         worker.launch()
         return worker
 
-    def evaluate(self, source: str) -> Evaluation:
+    def evaluate(self, source: str, *, coverage: bool = False) -> Evaluation:
         """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
         raises JudgeError when the judge itself returns unusable data and SandboxError when
-        petri's worker fails (the worker is replaced either way)."""
+        petri's worker fails (the worker is replaced either way).
+
+        With ``coverage`` and a pytest judge, ``Evaluation.coverage`` maps each test that
+        reported to the program lines it ran (measured in the sandbox; slower)."""
         if self._closed:
             raise SandboxError("the worker pool is closed; start a new one")
         if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
             return Evaluation(Status.INVALID, sandbox=self.jail, message="program exceeds 1 MiB")
+        coverage = coverage and self.spec.kind == "tests"
         worker = self._idle.get()
         start = time.perf_counter()
         try:
-            reply = worker.evaluate(source, secrets.token_hex(16), self._host_deadline())
+            nonce, deadline = secrets.token_hex(16), self._host_deadline()
+            reply = worker.evaluate(source, nonce, deadline, coverage)
             if reply.get("op") == "error":  # petri's own failure, never the candidate's
                 worker = self._replace(worker)
                 last = str(reply.get("message", "")).strip().splitlines()[-1:]
@@ -103,7 +108,13 @@ class WorkerPool:
                 sandbox=self.jail,
                 message="the sandbox worker's reply was not a result; it was forged",
             )
-        evaluation = to_evaluation(reply, self.spec.kind, self.jail, time.perf_counter() - start)
+        evaluation = to_evaluation(
+            reply,
+            self.spec.kind,
+            self.jail,
+            time.perf_counter() - start,
+            max_line=max(1, program_lines(source)) if coverage else 0,
+        )
         if reply.get("judge_error"):
             raise JudgeError(f"{self.spec.root / 'evaluate.py'}: {reply['judge_error']}")
         return evaluation

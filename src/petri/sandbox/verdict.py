@@ -6,6 +6,11 @@ from typing import Any
 
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
+#: Per-test coverage is the candidate's own report, so it is bounded before anyone keeps it:
+#: lines per test, and lines per evaluation (the worker's reply must stay one frame).
+MAX_TEST_LINES = 20_000
+MAX_COVERAGE_LINES = 200_000
+
 # Most severe first: what the candidate did outranks what its tests said.
 _PRECEDENCE = (
     ("invalid", Status.INVALID),
@@ -37,8 +42,44 @@ def _tests(reply: dict[str, Any]) -> tuple[TestResult, ...]:
     )
 
 
-def to_evaluation(reply: dict[str, Any], kind: str, jail: str, duration: float) -> Evaluation:
-    """Build the Evaluation from a worker's reply frame."""
+def program_lines(source: str) -> int:
+    """An upper bound of the line numbers Python gives ``source`` (it splits on fewer
+    characters than ``str.splitlines``)."""
+    return len(source.splitlines())
+
+
+def covered_lines(raw: object, max_line: int, room: int) -> tuple[int, ...] | None:
+    """The valid part of a reported line list: sorted distinct ints in ``1..max_line``, at
+    most ``min(room, MAX_TEST_LINES)`` of them; ``None`` when ``raw`` is not a list."""
+    if not isinstance(raw, list):
+        return None
+    lines = sorted({n for n in raw if type(n) is int and 1 <= n <= max_line})
+    return tuple(lines[: max(0, min(room, MAX_TEST_LINES))])
+
+
+def _coverage(reply: dict[str, Any], max_line: int) -> dict[str, tuple[int, ...]]:
+    """Test name -> lines, validated again here: the reply passed through the candidate's
+    worker, so it is checked as if the candidate had written it."""
+    tests = reply.get("tests")
+    if not isinstance(tests, list):
+        return {}
+    found: dict[str, tuple[int, ...]] = {}
+    room = MAX_COVERAGE_LINES
+    for test in tests:
+        if not isinstance(test, dict) or not isinstance(test.get("name"), str):
+            continue
+        lines = covered_lines(test.get("lines"), max_line, room)
+        if lines is not None:
+            found[test["name"]] = lines
+            room -= len(lines)
+    return found
+
+
+def to_evaluation(
+    reply: dict[str, Any], kind: str, jail: str, duration: float, *, max_line: int = 0
+) -> Evaluation:
+    """Build the Evaluation from a worker's reply frame; ``max_line > 0`` asks for the per-test
+    coverage of a program of that many lines."""
     tests = _tests(reply)
     status = status_of(set(reply.get("flags", [])), tests)
     message = str(reply.get("message", ""))
@@ -58,4 +99,5 @@ def to_evaluation(reply: dict[str, Any], kind: str, jail: str, duration: float) 
         sandbox=jail,
         message=message,
         output=output,
+        coverage=_coverage(reply, max_line) if max_line > 0 and kind == "tests" else {},
     )

@@ -8,6 +8,8 @@ report is never passed. Only this process, which runs no candidate code, writes 
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import selectors
 import signal
@@ -19,8 +21,12 @@ from petri.sandbox.child import ChildJob, Judge, child_main
 from petri.sandbox.framing import FrameBuffer, FrameError
 from petri.sandbox.proctree import kill_descendants, wipe_dir
 from petri.sandbox.syscalls import VIOLATION_SIGNAL
+from petri.sandbox.verdict import MAX_COVERAGE_LINES, covered_lines, program_lines
 
 READ_CHUNK = 65536
+# A frame can decode and still be unusable: JSON allows ints too long to convert (ValueError)
+# and nesting too deep to decode (RecursionError). Either is the candidate tampering.
+_BAD_FRAME = (FrameError, ValueError, RecursionError)
 
 
 @dataclass
@@ -36,6 +42,7 @@ class Verdict:
     peak_rss: int = 0
     cpu_used: float = 0.0
     judge_error: str = ""
+    covered: int = 0  # coverage lines kept so far, across tests (bounded by MAX_COVERAGE_LINES)
 
     def record(self, index: int, outcome: str, message: str = "", duration: float = 0.0) -> None:
         self.results[index] = {"outcome": outcome, "message": message, "duration_s": duration}
@@ -61,6 +68,7 @@ class Settings:
     whole_namespace: bool
     host_fds: tuple[int, ...] = ()  # the worker's channel to the host: never the candidate's
     keep_tmp: tuple[str, ...] = ()  # /tmp entries that hold read-only runtime binds
+    coverage: bool = False  # per request: each test's result carries the program lines it ran
 
 
 def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings) -> Verdict:
@@ -69,7 +77,10 @@ def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings)
     todo = list(range(len(verdict.units)))
     deadline = time.monotonic() + float(cfg.limits["wall_time_s"])
     job_path = os.path.join(cfg.tmp_dir, "petri-candidate", program)
-    run = _Run(judge, source, nonce, job_path, cfg, deadline)
+    if cfg.coverage:
+        _preload("coverage")
+    max_line = max(1, program_lines(source)) if cfg.coverage else 0
+    run = _Run(judge, source, nonce, job_path, cfg, deadline, max_line)
     first = True
     while (todo or first) and not verdict.flags & {"invalid", "violation"}:
         first = False
@@ -85,6 +96,13 @@ def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings)
     return verdict
 
 
+def _preload(module: str) -> None:
+    """Import ``module`` here, once, so that every later child inherits it instead of paying
+    for the import itself; only requests that need it get here."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module(module)
+
+
 @dataclass(frozen=True)
 class _Run:
     """What stays the same across the children of one evaluation."""
@@ -95,6 +113,7 @@ class _Run:
     job_path: str
     cfg: Settings
     deadline: float
+    max_line: int  # > 0: coverage was asked for, of a program this many lines long
 
 
 def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
@@ -112,6 +131,7 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
         close_fds=(res_r, out_r, *cfg.host_fds),
         limits=cfg.limits,
         cpu_seconds=cpu_left,
+        coverage=run.max_line > 0,
     )
     pid = os.fork()
     if pid == 0:
@@ -119,7 +139,7 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
     os.close(res_w)
     os.close(out_w)
     try:
-        state = _Follow(todo, verdict, cfg, run.deadline, run.nonce)
+        state = _Follow(todo, verdict, run)
         state.follow(pid, res_r, out_r)
     finally:
         os.close(res_r)
@@ -129,17 +149,16 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
 class _Follow:
     """Reads one child's frames and output until it finishes, dies or overruns."""
 
-    def __init__(
-        self, todo: list[int], verdict: Verdict, cfg: Settings, deadline: float, nonce: str
-    ) -> None:
+    def __init__(self, todo: list[int], verdict: Verdict, run: _Run) -> None:
         self.todo = todo
         self.verdict = verdict
-        self.cfg = cfg
-        self.deadline = deadline
-        self.nonce = nonce
+        self.cfg = run.cfg
+        self.deadline = run.deadline
+        self.nonce = run.nonce
+        self.max_line = run.max_line
         self.current: int | None = None
         self.phase = "start"  # start -> import -> tests -> done
-        self.unit_deadline = time.monotonic() + cfg.unit_timeout
+        self.unit_deadline = time.monotonic() + self.cfg.unit_timeout
         self.frames = FrameBuffer()
         self.exited = False
         self.death = ""
@@ -186,7 +205,7 @@ class _Follow:
             return False
         try:
             frames = self.frames.feed(data)
-        except FrameError as exc:
+        except _BAD_FRAME as exc:
             self._violation(f"the result channel was tampered with ({exc})")
             return False
         for frame in frames:
@@ -225,7 +244,7 @@ class _Follow:
         try:
             for frame in self.frames.feed(data):
                 self._frame(frame)
-        except FrameError as exc:
+        except _BAD_FRAME as exc:
             self._violation(f"the result channel was tampered with ({exc})")
 
     def _frame(self, frame: dict[str, Any]) -> None:
@@ -239,7 +258,10 @@ class _Follow:
         if handler is None:
             self._violation(f"unknown result frame {ev!r}")
             return
-        handler(self, frame)
+        try:
+            handler(self, frame)
+        except (TypeError, ValueError, OverflowError) as exc:  # e.g. "duration_s": []
+            self._violation(f"a malformed result frame ({type(exc).__name__})")
 
     def _on_invalid(self, frame: dict[str, Any]) -> None:
         self.verdict.note("invalid", str(frame.get("message", "")))
@@ -283,8 +305,19 @@ class _Follow:
             self.verdict.results.setdefault(-1, {})["metrics"] = frame["metrics"]
         duration = float(frame.get("duration_s", 0.0))
         self.verdict.record(self.current, outcome, str(frame.get("message", "")), duration)
+        self._keep_lines(self.current, frame)
         self.todo.remove(self.current)
         self.current = None
+
+    def _keep_lines(self, index: int, frame: dict[str, Any]) -> None:
+        """The test's program lines, when asked for; checked, since the candidate wrote them."""
+        if not self.max_line or "lines" not in frame:
+            return
+        room = MAX_COVERAGE_LINES - self.verdict.covered
+        lines = covered_lines(frame["lines"], self.max_line, room)
+        if lines is not None:
+            self.verdict.results[index]["lines"] = list(lines)
+            self.verdict.covered += len(lines)
 
     def _on_done(self, frame: dict[str, Any]) -> None:
         self.phase = "done"

@@ -128,8 +128,14 @@ class WorkerProcess:
             )
         return units
 
-    def evaluate(self, source: str, nonce: str, deadline: float) -> dict[str, Any]:
-        self._send({"op": "eval", "source": source, "nonce": nonce}, deadline)
+    def evaluate(
+        self, source: str, nonce: str, deadline: float, coverage: bool = False
+    ) -> dict[str, Any]:
+        """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines."""
+        request: dict[str, Any] = {"op": "eval", "source": source, "nonce": nonce}
+        if coverage:
+            request["coverage"] = True
+        self._send(request, deadline)
         return self._receive(deadline)
 
     def _send(self, message: dict[str, Any], deadline: float) -> None:

@@ -1,0 +1,305 @@
+"""Per-test line coverage of the program, measured inside the sandbox and checked on the way out."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from petri.config import Limits, SandboxSettings
+from petri.sandbox import JudgeSpec, Status, WorkerPool, harness
+from petri.sandbox.framing import read_frame, write_frame
+from petri.sandbox.jail import bwrap_usable
+from petri.sandbox.verdict import MAX_COVERAGE_LINES, MAX_TEST_LINES, to_evaluation
+
+ProblemWriter = Callable[..., Path]
+
+needs_bwrap = pytest.mark.skipif(bwrap_usable() is None, reason="bubblewrap not installed")
+
+# sign(0) should be 0: line 5 is the bug, and only test_zero runs it.
+PROGRAM = """\
+def sign(n):
+    if n < 0:
+        return -1
+    if n == 0:
+        return 1
+    return 1
+"""
+TESTS = """
+    from prog import sign
+
+
+    def test_negative():
+        assert sign(-5) == -1
+
+
+    def test_zero():
+        assert sign(0) == 0
+
+
+    def test_positive():
+        assert sign(7) == 1
+
+
+    def test_arithmetic():
+        assert 1 + 1 == 2
+"""
+NAMES = [
+    f"tests/test_prog.py::test_{name}" for name in ("negative", "zero", "positive", "arithmetic")
+]
+NEGATIVE, ZERO, POSITIVE, ARITHMETIC = NAMES
+EXPECTED = {NEGATIVE: (2, 3), ZERO: (2, 4, 5), POSITIVE: (2, 4, 6), ARITHMETIC: ()}
+
+# Rewrites what the child reports: every result frame's "lines" become @LINES@.
+FORGE = """\
+import petri.sandbox.child as _child
+
+_real_write = _child.write_frame
+
+
+def _forged_write(fd, message):
+    if message.get("ev") == "result":
+        message["lines"] = @LINES@
+    _real_write(fd, message)
+
+
+_child.write_frame = _forged_write
+"""
+
+# Writes a result frame by hand, with something JSON can hold but Python refuses to decode.
+RAW_FORGE = """\
+import json as _json
+import os as _os
+import struct as _struct
+
+import petri.sandbox.child as _child
+
+_real_write = _child.write_frame
+
+
+def _raw_write(fd, message):
+    if message.get("ev") != "result":
+        return _real_write(fd, message)
+    head = {k: v for k, v in message.items() if k != "lines"}
+    body = (_json.dumps(head)[:-1] + ', "lines": ' + @PAYLOAD@ + "}").encode()
+    _os.write(fd, _struct.pack(">I", len(body)) + body)
+
+
+_child.write_frame = _raw_write
+"""
+
+
+@pytest.fixture(scope="module")
+def spec(write_problem: ProblemWriter) -> JudgeSpec:
+    root = write_problem({"prog.py": PROGRAM, "tests/test_prog.py": TESTS}, name="coverage")
+    return JudgeSpec(root, "prog.py", "tests")
+
+
+@pytest.fixture(scope="module")
+def pool(spec: JudgeSpec) -> Iterator[WorkerPool]:
+    if bwrap_usable() is None:
+        pytest.skip("bubblewrap not installed")
+    limits = Limits(test_timeout_s=2.0, wall_time_s=20.0)
+    with WorkerPool(spec, limits, SandboxSettings(workers=1, jail="bwrap")) as pool:
+        yield pool
+
+
+def test_each_test_reports_the_lines_of_the_program_it_ran(pool: WorkerPool) -> None:
+    evaluation = pool.evaluate(PROGRAM, coverage=True)
+    assert evaluation.status is Status.FAILED
+    assert {t.name: t.outcome.value for t in evaluation.tests} == {
+        NEGATIVE: "passed",
+        ZERO: "failed",
+        POSITIVE: "passed",
+        ARITHMETIC: "passed",
+    }
+    assert evaluation.coverage == EXPECTED
+    assert evaluation.output == ""  # coverage.py's warnings stay out of the candidate's output
+    assert evaluation.to_dict()["coverage"][ZERO] == [2, 4, 5]
+
+
+def test_without_coverage_the_map_is_empty(pool: WorkerPool) -> None:
+    evaluation = pool.evaluate(PROGRAM)
+    assert evaluation.coverage == {}
+    assert "coverage" not in evaluation.to_dict()
+    assert evaluation.failed == 1  # the same verdict either way
+
+
+def test_a_fixed_program_covers_the_fixed_line(pool: WorkerPool) -> None:
+    fixed = PROGRAM.replace("        return 1\n    return 1", "        return 0\n    return 1")
+    evaluation = pool.evaluate(fixed, coverage=True)
+    assert evaluation.status is Status.OK
+    assert evaluation.coverage == EXPECTED
+
+
+def test_a_test_that_times_out_reports_no_lines_and_the_rest_do(pool: WorkerPool) -> None:
+    hangs = PROGRAM.replace(
+        "        return 1\n    return 1", "        while True: pass\n    return 1"
+    )
+    evaluation = pool.evaluate(hangs, coverage=True)
+    assert evaluation.status is Status.TIMEOUT
+    assert ZERO not in evaluation.coverage
+    assert evaluation.coverage == {k: v for k, v in EXPECTED.items() if k != ZERO}
+
+
+def test_forged_lines_keep_only_ints_inside_the_program(pool: WorkerPool) -> None:
+    junk = '["1", 2.0, True, None, [3], {"a": 1}, -5, 0, 10**6, 9, 2, 2, 1]'
+    source = FORGE.replace("@LINES@", junk) + PROGRAM
+    evaluation = pool.evaluate(source, coverage=True)
+    assert evaluation.status is Status.FAILED  # forging its own lines is not a violation
+    assert evaluation.coverage == {name: (1, 2, 9) for name in NAMES}
+    assert max(max(lines) for lines in evaluation.coverage.values()) <= source.count("\n")
+
+
+def test_forged_lines_are_ignored_when_coverage_was_not_asked_for(pool: WorkerPool) -> None:
+    evaluation = pool.evaluate(FORGE.replace("@LINES@", "[1, 2]") + PROGRAM)
+    assert evaluation.coverage == {}
+    assert evaluation.status is Status.FAILED
+
+
+def test_a_forged_flood_of_lines_is_capped_per_test(pool: WorkerPool) -> None:
+    padding = "pass\n" * (MAX_TEST_LINES + 5_000)
+    source = FORGE.replace("@LINES@", f"list(range({MAX_TEST_LINES + 5_000}, 0, -1))")
+    evaluation = pool.evaluate(source + padding + PROGRAM, coverage=True)
+    assert set(evaluation.coverage) == set(NAMES)
+    for lines in evaluation.coverage.values():
+        assert lines == tuple(range(1, MAX_TEST_LINES + 1))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ['"[" + "9" * 5000 + "]"', '"[" * 100_000 + "]" * 100_000'],
+    ids=["int-too-long", "nested-too-deep"],
+)
+def test_a_frame_python_cannot_decode_is_a_violation(pool: WorkerPool, payload: str) -> None:
+    evaluation = pool.evaluate(RAW_FORGE.replace("@PAYLOAD@", payload) + PROGRAM, coverage=True)
+    assert evaluation.status is Status.VIOLATION
+    assert evaluation.passed == 0
+    assert evaluation.coverage == {}
+    assert pool.evaluate(PROGRAM, coverage=True).coverage == EXPECTED  # the worker lives on
+
+
+def test_a_malformed_result_frame_is_a_violation_not_a_sandbox_error(pool: WorkerPool) -> None:
+    source = FORGE.replace("@LINES@", "[1]").replace(
+        'message["lines"] = [1]', 'message["duration_s"] = []'
+    )
+    evaluation = pool.evaluate(source + PROGRAM)
+    assert evaluation.status is Status.VIOLATION
+    assert evaluation.passed == 0
+
+
+def test_the_evaluate_judge_has_no_coverage(write_problem: ProblemWriter) -> None:
+    evaluate = "def evaluate(path):\n    return {'size': 1.0}\n"
+    root = write_problem({"solve.py": "X = 1\n", "evaluate.py": evaluate}, name="no-coverage")
+    spec = JudgeSpec(root, "solve.py", "evaluate")
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        evaluation = pool.evaluate("X = 2\n", coverage=True)
+    assert evaluation.status is Status.OK
+    assert evaluation.coverage == {}
+
+
+@needs_bwrap
+def test_coverage_is_not_imported_until_asked_for(spec: JudgeSpec) -> None:
+    probe = "import sys\nprint('coverage' in sys.modules)\n"
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1, jail="bwrap")) as fresh:
+        before = fresh.evaluate(probe + PROGRAM)
+        measured = fresh.evaluate(probe + PROGRAM, coverage=True)
+    assert before.output.strip() == "False"
+    assert measured.coverage[ZERO] == (4, 6, 7)  # two probe lines shift the program down
+
+
+# ------------------------------------------------ the host checks the worker's reply again
+
+
+def reply_with_lines(*lines: object) -> dict[str, Any]:
+    tests = [
+        {"name": f"t::{k}", "outcome": "passed", "duration_s": 0.0, "lines": value}
+        for k, value in enumerate(lines)
+    ]
+    return {"op": "result", "tests": tests, "flags": []}
+
+
+def test_the_host_keeps_only_valid_lines_of_a_reply() -> None:
+    reply = reply_with_lines([3, 1, 3, True, "2", 2.5, 0, 11, -1], "1,2", None, [])
+    evaluation = to_evaluation(reply, "tests", "bwrap", 0.1, max_line=10)
+    assert evaluation.coverage == {"t::0": (1, 3), "t::3": ()}
+
+
+def test_the_host_caps_the_lines_of_a_whole_reply() -> None:
+    many = list(range(1, MAX_TEST_LINES + 1000))
+    count = MAX_COVERAGE_LINES // MAX_TEST_LINES + 2
+    reply = reply_with_lines(*[many] * count)
+    evaluation = to_evaluation(reply, "tests", "bwrap", 0.1, max_line=len(many))
+    sizes = [len(evaluation.coverage[f"t::{k}"]) for k in range(count)]
+    assert sizes[0] == MAX_TEST_LINES
+    assert sum(sizes) == MAX_COVERAGE_LINES
+    assert sizes[-1] == 0
+
+
+def test_the_host_reads_no_coverage_it_did_not_ask_for() -> None:
+    reply = reply_with_lines([1, 2])
+    assert to_evaluation(reply, "tests", "bwrap", 0.1).coverage == {}
+    assert to_evaluation(reply, "evaluate", "bwrap", 0.1, max_line=5).coverage == {}
+
+
+# ------------------------------------- the worker's own code, run in a plain fork of this process
+
+
+def test_an_in_process_worker_measures_lines_inside_a_measured_process(tmp_path: Path) -> None:
+    # petri's own test suite runs under coverage.py, which follows forks: the child's tracer
+    # must nest inside it and leave it working.
+    root = tmp_path / "problem"
+    (root / "tests").mkdir(parents=True)
+    (root / "inproc_cov.py").write_text(PROGRAM)
+    (root / "tests" / "test_prog.py").write_text(
+        textwrap.dedent(TESTS).replace("from prog", "from inproc_cov")
+    )
+    reply = _in_process_eval(root, "inproc_cov", PROGRAM, tmp_path / "tmp")
+    lines = {t["name"].split("::")[1]: t.get("lines") for t in reply["tests"]}
+    assert lines == {
+        "test_negative": [2, 3],
+        "test_zero": [2, 4, 5],
+        "test_positive": [2, 4, 6],
+        "test_arithmetic": [],
+    }
+
+
+def _in_process_eval(root: Path, module: str, source: str, tmp: Path) -> dict[str, Any]:
+    cmd_r, cmd_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - measured through the fork patch, not here
+        os.close(cmd_w)
+        os.close(reply_r)
+        try:
+            harness.main(cmd_r, reply_w)
+        finally:
+            os._exit(0)
+    os.close(cmd_r)
+    os.close(reply_w)
+    tmp.mkdir()
+    config = {
+        "root": str(root),
+        "program": f"{module}.py",
+        "module": module,
+        "kind": "tests",
+        "limits": Limits(test_timeout_s=5).model_dump(),
+        "uid": None,
+        "tmp_dir": str(tmp),
+        "whole_namespace": False,
+    }
+    try:
+        write_frame(cmd_w, config)
+        assert (read_frame(reply_r) or {}).get("op") == "ready"
+        write_frame(cmd_w, {"op": "eval", "source": source, "nonce": "n", "coverage": True})
+        reply = read_frame(reply_r)
+    finally:
+        os.close(cmd_w)
+        os.waitpid(pid, 0)
+        os.close(reply_r)
+    assert reply is not None
+    return reply
