@@ -11,10 +11,11 @@
     ├── SandboxError                the sandbox itself failed (never a candidate's fault)
     │   ├── JailUnavailable         the requested jail cannot be started on this host
     │   └── WorkerLost              a pool worker died and could not be replaced
-    └── BackendError                a storage or queue backend failed
-        ├── MissingDriver           the backend's optional dependency is not installed
-        ├── StateConflict           a compare-and-set write lost the race (stale version)
-        └── TaskNotFound            a queue task (e.g. a dependency) does not exist
+    ├── BackendError                a storage or queue backend failed
+    │   ├── MissingDriver           the backend's optional dependency is not installed
+    │   ├── StateConflict           a compare-and-set write lost the race (stale version)
+    │   └── TaskNotFound            a queue task (e.g. a dependency) does not exist
+    └── IntegrationError            git (or another outside tool) cannot do what was asked
 
 A candidate misbehaving is never an exception: it is an ``Evaluation`` whose status says what
 happened. Foreign exceptions are translated at the boundary with ``raise ... from exc``; only
@@ -93,3 +94,7 @@ class StateConflict(BackendError):
 
 class TaskNotFound(BackendError):
     """A queue operation named a task id that the queue does not hold."""
+
+
+class IntegrationError(PetriError):
+    """An outside tool petri drives (git) is missing or refused: no repository, branch exists."""
