@@ -1,0 +1,215 @@
+"""Statement operators: the classic genetic-improvement baseline, plus short new statements.
+
+Delete, copy-insert a statement from elsewhere, replace by another statement, swap two
+statements of one block (``STATEMENT_OPS``), and insert a short statement built from names in
+scope (``stmt_new``). Donors come from the original program, without their leading comments;
+a swap moves the two statements as edited. Every statement edit applies at the block holding
+its statement, after the edits inside the block's statements: the statements become slots,
+each edit moves statements between slots, then the slots flatten back into the body. A
+position keeps its comments and blank lines; those of a deleted statement move on to the next
+statement, and a block left empty gets ``pass``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+import libcst as cst
+
+from petri.evolve.edits import (
+    BlockEdits,
+    Edit,
+    JsonScalar,
+    Misfit,
+    Operator,
+    Original,
+    identifier,
+    need,
+    unpack,
+)
+from petri.evolve.sites import STMT, Site
+
+Statement = cst.BaseStatement
+Args = tuple[JsonScalar, ...]
+_Block = cst.Module | cst.IndentedBlock
+_WHERE = ("before", "after")
+_PAIR_TEMPLATES = ("add", "append", "assign")
+
+
+@dataclass
+class _Slot:
+    """One position of a block: its comment lines and the statements now standing there."""
+
+    lines: Sequence[cst.EmptyLine]
+    main: list[Statement]
+    before: list[Statement] = field(default_factory=list)
+    after: list[Statement] = field(default_factory=list)
+
+
+BlockApplier = Callable[[Original, Site, list[_Slot], tuple[JsonScalar, ...]], None]
+
+
+def _statement_sites(original: Original) -> list[Site]:
+    return [site for site in original.sites if site.kind == STMT]
+
+
+def stmt_delete(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """Delete the statement (``pass`` stands in when its block would be empty): no args."""
+    return Edit("stmt_delete", site.index) if site.kind == STMT else None
+
+
+def stmt_insert(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """Copy another statement of the program before or after this one:
+    args ``(donor site, "before" or "after")``."""
+    if site.kind != STMT:
+        return None
+    donors = [other.index for other in _statement_sites(original) if other.index != site.index]
+    if not donors:
+        return None
+    return Edit("stmt_insert", site.index, (rng.choice(donors), rng.choice(_WHERE)))
+
+
+def stmt_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """Replace the statement by another statement of the program: args ``(donor site,)``."""
+    if site.kind != STMT:
+        return None
+    donors = [other.index for other in _statement_sites(original) if other.index != site.index]
+    return Edit("stmt_replace", site.index, (rng.choice(donors),)) if donors else None
+
+
+def stmt_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """Swap the statement with another statement of its block: args ``(other site,)``."""
+    if site.kind != STMT:
+        return None
+    block = original.info[site.index].block
+    partners = [
+        other.index
+        for other in _statement_sites(original)
+        if other.index != site.index and original.info[other.index].block is block
+    ]
+    return Edit("stmt_swap", site.index, (rng.choice(partners),)) if partners else None
+
+
+def stmt_new(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """Insert ``a.add(b)``, ``a.append(b)``, ``a = b`` or (in a function) ``return a`` before
+    or after the statement, a and b names in scope: args ``(template, where, a[, b])``."""
+    if site.kind != STMT or not site.names:
+        return None
+    templates = list(_PAIR_TEMPLATES) if len(site.names) > 1 else []
+    if original.info[site.index].in_function:
+        templates.append("return")
+    if not templates:
+        return None
+    template, where = rng.choice(templates), rng.choice(_WHERE)
+    if template == "return":
+        return Edit("stmt_new", site.index, (template, where, rng.choice(site.names)))
+    first, second = rng.sample(site.names, 2)
+    return Edit("stmt_new", site.index, (template, where, first, second))
+
+
+def rewrite_block(original: Original, block: _Block, edits: BlockEdits) -> _Block:
+    """``block`` (its statements already edited) with the statement ``edits`` applied in order."""
+    slots = [_Slot(_leading(s), [s.with_changes(leading_lines=())]) for s in _body(block)]
+    for site, edit in edits:
+        APPLIERS[edit.op](original, site, slots, edit.args)
+    body: list[Statement] = []
+    pending: list[cst.EmptyLine] = []
+    for slot in slots:
+        pending.extend(slot.lines)
+        statements = [*slot.before, *slot.main, *slot.after]
+        if statements:
+            first = statements[0]
+            lines = [*pending, *_leading(first)]
+            statements[0] = first.with_changes(leading_lines=lines)
+            pending = []
+            body.extend(statements)
+    if not body:
+        body, pending = [cst.SimpleStatementLine([cst.Pass()], leading_lines=pending)], []
+    return block.with_changes(body=body, footer=[*pending, *block.footer])
+
+
+def _body(block: cst.Module | cst.IndentedBlock) -> Sequence[Statement]:
+    return block.body
+
+
+def _leading(statement: Statement) -> Sequence[cst.EmptyLine]:
+    # Every statement of a block is one of these two; BaseStatement does not declare the field.
+    return cast(cst.SimpleStatementLine | cst.BaseCompoundStatement, statement).leading_lines
+
+
+def _slot(original: Original, site: Site, slots: list[_Slot]) -> _Slot:
+    position = original.info[site.index].position
+    need(site.kind == STMT and 0 <= position < len(slots), f"site {site.index} is no statement")
+    return slots[position]
+
+
+def _donor(original: Original, index: int) -> Statement:
+    need(0 <= index < len(original.sites), f"no site {index}")
+    donor = original.sites[index]
+    need(donor.kind == STMT, f"site {index} is no statement")
+    return cast(Statement, donor.node.with_changes(leading_lines=()))
+
+
+def _place(slot: _Slot, statement: Statement, where: object) -> None:
+    need(where in _WHERE, f"insert where? {where!r}")
+    (slot.before if where == "before" else slot.after).append(statement)
+
+
+def _apply_delete(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+    unpack(args)
+    _slot(original, site, slots).main.clear()
+
+
+def _apply_insert(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+    donor, where = unpack(args, int, str)
+    _place(_slot(original, site, slots), _donor(original, donor), where)
+
+
+def _apply_replace(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+    (donor,) = unpack(args, int)
+    _slot(original, site, slots).main[:] = [_donor(original, donor)]
+
+
+def _apply_swap(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+    (other,) = unpack(args, int)
+    need(0 <= other < len(original.sites) and other != site.index, f"cannot swap with {other}")
+    same_block = original.info[other].block is original.info[site.index].block
+    need(same_block, "swapped statements share a block")
+    mine, theirs = _slot(original, site, slots), _slot(original, original.sites[other], slots)
+    mine.main, theirs.main = theirs.main, mine.main
+
+
+def _apply_new(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+    need(len(args) >= 3, f"bad new statement {args}")
+    template, where = args[0], args[1]
+    names = [cst.Name(identifier(name)) for name in args[2:]]
+    small: cst.BaseSmallStatement
+    if template == "return" and len(names) == 1:
+        small = cst.Return(names[0])
+    elif template == "assign" and len(names) == 2:
+        small = cst.Assign([cst.AssignTarget(names[0])], names[1])
+    elif template in ("add", "append") and len(names) == 2:
+        method = cst.Attribute(names[0], cst.Name(str(template)))
+        small = cst.Expr(cst.Call(method, [cst.Arg(names[1])]))
+    else:
+        raise Misfit(f"unknown statement template {args}")
+    _place(_slot(original, site, slots), cst.SimpleStatementLine([small]), where)
+
+
+OPERATORS: dict[str, Operator] = {
+    "stmt_delete": stmt_delete,
+    "stmt_insert": stmt_insert,
+    "stmt_new": stmt_new,
+    "stmt_replace": stmt_replace,
+    "stmt_swap": stmt_swap,
+}
+APPLIERS: dict[str, BlockApplier] = {
+    "stmt_delete": _apply_delete,
+    "stmt_insert": _apply_insert,
+    "stmt_new": _apply_new,
+    "stmt_replace": _apply_replace,
+    "stmt_swap": _apply_swap,
+}

@@ -1,0 +1,430 @@
+"""Edit sites: the places of the original program that an operator may change.
+
+Sites are numbered in pre-order over the original tree; an edit names its site by that number.
+``Site.kind`` is one of:
+
+- ``stmt``: a statement of the module or of an indented block, except ``def``, ``class``
+  (their bodies' statements are sites; moving whole definitions around is noise) and
+  docstrings;
+- ``cond``: an expression read as a truth value: the test of ``if``/``elif``/``while``/
+  ``assert``/a conditional expression/a comprehension ``if``, an operand of ``and``/``or``/``not``;
+- ``bound``: an index or a bound: a subscript index, a slice bound, a positional ``range()``
+  argument, an operand of an ordering or (in)equality comparison;
+- ``callee``: the function expression of a call;
+- ``expr``: any other expression that is read.
+
+Expression sites are nodes of ``EXPRESSION_TYPES`` only (the types some operator edits), never
+assignment targets; annotations, decorators, imports, patterns and the inside of strings hold
+no sites. With ``# EVOLVE-BLOCK-START`` / ``# EVOLVE-BLOCK-END`` comment lines, only nodes
+between them are sites.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import (
+    CodeRange,
+    ExpressionContext,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    PositionProvider,
+)
+
+STMT, COND, BOUND, CALLEE, EXPR = "stmt", "cond", "bound", "callee", "expr"
+EXPRESSION_KINDS = frozenset({COND, BOUND, CALLEE, EXPR})
+EXPRESSION_TYPES: tuple[type[cst.BaseExpression], ...] = (
+    cst.Name,
+    cst.Attribute,
+    cst.Subscript,
+    cst.Call,
+    cst.BinaryOperation,
+    cst.UnaryOperation,
+    cst.BooleanOperation,
+    cst.Comparison,
+    cst.Integer,
+    cst.Float,
+)
+_ORDERING = (
+    cst.LessThan,
+    cst.LessThanEqual,
+    cst.GreaterThan,
+    cst.GreaterThanEqual,
+    cst.Equal,
+    cst.NotEqual,
+)
+_TESTED = (cst.If, cst.While, cst.Assert, cst.IfExp, cst.CompIf)
+_OPAQUE = (
+    cst.Annotation,
+    cst.Decorator,
+    cst.Nonlocal,
+    cst.FormattedString,
+    cst.ConcatenatedString,
+    cst.TypeParameters,
+    cst.MatchPattern,
+)
+_NEW_SCOPE: dict[type[cst.CSTNode], str] = {
+    cst.FunctionDef: "function",
+    cst.ClassDef: "class",
+    cst.Lambda: "lambda",
+    cst.ListComp: "comprehension",
+    cst.SetComp: "comprehension",
+    cst.DictComp: "comprehension",
+    cst.GeneratorExp: "comprehension",
+}
+_MARKER = re.compile(r"^\s*#\s*EVOLVE-BLOCK-(START|END)\b")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Operator precedence, loosest first: a replacement whose precedence is below what its position
+# requires gets parentheses. LOOSE is an unparenthesized tuple, generator or walrus.
+LOOSE, LAMBDA, IFEXP, OR, AND, NOT, COMPARE = range(-1, 6)
+BIT_OR, BIT_XOR, BIT_AND, SHIFT, ARITH, TERM, UNARY, POWER, AWAIT, ATOM = range(6, 16)
+BINARY_PRECEDENCE: dict[type[cst.BaseBinaryOp], int] = {
+    cst.BitOr: BIT_OR,
+    cst.BitXor: BIT_XOR,
+    cst.BitAnd: BIT_AND,
+    cst.LeftShift: SHIFT,
+    cst.RightShift: SHIFT,
+    cst.Add: ARITH,
+    cst.Subtract: ARITH,
+    cst.Multiply: TERM,
+    cst.Divide: TERM,
+    cst.FloorDivide: TERM,
+    cst.Modulo: TERM,
+    cst.MatrixMultiply: TERM,
+    cst.Power: POWER,
+}
+_OTHER_PRECEDENCE: dict[type[cst.CSTNode], int] = {
+    cst.Comparison: COMPARE,
+    cst.IfExp: IFEXP,
+    cst.Lambda: LAMBDA,
+    cst.Await: AWAIT,
+}
+_FULL_EXPRESSION = (
+    cst.If,
+    cst.While,
+    cst.Assert,
+    cst.Assign,
+    cst.AnnAssign,
+    cst.AugAssign,
+    cst.Return,
+    cst.Expr,
+    cst.Arg,
+    cst.Index,
+    cst.Slice,
+    cst.Element,
+    cst.DictElement,
+    cst.Param,
+    cst.Lambda,
+    cst.NamedExpr,
+    cst.Yield,
+    cst.WithItem,
+    cst.Raise,
+    cst.For,
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A node of the original program that operators may edit (see the module docstring)."""
+
+    index: int
+    kind: str
+    line: int
+    node: cst.CSTNode
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Where a site sits in the tree: what proposing and applying an edit there need.
+
+    ``ancestors`` are the ``id()`` of the original nodes enclosing the site, outermost first;
+    ``block``/``position`` locate a ``stmt`` site in its Module or IndentedBlock; ``required``
+    is the lowest precedence an unparenthesized replacement may have here; ``glued`` says the
+    node touches an identifier character (``return[]``), so a replacement needs parentheses.
+    """
+
+    ancestors: tuple[int, ...]
+    block: cst.Module | cst.IndentedBlock | None
+    position: int
+    required: int
+    glued: bool
+    in_function: bool
+
+
+def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple[SiteInfo, ...]]:
+    """Every edit site of ``module`` (parsed from ``source``) in pre-order, with its SiteInfo."""
+    walk = _Walk(module, source)
+    walk.walk(module)
+    sites, infos = [], []
+    for index, (kind, node, scope, info) in enumerate(walk.found):
+        line = walk.positions[node].start.line
+        sites.append(Site(index, kind, line, node, scope.visible_names()))
+        infos.append(info)
+    return tuple(sites), tuple(infos)
+
+
+def evolve_regions(lines: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Line pairs (start marker, end marker) of the EVOLVE blocks; None when there are none."""
+    regions: list[tuple[int, int]] = []
+    start: int | None = None
+    for number, text in enumerate(lines, 1):
+        match = _MARKER.match(text)
+        if match is None:
+            continue
+        if match.group(1) == "START" and start is None:
+            start = number
+        elif match.group(1) == "END" and start is not None:
+            regions.append((start, number))
+            start = None
+    if start is not None:
+        regions.append((start, len(lines) + 1))
+    return regions or None
+
+
+def precedence(node: cst.CSTNode) -> int:
+    """How tightly ``node`` binds as written (parenthesized nodes are atoms)."""
+    if getattr(node, "lpar", ()):
+        return ATOM
+    if isinstance(node, cst.BinaryOperation):
+        return BINARY_PRECEDENCE[type(node.operator)]
+    if isinstance(node, cst.BooleanOperation):
+        return AND if isinstance(node.operator, cst.And) else OR
+    if isinstance(node, cst.UnaryOperation):
+        return NOT if isinstance(node.operator, cst.Not) else UNARY
+    if type(node) in _OTHER_PRECEDENCE:
+        return _OTHER_PRECEDENCE[type(node)]
+    if isinstance(node, cst.Tuple | cst.GeneratorExp | cst.NamedExpr | cst.Yield):
+        return LOOSE
+    return ATOM
+
+
+def required_precedence(parent: cst.CSTNode, child: cst.CSTNode) -> int:
+    """The lowest precedence an unparenthesized ``child`` may have under ``parent``."""
+    if isinstance(parent, cst.BinaryOperation | cst.BooleanOperation):
+        return _operand_precedence(parent, child)
+    if isinstance(parent, cst.UnaryOperation):
+        return NOT if isinstance(parent.operator, cst.Not) else UNARY
+    if isinstance(parent, cst.Comparison | cst.ComparisonTarget):
+        return COMPARE + 1
+    if isinstance(parent, cst.IfExp):
+        return LAMBDA if child is parent.orelse else OR
+    if isinstance(parent, cst.CompIf | cst.CompFor):
+        return OR
+    if isinstance(parent, cst.StarredElement):
+        return BIT_OR
+    return LAMBDA if isinstance(parent, _FULL_EXPRESSION) else ATOM
+
+
+def _operand_precedence(
+    parent: cst.BinaryOperation | cst.BooleanOperation, child: cst.CSTNode
+) -> int:
+    """Operators group to the left: the right operand must bind tighter; ``**`` the reverse."""
+    if isinstance(parent.operator, cst.Power):
+        return AWAIT if child is parent.left else UNARY
+    if isinstance(parent, cst.BinaryOperation):
+        own = BINARY_PRECEDENCE[type(parent.operator)]
+    else:
+        own = AND if isinstance(parent.operator, cst.And) else OR
+    return own if child is parent.left else own + 1
+
+
+def expression_role(parent: cst.CSTNode, child: cst.CSTNode, grand: cst.CSTNode | None) -> str:
+    """The kind of an expression site given its parent and grandparent."""
+    if _truth_tested(parent, child):
+        return COND
+    if isinstance(parent, cst.Call) and child is parent.func:
+        return CALLEE
+    return BOUND if _bound(parent, child, grand) else EXPR
+
+
+def _truth_tested(parent: cst.CSTNode, child: cst.CSTNode) -> bool:
+    if isinstance(parent, _TESTED):
+        return child is parent.test
+    if isinstance(parent, cst.UnaryOperation):
+        return isinstance(parent.operator, cst.Not)
+    return isinstance(parent, cst.BooleanOperation)
+
+
+def _bound(parent: cst.CSTNode, child: cst.CSTNode, grand: cst.CSTNode | None) -> bool:
+    if isinstance(parent, cst.Index):
+        return True
+    if isinstance(parent, cst.Slice):
+        return child is not parent.step
+    if isinstance(parent, cst.Arg):
+        return _is_range_argument(parent, grand)
+    if isinstance(parent, cst.Comparison):
+        return child is parent.left and isinstance(parent.comparisons[0].operator, _ORDERING)
+    return isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, _ORDERING)
+
+
+def _is_range_argument(arg: cst.Arg, call: cst.CSTNode | None) -> bool:
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Name)
+        and call.func.value == "range"
+        and arg.keyword is None
+        and not arg.star
+    )
+
+
+@dataclass(eq=False)
+class _Scope:
+    """Names bound in one scope; class scopes are visible only to their own body."""
+
+    kind: str
+    parent: _Scope | None
+    names: set[str] = field(default_factory=set)
+    _visible: tuple[str, ...] | None = None
+
+    def in_function(self) -> bool:
+        scope: _Scope | None = self
+        while scope is not None and scope.kind in ("lambda", "comprehension"):
+            scope = scope.parent
+        return scope is not None and scope.kind == "function"
+
+    def visible_names(self) -> tuple[str, ...]:
+        if self._visible is None:
+            names = set(self.names)
+            scope = self.parent
+            while scope is not None:
+                if scope.kind != "class":
+                    names |= scope.names
+                scope = scope.parent
+            self._visible = tuple(sorted(names))
+        return self._visible
+
+
+class _Walk:
+    """One pre-order pass over the tree: finds the sites and the names each scope binds."""
+
+    def __init__(self, module: cst.Module, source: str) -> None:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.contexts = wrapper.resolve(ExpressionContextProvider)
+        self.lines = _LINE_BREAK.split(source)
+        self.regions = evolve_regions(self.lines)
+        self.module_scope = self.scope = _Scope("module", None)
+        self.stack: list[cst.CSTNode] = []
+        self.statement_positions: dict[int, int] = {}
+        self.found: list[tuple[str, cst.CSTNode, _Scope, SiteInfo]] = []
+
+    def walk(self, node: cst.CSTNode) -> None:
+        self._classify(node)
+        if isinstance(node, _OPAQUE):
+            return
+        if self._bind(node):
+            return
+        outer = self.scope
+        if type(node) in _NEW_SCOPE:
+            self.scope = _Scope(_NEW_SCOPE[type(node)], outer)
+        self.stack.append(node)
+        for child in _children(node):
+            self.walk(child)
+        self.stack.pop()
+        self.scope = outer
+
+    def _bind(self, node: cst.CSTNode) -> bool:
+        """Record the names ``node`` binds; True when nothing below it matters."""
+        if isinstance(node, cst.Name):
+            if self.contexts.get(node) == ExpressionContext.STORE:
+                self.scope.names.add(node.value)
+            return True
+        if isinstance(node, cst.Import | cst.ImportFrom):
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    self.scope.names.add(
+                        (alias.evaluated_alias or alias.evaluated_name).split(".")[0]
+                    )
+            return True
+        if isinstance(node, cst.Global):
+            self.module_scope.names.update(item.name.value for item in node.names)
+            return True
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            self.scope.names.add(
+                node.name.value
+            )  # in the enclosing scope: walk() opens the new one
+        elif isinstance(node, cst.Param):
+            self.scope.names.add(node.name.value)
+        elif isinstance(node, cst.Module | cst.IndentedBlock):
+            self.statement_positions.update((id(s), i) for i, s in enumerate(node.body))
+        return False
+
+    def _classify(self, node: cst.CSTNode) -> None:
+        parent = self.stack[-1] if self.stack else None
+        if isinstance(parent, cst.Module | cst.IndentedBlock):
+            if isinstance(node, cst.BaseStatement) and not _definition_or_docstring(node):
+                self._add(node, STMT, parent, 0)
+        elif parent is not None and isinstance(node, EXPRESSION_TYPES) and self._is_read(node):
+            grand = self.stack[-2] if len(self.stack) > 1 else None
+            kind = expression_role(parent, node, grand)
+            self._add(node, kind, None, required_precedence(parent, node))
+
+    def _is_read(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
+            return self.contexts.get(node) == ExpressionContext.LOAD
+        return True
+
+    def _add(
+        self,
+        node: cst.CSTNode,
+        kind: str,
+        block: cst.Module | cst.IndentedBlock | None,
+        required: int,
+    ) -> None:
+        where = self.positions[node]
+        if self.regions is not None and not any(
+            start < where.start.line and where.end.line < end for start, end in self.regions
+        ):
+            return
+        info = SiteInfo(
+            ancestors=tuple(id(n) for n in self.stack),
+            block=block,
+            position=self.statement_positions.get(id(node), -1),
+            required=required,
+            glued=kind != STMT and self._glued(node, where),
+            in_function=self.scope.in_function(),
+        )
+        self.found.append((kind, node, self.scope, info))
+
+    def _glued(self, node: cst.CSTNode, where: CodeRange) -> bool:
+        if getattr(node, "lpar", ()):
+            return False  # a replacement takes over the parentheses
+        first, last = self.lines[where.start.line - 1], self.lines[where.end.line - 1]
+        column = where.start.column
+        before = first[column - 1] if column > 0 else " "
+        after = last[where.end.column] if where.end.column < len(last) else " "
+        return any(char.isalnum() or char == "_" for char in (before, after))
+
+
+def _definition_or_docstring(statement: cst.BaseStatement) -> bool:
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        return True
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, cst.Expr)
+        and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString)
+        for small in statement.body
+    )
+
+
+def _children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    """The children worth walking: no names of definitions, attributes or keywords."""
+    if isinstance(node, cst.Attribute):
+        return (node.value,)
+    if isinstance(node, cst.Arg):
+        return (node.value,)
+    if isinstance(node, cst.Param):
+        return (node.default,) if node.default is not None else ()
+    if isinstance(node, cst.FunctionDef):
+        return (node.params, node.body)
+    if isinstance(node, cst.ClassDef):
+        return (*node.bases, *node.keywords, node.body)
+    if isinstance(node, cst.MatchCase):
+        return (node.body,) if node.guard is None else (node.guard, node.body)
+    if isinstance(node, cst.Module | cst.IndentedBlock):
+        return node.body
+    return node.children

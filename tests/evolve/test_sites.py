@@ -1,0 +1,202 @@
+"""Edit sites: which nodes are sites, their kinds, lines, names in scope and positions."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from petri.evolve.edits import Original
+from petri.evolve.sites import (
+    ATOM,
+    COMPARE,
+    LAMBDA,
+    LOOSE,
+    OR,
+    Site,
+    evolve_regions,
+    precedence,
+)
+
+
+def program(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def code(original: Original, site: Site) -> str:
+    node = site.node
+    if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        node = node.with_changes(leading_lines=())
+    return original.module.code_for_node(node).strip().splitlines()[0]
+
+
+def described(source: str) -> list[tuple[str, str, int]]:
+    original = Original.parse(source)
+    return [(site.kind, code(original, site), site.line) for site in original.sites]
+
+
+SAMPLE = program(
+    '''
+    """A module docstring is no site."""
+    import os
+
+    LIMIT = 3
+
+
+    @decorated(os)
+    def pick(items: list[int], start=0) -> int:
+        """Nor is a function's."""
+        total = 0
+        for i in range(start, len(items)):
+            if items[i] > LIMIT and not total:
+                total += items[i]
+        return obj.attr(key=total)
+    '''
+)
+
+
+def test_sites_in_pre_order_with_kinds_and_lines() -> None:
+    assert described(SAMPLE) == [
+        ("stmt", "import os", 2),
+        ("stmt", "LIMIT = 3", 4),
+        ("expr", "3", 4),
+        ("expr", "0", 8),
+        ("stmt", "total = 0", 10),
+        ("expr", "0", 10),
+        ("stmt", "for i in range(start, len(items)):", 11),
+        ("expr", "range(start, len(items))", 11),
+        ("callee", "range", 11),
+        ("bound", "start", 11),
+        ("bound", "len(items)", 11),
+        ("callee", "len", 11),
+        ("expr", "items", 11),
+        ("stmt", "if items[i] > LIMIT and not total:", 12),
+        ("cond", "items[i] > LIMIT and not total", 12),
+        ("cond", "items[i] > LIMIT", 12),
+        ("bound", "items[i]", 12),
+        ("expr", "items", 12),
+        ("bound", "i", 12),
+        ("bound", "LIMIT", 12),
+        ("cond", "not total", 12),
+        ("cond", "total", 12),
+        ("stmt", "total += items[i]", 13),
+        ("expr", "items[i]", 13),
+        ("expr", "items", 13),
+        ("bound", "i", 13),
+        ("stmt", "return obj.attr(key=total)", 14),
+        ("expr", "obj.attr(key=total)", 14),
+        ("callee", "obj.attr", 14),
+        ("expr", "obj", 14),
+        ("expr", "total", 14),
+    ]
+
+
+def test_indexes_match_positions() -> None:
+    original = Original.parse(SAMPLE)
+    assert [site.index for site in original.sites] == list(range(len(original.sites)))
+    assert len(original.info) == len(original.sites)
+
+
+def test_names_in_scope() -> None:
+    source = program(
+        """
+        import os.path as osp
+        from math import floor
+        LIMIT = 3
+
+
+        class Box:
+            size = 1
+
+            def grow(self, by):
+                extra = by * 2
+                return [v for v in (extra, self.size)]
+
+
+        def helper(x):
+            global counter
+            return x
+        """
+    )
+    original = Original.parse(source)
+    module_names = ("Box", "LIMIT", "counter", "floor", "helper", "osp")
+    by_code = {code(original, site): site.names for site in original.sites}
+    assert by_code["3"] == module_names
+    in_class = ("Box", "LIMIT", "counter", "floor", "grow", "helper", "osp", "size")
+    assert by_code["1"] == in_class
+    method = tuple(sorted({*module_names, "by", "extra", "self"}))
+    assert by_code["by * 2"] == method
+    assert by_code["v"] == tuple(sorted({*method, "v"}))
+    assert by_code["x"] == tuple(sorted({*module_names, "x"}))
+
+
+def test_targets_keywords_attributes_and_annotations_are_not_sites() -> None:
+    source = "def f(a: int) -> int:\n    a.b, c[0] = g(key=a), 1\n    del a\n    return c\n"
+    kinds = described(source)
+    assert ("expr", "a", 2) in kinds  # the argument value
+    assert ("bound", "0", 2) in kinds  # an index inside a target is read
+    assert all(text not in ("a.b", "c[0]", "key", "b", "int") for _, text, _ in kinds)
+
+
+def test_evolve_block_limits_the_sites() -> None:
+    source = program(
+        """
+        def f(x):
+            y = x + 1
+            # EVOLVE-BLOCK-START
+            z = y * 2
+            # EVOLVE-BLOCK-END
+            return z
+        """
+    )
+    assert described(source) == [
+        ("stmt", "z = y * 2", 4),
+        ("expr", "y * 2", 4),
+        ("expr", "y", 4),
+        ("expr", "2", 4),
+    ]
+
+
+def test_evolve_regions() -> None:
+    lines = ["a", "# EVOLVE-BLOCK-START", "b", "  #  EVOLVE-BLOCK-END", "c", "# EVOLVE-BLOCK-START"]
+    assert evolve_regions(lines) == [(2, 4), (6, 7)]
+    assert evolve_regions(["# EVOLVE-BLOCK-END", "x"]) is None
+
+
+def test_site_info_locates_statements_and_functions() -> None:
+    original = Original.parse("x = 1\n\n\ndef f():\n    y = 2\n    return y\n")
+    statements = [(s, original.info[s.index]) for s in original.sites if s.kind == "stmt"]
+    (_, top_info), (_, y_info), (_, ret_info) = statements
+    assert top_info.block is original.module and top_info.position == 0
+    assert y_info.block is ret_info.block and (y_info.position, ret_info.position) == (0, 1)
+    assert not top_info.in_function and y_info.in_function
+    assert id(original.module) == y_info.ancestors[0]
+    assert id(y_info.block) in y_info.ancestors
+
+
+def test_glued_and_required_precedence() -> None:
+    original = Original.parse("def f(x):\n    return[x][0]\n\n\ny = 1 + (2) * 3\n")
+    info = {code(original, s): original.info[s.index] for s in original.sites}
+    assert info["[x][0]"].glued and info["[x][0]"].required == LAMBDA
+    assert not info["x"].glued
+    assert info["(2)"].required > OR and not info["(2)"].glued
+    assert info["1 + (2) * 3"].required == LAMBDA
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("a", ATOM),
+        ("(a or b)", ATOM),
+        ("a or b", OR),
+        ("a < b", COMPARE),
+        ("lambda: 1", LAMBDA),
+        ("x for x in y", LOOSE),
+    ],
+)
+def test_precedence(expression: str, expected: int) -> None:
+    node = cst.parse_expression(expression if "for" not in expression else f"({expression})")
+    if "for" in expression:
+        node = node.with_changes(lpar=(), rpar=())
+    assert precedence(node) == expected
