@@ -21,7 +21,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,redis,nats,postgres,web]'
+	$(BIN)/python -m pip install -q -e '.[dev,redis,nats,postgres,web,report]'
 	@touch $(STAMP)
 
 demo: setup

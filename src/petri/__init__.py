@@ -11,10 +11,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from petri.config import Limits, SandboxSettings, Settings, load_settings
+    from petri.config import EvolveSettings, Limits, SandboxSettings, Settings, load_settings
     from petri.errors import (
         BackendError,
         ConfigError,
+        IntegrationError,
         JailUnavailable,
         JudgeError,
         MissingDriver,
@@ -34,6 +35,8 @@ __all__ = [
     "BackendError",
     "ConfigError",
     "Evaluation",
+    "EvolveSettings",
+    "IntegrationError",
     "JailUnavailable",
     "JudgeError",
     "Limits",
@@ -59,12 +62,14 @@ __all__ = [
 ]
 
 _WHERE = {
+    "EvolveSettings": "petri.config",
     "Limits": "petri.config",
     "SandboxSettings": "petri.config",
     "Settings": "petri.config",
     "load_settings": "petri.config",
     "BackendError": "petri.errors",
     "ConfigError": "petri.errors",
+    "IntegrationError": "petri.errors",
     "JailUnavailable": "petri.errors",
     "JudgeError": "petri.errors",
     "MissingDriver": "petri.errors",

@@ -8,8 +8,6 @@ setting or usage, 3 the sandbox failed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,12 +16,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from petri import __version__
-from petri.errors import ConfigError, PetriError, ProblemError, SandboxError
+from petri import __version__, cli_evolve
+from petri.cli_common import petri_errors as _petri_errors
+from petri.cli_common import warn as _warn
 from petri.problem import Problem, init_problem, load_problem
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome
-
-EXIT_ERROR, EXIT_USAGE, EXIT_SANDBOX = 1, 2, 3
 
 STATUS_STYLE = {Status.OK: "bold green", Status.FAILED: "bold red"}
 OUTCOME_STYLE = {
@@ -232,25 +229,12 @@ def _print_rows(rows: list[dict[str, object]], as_json: bool) -> None:
     Console().print(table)
 
 
+cli_evolve.register(app)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="petri")
-
-
-@contextmanager
-def _petri_errors(err: Console) -> Iterator[None]:
-    """Print petri's own errors as one line and exit with their code; anything else is a bug."""
-    try:
-        yield
-    except PetriError as exc:
-        code = EXIT_ERROR
-        if isinstance(exc, ProblemError | ConfigError):
-            code = EXIT_USAGE
-        elif isinstance(exc, SandboxError):
-            code = EXIT_SANDBOX
-        message = " ".join(str(exc).split("\n")) or type(exc).__name__
-        err.print(f"petri: error: {message}", style="red", markup=False, soft_wrap=True)
-        raise typer.Exit(code) from None
 
 
 def _evaluate(problem: Problem, err: Console) -> Evaluation:
@@ -269,11 +253,6 @@ def _evaluate(problem: Problem, err: Console) -> Evaluation:
             return pool.evaluate(problem.source)
     finally:
         pool.close()
-
-
-def _warn(err: Console, message: str) -> None:
-    text = message if message.startswith("petri:") else f"petri: warning: {message}"
-    err.print(text, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 def _show_evaluation(out: Console, problem: Problem, ev: Evaluation) -> None:

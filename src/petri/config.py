@@ -58,6 +58,45 @@ class SandboxSettings(BaseModel):
     )
 
 
+class EvolveSettings(BaseModel):
+    """How ``petri evolve`` searches: population, budget, operators and objectives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = Field(0, ge=0, description="Seed of the run's random generator.")
+    max_evals: int = Field(2000, ge=1, description="Evaluations the run may spend in all.")
+    time_limit_s: float = Field(0.0, ge=0, description="Wall-time budget in seconds; 0: none.")
+    population: int = Field(24, ge=4, le=1000, description="Survivors kept per generation.")
+    offspring: int = Field(24, ge=2, le=1000, description="Children bred per generation.")
+    patience: int = Field(
+        8, ge=1, description="Generations without a better front before the run stops."
+    )
+    crossover_rate: float = Field(
+        0.3, ge=0, le=1, description="Share of children made by crossing two edit lists."
+    )
+    max_edits: int = Field(4, ge=1, le=32, description="Longest edit list a candidate may hold.")
+    operators: Literal["all", "statements"] = Field(
+        "all", description="all operators, or the classic statement-level edits only."
+    )
+    localize: bool = Field(
+        True, description="Draw edit sites by fault localization (Ochiai), not uniformly."
+    )
+    objectives: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Objectives as NAME or NAME:max|min (tests_passed, patch_size, complexity, runtime, "
+            "lines or a metric of evaluate()); empty: tests_passed and patch_size for tests, "
+            "the baseline's metrics for evaluate.py."
+        ),
+    )
+    workers: int = Field(2, ge=1, le=64, description="Local evaluation worker processes.")
+
+
+def _default_home() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "petri"
+
+
 class Settings(BaseSettings):
     """Everything a run can be configured with."""
 
@@ -72,8 +111,15 @@ class Settings(BaseSettings):
         "auto", description="tests (pytest suite in tests/), evaluate (evaluate.py) or auto."
     )
     limits: Limits = Field(default_factory=Limits, description="Per-evaluation limits.")
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Where petri keeps its index of runs (default $XDG_STATE_HOME/petri).",
+    )
     sandbox: SandboxSettings = Field(
         default_factory=SandboxSettings, description="Jail and worker pool."
+    )
+    evolve: EvolveSettings = Field(
+        default_factory=EvolveSettings, description="Search settings of petri evolve."
     )
 
     @classmethod

@@ -249,6 +249,7 @@ def _render_field(name: str, info: FieldInfo, value: str | None) -> list[str]:
     comment = [f"# {info.description}"]
     if value is not None:
         return [*comment, f"{name} = {json.dumps(value)}"]
-    if info.default is None:
+    default = info.get_default(call_default_factory=True)
+    if default is None or isinstance(default, Path):  # None, or a per-user path: no fixed value
         return [*comment, f"# {name} = ..."]
-    return [*comment, f"# {name} = {json.dumps(info.default)}"]
+    return [*comment, f"# {name} = {json.dumps(default)}"]

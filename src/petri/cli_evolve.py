@@ -1,0 +1,205 @@
+"""``petri evolve``, ``status``, ``resume``, ``report`` and ``export``: runs and their results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.syntax import Syntax
+from rich.table import Table
+
+from petri.cli_common import petri_errors
+
+RunName = Annotated[
+    str,
+    typer.Argument(help="Run id (or a unique prefix of it).", metavar="RUN", show_default=False),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=0, help="Local evaluation processes (0: remote only)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the run commands to the ``petri`` app."""
+    app.command("evolve")(evolve_command)
+    app.command("status")(status_command)
+    app.command("resume")(resume_command)
+    app.command("report")(report_command)
+    app.command("export")(export_command)
+
+
+def evolve_command(
+    problem: Annotated[
+        Path,
+        typer.Argument(help="PROBLEM folder to repair or improve.", metavar="PROBLEM"),
+    ],
+    *,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed of the run (default 0).")] = None,
+    max_evals: Annotated[
+        int | None, typer.Option("--max-evals", min=1, help="Evaluation budget (default 2000).")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", min=0, help="Wall-time budget in seconds.")
+    ] = None,
+    workers: Workers = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default PROBLEM/.petri/runs/RUN).")
+    ] = None,
+    operators: Annotated[
+        str | None, typer.Option(help="all (default) or statements (classic edits only).")
+    ] = None,
+    store: Annotated[str | None, typer.Option(help="Event store URL (default SQLite).")] = None,
+    broker: Annotated[str | None, typer.Option(help="Task queue URL (default SQLite).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Repair or improve a program: evolve candidates in the sandbox, write the best and a patch."""
+    from petri.config import load_settings
+    from petri.evolve.run import start_run
+    from petri.problem import load_problem
+
+    err = Console(stderr=True)
+    with petri_errors(err):
+        loaded = load_problem(problem)
+        wanted = {
+            "seed": seed,
+            "max_evals": max_evals,
+            "time_limit_s": time_limit,
+            "workers": workers,
+            "operators": operators,
+        }
+        evolve = {k: v for k, v in wanted.items() if v is not None}
+        settings = load_settings(loaded.root, evolve=evolve)
+        with _progress(err, settings.evolve.max_evals, quiet=as_json) as show:
+            summary = start_run(
+                loaded, settings, out=out, store_url=store, broker_url=broker, progress=show
+            )
+    _print_summary(summary, as_json)
+
+
+def resume_command(run: RunName, workers: Workers = None, as_json: AsJson = False) -> None:
+    """Continue a run that was stopped or killed, from its recorded events."""
+    from petri.config import load_settings
+    from petri.evolve.run import resume_run
+
+    err = Console(stderr=True)
+    with petri_errors(err), _progress(err, 0, quiet=as_json) as show:
+        summary = resume_run(load_settings().home, run, workers=workers, progress=show)
+    _print_summary(summary, as_json)
+
+
+def status_command(
+    run: Annotated[
+        str | None, typer.Argument(help="Run id or prefix; omit to list recent runs.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """List recent runs, or show one run: status, generations, evaluations, best objectives."""
+    from petri.config import load_settings
+    from petri.evolve.status import describe, listing
+
+    with petri_errors(Console(stderr=True)):
+        home = load_settings().home
+        rows = listing(home) if run is None else [describe(home, run)]
+    if as_json:
+        typer.echo(json.dumps(rows if run is None else rows[0]))
+        return
+    if not rows:
+        Console().print("no runs yet: start one with `petri evolve PROBLEM`")
+        return
+    table = Table(*rows[0].keys(), header_style="bold")
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row.values()))
+    Console().print(table)
+
+
+def report_command(
+    run: RunName,
+    out: Annotated[Path | None, typer.Option(help="HTML file (default OUT/report.html).")] = None,
+) -> None:
+    """Render a run as one HTML page: objective curves, Pareto front, lineage and patch."""
+    from petri.config import load_settings
+    from petri.evolve.status import run_events
+
+    with petri_errors(Console(stderr=True)):
+        from petri.evolve.report import render_report
+
+        info, events = run_events(load_settings().home, run)
+        path = render_report(events, out or Path(info.out) / "report.html")
+    typer.echo(str(path))
+
+
+def export_command(
+    run: RunName,
+    git: Annotated[bool, typer.Option("--git", help="Commit the best program on a new branch.")],
+    branch: Annotated[str | None, typer.Option(help="Branch name (default petri/RUN).")] = None,
+) -> None:
+    """Export a run's best program: ``--git`` puts it on a new branch of its repository."""
+    from petri.config import load_settings
+    from petri.evolve.status import export_git
+
+    with petri_errors(Console(stderr=True)):
+        if not git:
+            from petri.errors import ConfigError
+
+            raise ConfigError("say where to export: --git (a new branch of the repository)")
+        result = export_git(load_settings().home, run, branch)
+    typer.echo(f"branch {result.branch} at {result.commit[:12]} in {result.repo_root}")
+
+
+@contextmanager
+def _progress(err: Console, total: int, *, quiet: bool) -> Iterator[Callable[[Any], None]]:
+    bar = Progress(
+        TextColumn("[bold]gen {task.fields[gen]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("evals  best {task.fields[best]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+    task = bar.add_task("evolve", total=total or None, gen=0, best="-")
+
+    def show(p: Any) -> None:
+        best = "  ".join(f"{k}={v:g}" for k, v in p.best.items())
+        bar.update(task, completed=p.evaluations, total=p.max_evals, gen=p.generation, best=best)
+
+    with bar:
+        yield show
+
+
+def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    out = Console()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row("run", summary["run_id"])
+    grid.add_row("status", f"[bold]{summary['status']}[/]")
+    objectives = "  ".join(f"{k}={v:g}" for k, v in summary["best"]["objectives"].items())
+    grid.add_row("best", objectives)
+    grid.add_row("evaluations", str(summary["evaluations"]))
+    grid.add_row("duration", f"{summary['duration_s']:.1f} s")
+    grid.add_row("output", summary["out"])
+    out.print(grid)
+    if summary["patch"]:
+        out.print(Syntax(summary["patch"], "diff", theme="ansi_dark", background_color="default"))
+    else:
+        out.print("no change to the program")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float) and value > 1e9:
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dict):
+        return "  ".join(f"{k}={v:g}" for k, v in value.items())
+    return str(value)

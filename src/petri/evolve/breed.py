@@ -1,0 +1,164 @@
+"""Breeding: children as edit lists, by mutation (add, drop or redraw an edit) and crossover.
+
+A child is the original program plus a list of edits; its id is the hash of its normalized
+source, so two edit lists that yield the same program are one candidate and never evaluated
+twice. Every random choice comes from the generator the caller passes in.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import random
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from petri.evolve.edits import Edit, Original
+from petri.evolve.operators import propose
+
+#: How many draws a child may take before the breeder gives up on it (all duplicates).
+TRIES_PER_CHILD = 25
+
+
+def program_id(source: str) -> str:
+    """The id of a program: a hash of its normalized source (formatting and comments ignored)."""
+    try:
+        normalized = ast.dump(ast.parse(source))
+    except (SyntaxError, ValueError):
+        normalized = source
+    return hashlib.sha256(normalized.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A program born in a run: its edits of the original, its parents and how it was made."""
+
+    id: str
+    edits: tuple[Edit, ...]
+    parents: tuple[str, ...]
+    op: str
+    generation: int
+    source: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "edits": [e.to_json() for e in self.edits],
+            "parents": list(self.parents),
+            "op": self.op,
+            "generation": self.generation,
+            "source": self.source,
+        }
+
+
+class Breeder:
+    """Makes children of a population; pure apart from the generator it is given."""
+
+    def __init__(
+        self,
+        original: Original,
+        *,
+        weights: Mapping[int, float] | None,
+        ops: Collection[str] | None,
+        max_edits: int,
+        crossover_rate: float,
+    ) -> None:
+        self.original = original
+        self.weights = weights
+        self.ops = ops
+        self.max_edits = max_edits
+        self.crossover_rate = crossover_rate
+
+    def origin(self) -> Candidate:
+        """The original program as generation 0's first candidate."""
+        source = self.original.source
+        return Candidate(program_id(source), (), (), "original", 0, source)
+
+    def children(
+        self,
+        parents: Sequence[Candidate],
+        *,
+        pick: Mapping[str, int] | None,
+        n: int,
+        rng: random.Random,
+        seen: set[str],
+        generation: int,
+    ) -> list[Candidate]:
+        """Up to ``n`` new, distinct, valid children; ``seen`` holds ids not to repeat (updated).
+
+        ``pick`` orders parents for the tournament (smaller is better); None draws uniformly.
+        """
+        born: list[Candidate] = []
+        for _ in range(n):
+            child = self._one(parents, pick=pick, rng=rng, seen=seen, generation=generation)
+            if child is not None:
+                seen.add(child.id)
+                born.append(child)
+        return born
+
+    def _one(
+        self,
+        parents: Sequence[Candidate],
+        *,
+        pick: Mapping[str, int] | None,
+        rng: random.Random,
+        seen: set[str],
+        generation: int,
+    ) -> Candidate | None:
+        for _ in range(TRIES_PER_CHILD):
+            first = _tournament(parents, pick, rng)
+            edits: list[Edit] | None
+            ids: tuple[str, ...]
+            if len(parents) > 1 and rng.random() < self.crossover_rate:
+                second = _tournament(parents, pick, rng)
+                edits = _crossover(first, second, rng)[: self.max_edits]
+                op, ids = "crossover", (first.id, second.id)
+            else:
+                edits, op, ids = self._mutate(first.edits, rng), "mutate", (first.id,)
+            if edits is None:
+                continue
+            source = self.original.apply(edits)
+            if source is None:
+                continue
+            pid = program_id(source)
+            if pid not in seen:
+                return Candidate(pid, tuple(edits), ids, op, generation, source)
+        return None
+
+    def _mutate(self, edits: Sequence[Edit], rng: random.Random) -> list[Edit] | None:
+        out = list(edits)
+        roll = rng.random()
+        if out and roll < 0.2:
+            del out[rng.randrange(len(out))]
+            return out
+        new = propose(self.original, rng, weights=self.weights, ops=self.ops)
+        if new is None:
+            return None
+        if len(out) >= self.max_edits or (out and roll < 0.4):
+            out[rng.randrange(len(out))] = new
+        else:
+            out.append(new)
+        return out
+
+
+def _tournament(
+    parents: Sequence[Candidate], pick: Mapping[str, int] | None, rng: random.Random
+) -> Candidate:
+    a = parents[rng.randrange(len(parents))]
+    b = parents[rng.randrange(len(parents))]
+    if pick is None:
+        return a
+    return b if pick.get(b.id, 1 << 30) < pick.get(a.id, 1 << 30) else a
+
+
+def _crossover(a: Candidate, b: Candidate, rng: random.Random) -> list[Edit]:
+    """One-point crossover of two edit lists, dropping edits that repeat a site."""
+    head = a.edits[: rng.randint(0, len(a.edits))]
+    tail = b.edits[rng.randint(0, len(b.edits)) :]
+    out: list[Edit] = []
+    sites: set[int] = set()
+    for edit in (*head, *tail):
+        if edit.site not in sites:
+            sites.add(edit.site)
+            out.append(edit)
+    return out

@@ -1,0 +1,315 @@
+"""The coordinator of an evolve run: baseline, generations, selection, minimization, promotion.
+
+Determinism: generation *g* breeds with ``random.Random(f"{seed}:{g}")``, from the survivors of
+generation *g-1* and the ids born before *g*; results are folded in child order, whatever order
+workers finish in. So the same seed and budget give the same run for any number of workers,
+and a run resumed after ``kill -9`` replays to the start of its unfinished generation and breeds
+exactly the children it had bred. Births are recorded before their tasks are queued; a
+generation's evaluations and its selection are recorded in one atomic append.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from petri.config import EvolveSettings
+from petri.evolve import journal
+from petri.evolve.breed import Breeder, Candidate, program_id
+from petri.evolve.edits import Edit, Original
+from petri.evolve.evaluator import Evaluator, Job
+from petri.evolve.journal import Record, RunState
+from petri.evolve.minimize import ddmin
+from petri.evolve.objectives import Objective, measure, parse_objectives
+from petri.evolve.operators import STATEMENT_OPS
+from petri.evolve.select import Scored, pareto_front, select
+from petri.runtime.store import NewEvent, Store
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress display shows after each step."""
+
+    generation: int
+    evaluations: int
+    max_evals: int
+    best: dict[str, float]
+
+
+class Engine:
+    """Runs (or resumes) one evolve run whose events live in ``store`` under ``run_id``."""
+
+    def __init__(
+        self,
+        run_id: str,
+        store: Store,
+        evaluator: Evaluator,
+        settings: EvolveSettings,
+        *,
+        judge: str,
+        clock: Callable[[], float] = time.monotonic,
+        progress: Callable[[Progress], None] = lambda _: None,
+    ) -> None:
+        self.run_id = run_id
+        self.store = store
+        self.evaluator = evaluator
+        self.settings = settings
+        self.judge = judge
+        self.clock = clock
+        self.progress = progress
+        self.state = RunState(run_id)
+        self.objectives: tuple[Objective, ...] = ()
+        self.original: Original | None = None
+        self.deadline: float | None = None
+        self.stopped_by_time = False
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def run(self, config: dict[str, Any], original_source: str) -> RunState:
+        """Start the run (or continue it from its events) and drive it to its end."""
+        self.state = RunState.replay(self.run_id, self.store.replay(self.run_id))
+        if self.state.finished is not None:
+            return self.state
+        if not self.state.config:
+            started = {**config, "source": original_source}
+            self._append([NewEvent(self.run_id, journal.RUN_STARTED, started)])
+        self.original = Original.parse(str(self.state.config["source"]))
+        if self.settings.time_limit_s:
+            self.deadline = self.clock() + self.settings.time_limit_s
+        if not self._baseline():
+            return self.state
+        while self._should_continue():
+            if not self._generation(self.state.next_generation):
+                break
+        self._finish()
+        return self.state
+
+    def _append(self, events: Sequence[NewEvent]) -> None:
+        for event in self.store.append_many(events):
+            self.state.apply(event)
+
+    def _baseline(self) -> bool:
+        """Evaluate the original once, with coverage; fix objectives and localization."""
+        assert self.original is not None
+        if self.state.weights is not None:
+            self.objectives = tuple(Objective(**o) for o in self.state.objectives)
+            return True
+        origin = _breeder(self.original, None, self.settings).origin()
+        if origin.id not in self.state.born:
+            self._append(journal.births(self.run_id, [origin]))
+        results = self.evaluator.evaluate([Job(origin.id, origin.source, True)], self.deadline)
+        if results is None:
+            self.stopped_by_time = True
+            return False
+        result = results[origin.id]
+        metrics = result.get("metrics") or {}
+        self.objectives = parse_objectives(self.settings.objectives, self.judge, metrics)
+        weights = _weights(result) if self.settings.localize else {}
+        record = self._record(origin, result, 1)
+        baseline = {"weights": weights, "objectives": [o.to_json() for o in self.objectives]}
+        events = journal.evaluations(self.run_id, [record])
+        self._append([*events, NewEvent(self.run_id, journal.LOCALIZED, baseline)])
+        self._report(0)
+        return True
+
+    def _should_continue(self) -> bool:
+        if self.state.evaluations >= self.settings.max_evals:
+            return False
+        if self.deadline is not None and self.clock() > self.deadline:
+            self.stopped_by_time = True
+            return False
+        if self.repair_mode and any(r.feasible for r in self.state.records.values()):
+            return False
+        last = self.state.generations[-1] if self.state.generations else {}
+        if last.get("exhausted"):
+            return False
+        return int(last.get("stale", 0)) < self.settings.patience or self.repair_mode
+
+    @property
+    def repair_mode(self) -> bool:
+        """True when the original fails its judge: the run looks for a repair."""
+        origin = self._origin_record()
+        return origin is not None and not origin.feasible
+
+    def _origin_record(self) -> Record | None:
+        origin = next((c for c in self.state.born.values() if c.op == "original"), None)
+        return None if origin is None else self.state.records.get(origin.id)
+
+    # -- one generation ----------------------------------------------------------------------
+
+    def _generation(self, g: int) -> bool:
+        assert self.original is not None
+        rng = random.Random(f"{self.settings.seed}:{g}")
+        population = self._population()
+        pick = {pid: i for i, pid in enumerate(p.id for p in population)}
+        budget = self.settings.max_evals - self.state.evaluations
+        breeder = _breeder(self.original, self.state.weights or None, self.settings)
+        seen = self.state.seen_before(g)
+        n = min(self.settings.offspring, budget)
+        children = breeder.children(population, pick=pick, n=n, rng=rng, seen=seen, generation=g)
+        fresh = [c for c in children if c.id not in self.state.born]
+        if fresh:
+            self._append(journal.births(self.run_id, fresh))
+        results = self.evaluator.evaluate([Job(c.id, c.source) for c in children], self.deadline)
+        if results is None:
+            self.stopped_by_time = True
+            return False
+        start = self.state.evaluations + 1
+        records = [self._record(c, results[c.id], start + i) for i, c in enumerate(children)]
+        done = self._selection(g, population, children, records)
+        self._append([*journal.evaluations(self.run_id, records), done])
+        self._report(g)
+        return bool(children)
+
+    def _population(self) -> list[Candidate]:
+        ids = self.state.population()
+        if not ids:
+            ids = [c.id for c in self.state.born.values() if c.op == "original"]
+        return [self.state.born[i] for i in ids]
+
+    def _record(self, candidate: Candidate, result: dict[str, Any], n: int) -> Record:
+        values = measure(self.objectives, result, candidate.source, len(candidate.edits))
+        return Record(
+            id=candidate.id,
+            status=str(result.get("status", "crashed")),
+            objectives=values,
+            passed=int(result.get("passed", 0)),
+            failed=int(result.get("failed", 0)),
+            duration_s=float(result.get("duration_s", 0.0)),
+            n=n,
+        )
+
+    def _selection(
+        self, g: int, population: list[Candidate], children: list[Candidate], new: list[Record]
+    ) -> NewEvent:
+        pool = [_scored(self.state.records[p.id]) for p in population]
+        pool += [_scored(r) for r in new]
+        survivors = sorted(select(pool, self.settings.population, self.objectives), key=Scored.key)
+        previous = self.state.generations[-1] if self.state.generations else {}
+        # The front of everything evaluated so far: the last front plus this generation's.
+        archive = [_scored(self.state.records[i]) for i in previous.get("front", [])]
+        front = pareto_front(archive + [_scored(r) for r in new], self.objectives)
+        best = self._best([*self.state.records.values(), *new])
+        signature = sorted(sorted(s.objectives.items()) for s in front)
+        stale = 0 if signature != previous.get("signature") else int(previous.get("stale", 0)) + 1
+        payload = {
+            "generation": g,
+            "population": [s.id for s in survivors],
+            "front": [s.id for s in front],
+            "best": best.id,
+            "best_objectives": best.objectives,
+            "evaluations": self.state.evaluations + len(new),
+            "signature": signature,
+            "stale": stale,
+            "exhausted": not children,
+        }
+        return NewEvent(self.run_id, journal.GENERATION_DONE, payload)
+
+    def _best(self, records: Sequence[Record]) -> Record:
+        """Feasible first, then objectives in the order listed (lexicographic), then birth."""
+        feasible = [r for r in records if r.feasible] or list(records)
+        return min(feasible, key=lambda r: (_oriented(r, self.objectives), r.n))
+
+    def _report(self, g: int) -> None:
+        best = self._best(list(self.state.records.values()))
+        self.progress(Progress(g, self.state.evaluations, self.settings.max_evals, best.objectives))
+
+    # -- the end -----------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        if self.state.promoted is not None:
+            return
+        best = self._best(list(self.state.records.values()))
+        candidate = self.state.born[best.id]
+        if best.feasible and candidate.edits:
+            candidate = self._minimize(candidate, best)
+            best = self.state.records[candidate.id]
+        payload = {"id": best.id, "objectives": best.objectives, "status": self._status(best)}
+        self._append([NewEvent(self.run_id, journal.PROMOTED, payload)])
+
+    def _status(self, best: Record) -> str:
+        """repaired | improved | unchanged | budget_exhausted (see the README's evolve tour)."""
+        origin = self._origin_record()
+        out_of_budget = self.stopped_by_time or self.state.evaluations >= self.settings.max_evals
+        if self.repair_mode and best.feasible:
+            return "repaired"
+        if not self.repair_mode and origin is not None and self._dominates(best, origin):
+            return "improved"
+        return "budget_exhausted" if out_of_budget else "unchanged"
+
+    def _dominates(self, a: Record, b: Record) -> bool:
+        """a is no worse than b on every objective but patch size, and better on one."""
+        objectives = [o for o in self.objectives if o.name != "patch_size"]
+        va, vb = a.objectives, b.objectives
+        if any(o.better(vb[o.name], va[o.name]) for o in objectives):
+            return False
+        return any(o.better(va[o.name], vb[o.name]) for o in objectives)
+
+    def _minimize(self, best: Candidate, record: Record) -> Candidate:
+        assert self.original is not None
+        original = self.original
+        keep = {o.name for o in self.objectives} - {"patch_size", "runtime"}
+        found: dict[tuple[Edit, ...], Candidate] = {}
+
+        def works(edits: list[Edit]) -> bool:
+            child = self._evaluate_one(original, edits, best)
+            if child is None:
+                return False
+            rec = self.state.records[child.id]
+            found[tuple(edits)] = child
+            by_name = {o.name: o for o in self.objectives}
+            return rec.feasible and not any(
+                by_name[k].better(record.objectives[k], rec.objectives[k]) for k in keep
+            )
+
+        minimal = ddmin(list(best.edits), works)
+        return found.get(tuple(minimal), best) if len(minimal) < len(best.edits) else best
+
+    def _evaluate_one(
+        self, original: Original, edits: list[Edit], parent: Candidate
+    ) -> Candidate | None:
+        source = original.apply(edits)
+        if source is None:
+            return None
+        pid = program_id(source)
+        if pid not in self.state.born:
+            gen = self.state.next_generation
+            child = Candidate(pid, tuple(edits), (parent.id,), "minimize", gen, source)
+            self._append(journal.births(self.run_id, [child]))
+        child = self.state.born[pid]
+        if pid not in self.state.records:
+            results = self.evaluator.evaluate([Job(pid, source)], None)
+            assert results is not None
+            record = self._record(child, results[pid], self.state.evaluations + 1)
+            self._append(journal.evaluations(self.run_id, [record]))
+        return child
+
+
+def _breeder(original: Original, weights: dict[int, float] | None, s: EvolveSettings) -> Breeder:
+    ops = sorted(STATEMENT_OPS) if s.operators == "statements" else None
+    return Breeder(
+        original,
+        weights=weights,
+        ops=ops,
+        max_edits=s.max_edits,
+        crossover_rate=s.crossover_rate,
+    )
+
+
+def _scored(record: Record) -> Scored:
+    return Scored(record.id, dict(record.objectives), record.feasible)
+
+
+def _oriented(record: Record, objectives: Sequence[Objective]) -> tuple[float, ...]:
+    return tuple(
+        -record.objectives[o.name] if o.direction == "max" else record.objectives[o.name]
+        for o in objectives
+    )
+
+
+def _weights(result: dict[str, Any]) -> dict[int, float]:
+    raw = result.get("suspiciousness") or {}
+    return {int(k): float(v) for k, v in raw.items()}

@@ -1,0 +1,197 @@
+"""Start, resume and finish evolve runs: the store, the queue, local workers and the engine.
+
+The embedded default keeps a run's events in ``PROBLEM/.petri/petri.db`` and its evaluation
+tasks in ``PROBLEM/.petri/queue.db``; ``--store``/``--broker`` URLs move either to Redis or
+NATS so that ``petri worker`` on other machines can join. Local workers are supervised child
+processes that die with the coordinator (``PR_SET_PDEATHSIG``), so a killed run leaves no
+worker behind; its leased tasks return to the queue when their leases expire.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from petri.config import EvolveSettings, Limits, Settings
+from petri.errors import ConfigError
+from petri.evolve import journal
+from petri.evolve.engine import Engine, Progress
+from petri.evolve.evaluator import QueueEvaluator
+from petri.evolve.journal import RunState
+from petri.evolve.outputs import write_outputs
+from petri.evolve.runs import RunInfo, lookup, new_run_id, register
+from petri.evolve.tasks import HANDLERS, publish
+from petri.problem import Problem
+from petri.runtime.admin import make_target
+from petri.runtime.queue import from_url as queue_from_url
+from petri.runtime.store import Store
+from petri.runtime.store import from_url as store_from_url
+from petri.runtime.supervisor import HeartbeatWatch, Supervisor
+from petri.runtime.worker import Registry
+
+PR_SET_PDEATHSIG = 1
+#: Seconds on top of an evaluation's wall time before a worker's task is retried elsewhere.
+TASK_GRACE_S = 60.0
+#: Lease of an evaluation task; workers heartbeat it while a long evaluation runs, and a task
+#: whose worker was killed goes back to the queue this soon.
+LEASE_S = 10.0
+
+ProgressFn = Callable[[Progress], None]
+
+
+def start_run(
+    problem: Problem,
+    settings: Settings,
+    *,
+    out: Path | None = None,
+    store_url: str | None = None,
+    broker_url: str | None = None,
+    progress: ProgressFn = lambda _: None,
+) -> dict[str, Any]:
+    """Start a new evolve run on ``problem`` and drive it to its end; return its summary."""
+    state_dir = problem.root / ".petri"
+    try:
+        state_dir.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write {state_dir} ({exc.strerror}); copy the problem folder somewhere "
+            "writable or pass --store and --broker URLs"
+        ) from exc
+    run_id = new_run_id()
+    info = RunInfo(
+        run_id=run_id,
+        problem=str(problem.root),
+        store=store_url or f"sqlite:///{state_dir / 'petri.db'}",
+        queue=broker_url or f"sqlite:///{state_dir / 'queue.db'}",
+        out=str((out or state_dir / "runs" / run_id).resolve()),
+        created=time.time(),
+    )
+    store = store_from_url(info.store)
+    try:
+        digest = publish(
+            store, problem.root, problem.judge_spec(), settings.limits, settings.sandbox.jail
+        )
+    finally:
+        store.close()
+    register(settings.home, info)
+    config = {
+        "problem": info.problem,
+        "program": problem.program,
+        "judge": problem.judge,
+        "snapshot": digest,
+        "seed": settings.evolve.seed,
+        "max_evals": settings.evolve.max_evals,
+        "evolve": settings.evolve.model_dump(),
+        "wall_time_s": settings.limits.wall_time_s,
+        "out": info.out,
+    }
+    return drive(info, config, problem.source, settings.evolve, progress=progress)
+
+
+def resume_run(
+    home: Path,
+    name: str,
+    *,
+    workers: int | None = None,
+    progress: ProgressFn = lambda _: None,
+) -> dict[str, Any]:
+    """Continue the run named ``name`` from its events; a finished run just re-summarizes."""
+    info = lookup(home, name)
+    store = store_from_url(info.store)
+    try:
+        state = RunState.replay(info.run_id, store.replay(info.run_id))
+    finally:
+        store.close()
+    if not state.config:
+        raise ConfigError(f"run {info.run_id} has no events in {info.store}; start a new run")
+    evolve = EvolveSettings(**state.config["evolve"])
+    if workers is not None:
+        evolve = evolve.model_copy(update={"workers": workers})
+    source = str(state.config["source"])
+    return drive(info, state.config, source, evolve, progress=progress)
+
+
+def drive(
+    info: RunInfo,
+    config: dict[str, Any],
+    source: str,
+    evolve: EvolveSettings,
+    *,
+    progress: ProgressFn = lambda _: None,
+) -> dict[str, Any]:
+    """Run the engine with ``evolve.workers`` local workers; write the outputs at the end."""
+    store = store_from_url(info.store)
+    queue = queue_from_url(info.queue, lease_s=LEASE_S)
+    timeout = float(config.get("wall_time_s", Limits().wall_time_s)) + TASK_GRACE_S
+    supervisor = _local_workers(info, evolve.workers, timeout)
+    started = time.monotonic()
+    try:
+        supervisor.start()
+        evaluator = QueueEvaluator(
+            queue,
+            store,
+            store_url=info.store,
+            run_id=info.run_id,
+            problem=str(config["snapshot"]),
+            timeout_s=timeout,
+            tick=supervisor.poll,
+        )
+        engine = Engine(
+            info.run_id, store, evaluator, evolve, judge=str(config["judge"]), progress=progress
+        )
+        state = engine.run(config, source)
+        return _finish(store, state, Path(info.out), str(config["program"]), started)
+    finally:
+        supervisor.stop()
+        queue.close()
+        store.close()
+
+
+def _finish(
+    store: Store, state: RunState, out: Path, program: str, started: float
+) -> dict[str, Any]:
+    if state.promoted is None:
+        raise ConfigError(
+            f"run {state.run_id} stopped before its baseline was judged (time limit); "
+            f"`petri resume {state.run_id}` continues it"
+        )
+    first = store.read(state.run_id, limit=1)
+    duration = time.time() - first[0].time if first else time.monotonic() - started
+    summary = write_outputs(state, out, program, duration)
+    if state.finished is None:
+        store.append(state.run_id, journal.RUN_FINISHED, _finished(summary))
+    return summary
+
+
+def _finished(summary: dict[str, Any]) -> dict[str, Any]:
+    keys = ("status", "evaluations", "duration_s", "out")
+    return {**{k: summary[k] for k in keys}, "best": summary["best"]["id"]}
+
+
+def _local_workers(info: RunInfo, n: int, timeout_s: float) -> Supervisor:
+    target = make_target(
+        info.queue,
+        Registry(HANDLERS),
+        store_url=info.store,
+        timeout_s=timeout_s,
+        queue_options={"lease_s": LEASE_S},
+    )
+
+    def body(index: int, beat: Callable[[], None]) -> None:
+        _die_with_parent()
+        target(index, beat)
+
+    return Supervisor(body, n, watch=HeartbeatWatch(timeout_s=timeout_s + 60.0))
+
+
+def _die_with_parent() -> None:
+    """A local worker must not outlive a coordinator killed with SIGKILL."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the coordinator died before the flag was set
+        os._exit(0)

@@ -1,0 +1,139 @@
+"""The engine on an in-memory store with an in-process judge double (trusted test code only).
+
+The real path (queue, workers, sandbox) is covered by test_run.py; here the search itself:
+repair, determinism, budgets, resume after an interruption at any point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from petri.config import EvolveSettings
+from petri.evolve.engine import Engine, Progress
+from petri.evolve.evaluator import Job
+from petri.evolve.journal import RunState
+from petri.runtime.store.memory import MemoryStore
+
+BUGGY = '''def largest(xs):
+    """The largest item of a non-empty list."""
+    best = xs[0]
+    for x in xs:
+        if x < best:  # the bug: keeps the smallest
+            best = x
+    return best
+'''
+
+CASES = [([1, 5, 3], 5), ([7], 7), ([2, 2], 2), ([-1, -5], -1), ([0, 9, 8], 9)]
+
+
+def judge(source: str) -> dict[str, Any]:
+    """Runs the cases in-process: the double for the sandboxed evaluation task."""
+    namespace: dict[str, Any] = {}
+    try:
+        exec(compile(source, "candidate.py", "exec"), namespace)
+    except Exception:
+        return {"status": "invalid", "passed": 0, "failed": 0, "metrics": {}}
+    passed = 0
+    for xs, want in CASES:
+        with contextlib.suppress(Exception):
+            passed += namespace["largest"](list(xs)) == want
+    failed = len(CASES) - passed
+    return {"status": "ok" if not failed else "failed", "passed": passed, "failed": failed}
+
+
+class FakeEvaluator:
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.calls = 0
+        self.judged: list[str] = []
+        self.fail_after = fail_after
+
+    def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, dict[str, Any]]:
+        out = {}
+        for job in jobs:
+            if self.fail_after is not None and self.calls >= self.fail_after:
+                raise KeyboardInterrupt("simulated kill")
+            self.calls += 1
+            self.judged.append(job.program_id)
+            out[job.program_id] = judge(job.source)
+        return out
+
+
+def run(store: MemoryStore, evaluator: Any, **settings: Any) -> RunState:
+    config = {"problem": "/p", "program": "largest.py", "judge": "tests"}
+    engine = Engine("r1", store, evaluator, EvolveSettings(**settings), judge="tests")
+    return engine.run(config, BUGGY)
+
+
+def summary(state: RunState) -> tuple[Any, ...]:
+    assert state.promoted is not None
+    return (
+        state.promoted["id"],
+        state.promoted["status"],
+        state.generations[-1]["front"],
+        state.evaluations,
+        sorted(state.records),
+    )
+
+
+def test_repairs_a_wrong_comparison() -> None:
+    state = run(MemoryStore(), FakeEvaluator(), seed=1, max_evals=400)
+    assert state.promoted is not None
+    assert state.promoted["status"] == "repaired"
+    best = state.born[state.promoted["id"]]
+    assert judge(best.source)["failed"] == 0
+    assert len(best.edits) == 1  # minimized
+    assert "x > best" in best.source or "best < x" in best.source or "x >= best" in best.source
+
+
+def test_same_seed_same_run_and_no_program_judged_twice() -> None:
+    first, second = FakeEvaluator(), FakeEvaluator()
+    a = run(MemoryStore(), first, seed=3, max_evals=200)
+    b = run(MemoryStore(), second, seed=3, max_evals=200)
+    assert summary(a) == summary(b)
+    assert first.judged == second.judged
+    assert len(set(first.judged)) == len(first.judged)
+
+
+def test_budget_is_respected_when_nothing_repairs() -> None:
+    state = run(MemoryStore(), FakeEvaluator(), seed=0, max_evals=30, operators="statements")
+    assert state.promoted is not None
+    searched = [r for r in state.records.values() if state.born[r.id].op != "minimize"]
+    assert len(searched) <= 30
+    if state.promoted["status"] != "repaired":
+        assert state.promoted["status"] == "budget_exhausted"
+
+
+@pytest.mark.parametrize("kill_at", [1, 2, 7, 25, 60])
+def test_resume_after_an_interruption_gives_the_same_result(kill_at: int) -> None:
+    reference = run(MemoryStore(), FakeEvaluator(), seed=5, max_evals=300)
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):
+        run(store, FakeEvaluator(fail_after=kill_at), seed=5, max_evals=300)
+    resumed = run(store, FakeEvaluator(), seed=5, max_evals=300)
+    assert summary(resumed) == summary(reference)
+    events = [e.type for e in store.read("r1")]
+    assert events.count("evaluated") == reference.evaluations  # none lost, none counted twice
+
+
+def test_progress_is_reported_per_generation() -> None:
+    seen: list[Progress] = []
+    store = MemoryStore()
+    engine = Engine(
+        "r1", store, FakeEvaluator(), EvolveSettings(seed=1), judge="tests", progress=seen.append
+    )
+    engine.run({"judge": "tests"}, BUGGY)
+    assert seen[0].generation == 0 and seen[0].evaluations == 1
+    assert [p.evaluations for p in seen] == sorted(p.evaluations for p in seen)
+
+
+def test_a_finished_run_is_not_run_again() -> None:
+    store = MemoryStore()
+    first = run(store, FakeEvaluator(), seed=1, max_evals=200)
+    evaluator = FakeEvaluator()
+    again = run(store, evaluator, seed=1, max_evals=200)
+    assert evaluator.calls == 0
+    assert again.promoted == first.promoted

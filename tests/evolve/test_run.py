@@ -1,0 +1,130 @@
+"""``petri evolve`` end to end: queue, local workers, the sandbox, outputs and the run commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from petri.cli import app
+from petri.runtime.store import from_url
+
+pytestmark = pytest.mark.slow
+
+
+def petri(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PETRI_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def fizz(tmp_path: Path, examples: Path) -> Path:
+    dest = tmp_path / "fizzbuzz"
+    shutil.copytree(examples / "fizzbuzz", dest, ignore=shutil.ignore_patterns(".petri"))
+    return dest
+
+
+def evolve_json(problem: Path, *args: str) -> dict[str, object]:
+    result = petri("evolve", problem, "--json", *args)
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_evolve_repairs_fizzbuzz_and_writes_its_outputs(fizz: Path, home: Path) -> None:
+    summary = evolve_json(fizz, "--seed", "1", "--max-evals", "600", "--workers", "2")
+    assert summary["status"] == "repaired"
+    assert set(summary) >= {"run_id", "status", "best", "patch", "evaluations", "duration_s"}
+    out = Path(str(summary["out"]))
+    assert out.parent == fizz / ".petri" / "runs"
+    for name in ("fizz.py", "patch.diff", "pareto.json", "lineage.json", "summary.json"):
+        assert (out / name).is_file(), name
+    patch = (out / "patch.diff").read_text()
+    assert patch.startswith("--- a/fizz.py\n+++ b/fizz.py\n")
+    assert patch == summary["patch"]
+    assert (
+        '"""FizzBuzz: the game children play to learn division."""' in (out / "fizz.py").read_text()
+    )
+    check = petri("eval", fizz, "--program", out / "fizz.py", "--json")
+    assert json.loads(check.stdout)["status"] == "ok"
+    lineage = json.loads((out / "lineage.json").read_text())
+    assert lineage[0]["id"] == summary["best"]["id"]  # type: ignore[index]
+    assert lineage[-1]["op"] == "original"
+
+    run_id = str(summary["run_id"])
+    status = petri("status", run_id[:12], "--json")
+    assert status.exit_code == 0, status.stderr
+    assert json.loads(status.stdout)["status"] == "repaired"
+    listed = petri("status", "--json")
+    assert [r["run"] for r in json.loads(listed.stdout)] == [run_id]
+
+    again = petri("resume", run_id, "--json")  # a finished run re-summarizes, evaluates nothing
+    assert json.loads(again.stdout)["evaluations"] == summary["evaluations"]
+
+    report = petri("report", run_id)
+    assert report.exit_code == 0, report.stderr
+    html = Path(report.stdout.strip()).read_text()
+    assert "<svg" in html and "fizz.py" in html
+
+
+def test_events_account_for_every_evaluation_once(fizz: Path, home: Path) -> None:
+    summary = evolve_json(fizz, "--seed", "2", "--max-evals", "80", "--workers", "1")
+    store = from_url(f"sqlite:///{fizz / '.petri' / 'petri.db'}")
+    events = list(store.replay(str(summary["run_id"])))
+    evaluated = [e.payload["id"] for e in events if e.type == "evaluated"]
+    assert len(evaluated) == len(set(evaluated)) == summary["evaluations"]
+    assert [e.payload["n"] for e in events if e.type == "evaluated"] == list(
+        range(1, len(evaluated) + 1)
+    )
+    types = {e.type for e in events}
+    assert {"run_started", "program_born", "generation_done", "promoted", "run_finished"} <= types
+
+
+def test_export_puts_the_best_program_on_a_branch(fizz: Path, home: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@localhost"]
+    subprocess.run([*git, "init", "-q", str(fizz)], check=True)
+    subprocess.run([*git, "-C", str(fizz), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(fizz), "commit", "-qm", "start"], check=True)
+    summary = evolve_json(fizz, "--seed", "1", "--max-evals", "600")
+    result = petri("export", str(summary["run_id"]), "--git", "--branch", "fix-fizz")
+    assert result.exit_code == 0, result.stderr
+    shown = subprocess.run(
+        ["git", "-C", str(fizz), "show", "fix-fizz:fizz.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout == Path(str(summary["best"]["path"])).read_text()  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "args, fix",
+    [
+        (["evolve", "no/such/folder"], "does not exist"),
+        (["resume", "r-nothing"], "petri status"),
+        (["status", "r-nothing"], "petri status"),
+        (["report", "r-nothing"], "petri status"),
+        (["export", "r-nothing", "--git"], "petri status"),
+    ],
+)
+def test_bad_input_is_one_line(args: list[str], fix: str, home: Path) -> None:
+    result = petri(*args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("petri: error: ")
+    assert fix in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_operators_value(fizz: Path, home: Path) -> None:
+    result = petri("evolve", fizz, "--operators", "everything")
+    assert result.exit_code == 2
+    assert "operators" in result.stderr

@@ -1,0 +1,51 @@
+"""NSGA-II selection: feasible first, Pareto ranks, crowding, and a seeded tournament."""
+
+from __future__ import annotations
+
+import random
+
+from petri.evolve.objectives import Objective
+from petri.evolve.select import Scored, pareto_front, rank_all, select, tournament
+
+OBJ = (Objective("tests_passed", "max"), Objective("patch_size", "min"))
+
+
+def s(pid: str, passed: float, size: float, feasible: bool = False) -> Scored:
+    return Scored(pid, {"tests_passed": passed, "patch_size": size}, feasible)
+
+
+def test_feasible_candidates_rank_above_all_others() -> None:
+    pool = [s("a", 9, 1), s("b", 10, 4, feasible=True), s("c", 9, 0)]
+    assert [x.id for x in select(pool, 1, OBJ)] == ["b"]
+    assert [x.id for x in pareto_front(pool, OBJ)] == ["b"]
+
+
+def test_infeasible_front_trades_tests_for_patch_size() -> None:
+    pool = [s("orig", 8, 0), s("one", 9, 1), s("worse", 7, 1), s("big", 9, 3)]
+    fronts = rank_all(pool, OBJ)
+    assert sorted(x.id for x in fronts[0]) == ["one", "orig"]
+    assert {x.id: x.rank for x in pool}["worse"] >= 1
+    assert {x.id: x.rank for x in pool}["big"] == 1
+
+
+def test_select_keeps_whole_fronts_then_the_least_crowded() -> None:
+    pool = [s(f"p{i}", float(i), float(i)) for i in range(5)]  # one front, a line
+    chosen = select(pool, 2, OBJ)
+    assert sorted(x.id for x in chosen) == ["p0", "p4"]  # the ends have infinite crowding
+
+
+def test_secondary_objectives_count_once_tests_pass() -> None:
+    obj = (*OBJ, Objective("complexity", "min"))
+    a = Scored("a", {"tests_passed": 5, "patch_size": 1, "complexity": 9}, True)
+    b = Scored("b", {"tests_passed": 5, "patch_size": 2, "complexity": 3}, True)
+    c = Scored("c", {"tests_passed": 5, "patch_size": 2, "complexity": 9}, True)
+    assert sorted(x.id for x in pareto_front([a, b, c], obj)) == ["a", "b"]
+
+
+def test_tournament_is_reproducible_and_prefers_better() -> None:
+    pool = [s("a", 1, 0), s("b", 5, 0), s("c", 3, 0)]
+    rank_all(pool, OBJ)
+    first = [tournament(pool, random.Random(4)).id for _ in range(1)]
+    draws = [tournament(pool, rng).id for rng in [random.Random(4)] for _ in range(50)]
+    assert first[0] == draws[0]
+    assert draws.count("b") > draws.count("a")
