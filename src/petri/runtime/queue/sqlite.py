@@ -24,6 +24,7 @@ from petri.errors import BackendError, TaskNotFound
 from petri.runtime.queue import sqlite_sql as sql
 from petri.runtime.queue.base import Queue
 from petri.runtime.queue.task import Task, TaskStatus, unrunnable
+from petri.runtime.sqlite_wal import open_wal
 
 
 class SqliteQueue(Queue):
@@ -62,11 +63,11 @@ class SqliteQueue(Queue):
     def _connect(self) -> sqlite3.Connection:
         # A connection must not cross fork(); a child reconnects.
         if self._conn is None or self._pid != os.getpid():
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(self._sql.schema)
+            try:
+                conn = open_wal(self.path, 30000)
+                conn.executescript(self._sql.schema)
+            except sqlite3.Error as exc:
+                raise BackendError(f"cannot open sqlite queue {self.path}: {exc}") from exc
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from petri.errors import BackendError, StateConflict
+from petri.runtime.sqlite_wal import open_wal
 from petri.runtime.store.base import Clock, Encoded, Store
 
 #: Schema migrations, applied in order; ``PRAGMA user_version`` counts the applied ones.
@@ -83,10 +84,7 @@ class SqliteStore(Store):
             return self._conn
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            conn = open_wal(self.path, int(self.busy_ms))
             migrate(conn)
         except sqlite3.Error as exc:
             raise BackendError(f"cannot open store {self.path}: {exc}") from exc
