@@ -1,9 +1,18 @@
-"""Shared fixtures: a clean PETRI_* environment and a factory for problem folders."""
+"""Shared fixtures: a clean PETRI_* environment, a factory for problem folders, and real servers.
+
+A Redis and a NATS (JetStream) server are started on free loopback ports with their data in a
+temporary directory, once per test session, and stopped at its end. A test that needs a server
+whose binary is not installed is skipped with the binary's name as the reason.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,3 +51,67 @@ def make_problem(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port}")
+
+
+def _serve(binary: str, args: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port, proc, binary)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _binary(name: str, fallback: str) -> str:
+    found = shutil.which(name) or (fallback if Path(fallback).exists() else None)
+    if found is None:
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a private redis-server (no persistence) for this test session."""
+    binary = _binary("redis-server", "/usr/bin/redis-server")
+    port = _free_port()
+    data = tmp_path_factory.mktemp("redis")
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    args += ["--dir", str(data)]
+    for _ in _serve(binary, args, port):
+        yield f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a private nats-server with JetStream (store in a temp dir) for this session."""
+    binary = _binary("nats-server", "/usr/sbin/nats-server")
+    port = _free_port()
+    store = tmp_path_factory.mktemp("nats")
+    args = ["-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]
+    for _ in _serve(binary, args, port):
+        yield f"nats://127.0.0.1:{port}"
