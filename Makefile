@@ -25,7 +25,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(BIN)/petri eval examples/fizzbuzz
+	$(BIN)/petri evolve examples/fizzbuzz --seed 1
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --cov=petri --cov-report=term --cov-fail-under=85

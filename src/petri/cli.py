@@ -130,9 +130,10 @@ def worker_command(
         str,
         typer.Option(
             "--handlers",
-            help="MODULE[:ATTR] holding a dict of task kind -> function (ATTR: HANDLERS).",
+            help="MODULE[:ATTR] holding a dict of task kind -> function (ATTR: HANDLERS); "
+            "the default runs petri evolve's evaluations.",
         ),
-    ],
+    ] = "petri.evolve.tasks",
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, help="Worker processes to run.")
     ] = 1,

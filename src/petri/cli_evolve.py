@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from petri.cli_common import petri_errors
 
@@ -192,9 +192,20 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     grid.add_row("output", summary["out"])
     out.print(grid)
     if summary["patch"]:
-        out.print(Syntax(summary["patch"], "diff", theme="ansi_dark", background_color="default"))
+        out.print(_diff_text(summary["patch"]), soft_wrap=True)
     else:
         out.print("no change to the program")
+
+
+def _diff_text(patch: str) -> Text:
+    """The patch, coloured by line and never cropped to the terminal's width."""
+    text = Text()
+    for line in patch.splitlines(keepends=True):
+        style = "bold" if line.startswith(("---", "+++")) else ""
+        if not style:
+            style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
+        text.append(line, style=style)
+    return text
 
 
 def _cell(value: object) -> str:

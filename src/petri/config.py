@@ -89,7 +89,9 @@ class EvolveSettings(BaseModel):
             "the baseline's metrics for evaluate.py."
         ),
     )
-    workers: int = Field(2, ge=1, le=64, description="Local evaluation worker processes.")
+    workers: int = Field(
+        2, ge=0, le=64, description="Local evaluation processes; 0: only `petri worker`s."
+    )
 
 
 def _default_home() -> Path:

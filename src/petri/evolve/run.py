@@ -128,10 +128,10 @@ def drive(
     store = store_from_url(info.store)
     queue = queue_from_url(info.queue, lease_s=LEASE_S)
     timeout = float(config.get("wall_time_s", Limits().wall_time_s)) + TASK_GRACE_S
-    supervisor = _local_workers(info, evolve.workers, timeout)
-    started = time.monotonic()
+    supervisor = _local_workers(info, evolve.workers, timeout) if evolve.workers else None
     try:
-        supervisor.start()
+        if supervisor is not None:
+            supervisor.start()
         evaluator = QueueEvaluator(
             queue,
             store,
@@ -139,29 +139,31 @@ def drive(
             run_id=info.run_id,
             problem=str(config["snapshot"]),
             timeout_s=timeout,
-            tick=supervisor.poll,
+            tick=supervisor.poll if supervisor is not None else lambda: None,
         )
         engine = Engine(
             info.run_id, store, evaluator, evolve, judge=str(config["judge"]), progress=progress
         )
         state = engine.run(config, source)
-        return _finish(store, state, Path(info.out), str(config["program"]), started)
+        return _finish(store, state, Path(info.out), str(config["program"]))
     finally:
-        supervisor.stop()
+        if supervisor is not None:
+            supervisor.stop()
         queue.close()
         store.close()
 
 
-def _finish(
-    store: Store, state: RunState, out: Path, program: str, started: float
-) -> dict[str, Any]:
+def _finish(store: Store, state: RunState, out: Path, program: str) -> dict[str, Any]:
     if state.promoted is None:
         raise ConfigError(
             f"run {state.run_id} stopped before its baseline was judged (time limit); "
             f"`petri resume {state.run_id}` continues it"
         )
-    first = store.read(state.run_id, limit=1)
-    duration = time.time() - first[0].time if first else time.monotonic() - started
+    if state.finished is not None:  # a finished run keeps the duration it was recorded with
+        duration = float(state.finished["duration_s"])
+    else:
+        first = store.read(state.run_id, limit=1)
+        duration = time.time() - first[0].time if first else 0.0
     summary = write_outputs(state, out, program, duration)
     if state.finished is None:
         store.append(state.run_id, journal.RUN_FINISHED, _finished(summary))
