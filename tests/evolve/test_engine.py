@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from petri.config import EvolveSettings
-from petri.evolve.engine import Engine, Progress
+from petri.evolve.engine import Engine, Progress, candidate_timeout
 from petri.evolve.evaluator import Job
 from petri.evolve.journal import RunState
 from petri.runtime.store.memory import MemoryStore
@@ -137,3 +137,13 @@ def test_a_finished_run_is_not_run_again() -> None:
     again = run(store, evaluator, seed=1, max_evals=200)
     assert evaluator.calls == 0
     assert again.promoted == first.promoted
+
+
+def test_candidates_get_a_timeout_scaled_to_the_original() -> None:
+    def tests(*rows: tuple[str, float]) -> dict[str, Any]:
+        return {"tests": [{"outcome": o, "duration_s": d} for o, d in rows]}
+
+    assert candidate_timeout(tests(("passed", 0.01), ("timeout", 5.0))) == 0.25
+    assert candidate_timeout(tests(("passed", 0.2), ("passed", 0.05))) == 2.1
+    assert candidate_timeout(tests(("failed", 0.2))) is None  # nothing to scale from
+    assert candidate_timeout({}) is None

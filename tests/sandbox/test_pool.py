@@ -216,3 +216,24 @@ def test_a_worker_dying_at_start_up_shows_what_it_printed(write_problem: Problem
     with pytest.raises(SandboxError, match="conftest gave up: no GPU"):
         pool.start()
     pool.close()
+
+
+def test_a_candidate_can_be_given_a_shorter_test_timeout(write_problem: ProblemWriter) -> None:
+    root = write_problem(
+        {
+            "loop.py": "def spin(forever):\n    while forever:\n        pass\n    return 1\n",
+            "tests/test_loop.py": (
+                "from loop import spin\n\ndef test_spin():\n    assert spin(True)\n"
+            ),
+        },
+        name="shorter-timeout",
+    )
+    limits = Limits(test_timeout_s=1.0)
+    sandbox = SandboxSettings(jail="auto", workers=1)
+    source = (root / "loop.py").read_text()
+    with WorkerPool(JudgeSpec(root, "loop.py", "tests"), limits, sandbox) as pool:
+        short = pool.evaluate(source, test_timeout_s=0.3)
+        assert short.status is Status.TIMEOUT
+        assert short.tests[0].message == "exceeded 0.3 s"  # not the problem's 1 s
+        longer = pool.evaluate(source, test_timeout_s=50)
+        assert longer.tests[0].message == "exceeded 1 s"  # a request never lengthens the limit

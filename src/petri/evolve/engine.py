@@ -109,7 +109,11 @@ class Engine:
         self.objectives = parse_objectives(self.settings.objectives, self.judge, metrics)
         weights = _weights(result) if self.settings.localize else {}
         record = self._record(origin, result, 1)
-        baseline = {"weights": weights, "objectives": [o.to_json() for o in self.objectives]}
+        baseline = {
+            "weights": weights,
+            "objectives": [o.to_json() for o in self.objectives],
+            "test_timeout_s": candidate_timeout(result),
+        }
         events = journal.evaluations(self.run_id, [record])
         self._append([*events, NewEvent(self.run_id, journal.LOCALIZED, baseline)])
         self._report(0)
@@ -153,7 +157,8 @@ class Engine:
         fresh = [c for c in children if c.id not in self.state.born]
         if fresh:
             self._append(journal.births(self.run_id, fresh))
-        results = self.evaluator.evaluate([Job(c.id, c.source) for c in children], self.deadline)
+        jobs = [Job(c.id, c.source, test_timeout_s=self.state.test_timeout_s) for c in children]
+        results = self.evaluator.evaluate(jobs, self.deadline)
         if results is None:
             self.stopped_by_time = True
             return False
@@ -281,11 +286,24 @@ class Engine:
             self._append(journal.births(self.run_id, [child]))
         child = self.state.born[pid]
         if pid not in self.state.records:
-            results = self.evaluator.evaluate([Job(pid, source)], None)
+            job = Job(pid, source, test_timeout_s=self.state.test_timeout_s)
+            results = self.evaluator.evaluate([job], None)
             assert results is not None
             record = self._record(child, results[pid], self.state.evaluations + 1)
             self._append(journal.evaluations(self.run_id, [record]))
         return child
+
+
+def candidate_timeout(baseline: dict[str, Any]) -> float | None:
+    """Per-test timeout for candidates: ten times the original's slowest passing test, at
+    least a quarter second. Edits that make a loop endless are common; without this each of
+    them would cost the problem's full timeout per test."""
+    passed = [
+        float(t.get("duration_s", 0.0))
+        for t in baseline.get("tests") or []
+        if isinstance(t, dict) and t.get("outcome") == "passed"
+    ]
+    return round(max(0.25, 10 * max(passed) + 0.1), 3) if passed else None
 
 
 def _breeder(original: Original, weights: dict[int, float] | None, s: EvolveSettings) -> Breeder:

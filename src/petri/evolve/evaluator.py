@@ -28,6 +28,7 @@ class Job:
     program_id: str
     source: str
     coverage: bool = False
+    test_timeout_s: float | None = None  # shorter per-test timeout for candidates
 
 
 class Evaluator(Protocol):
@@ -88,6 +89,7 @@ class QueueEvaluator:
             "program_id": job.program_id,
             "source": job.source,
             "coverage": job.coverage,
+            "test_timeout_s": job.test_timeout_s,
             "problem": self.problem,
             "store": self.store_url,
         }

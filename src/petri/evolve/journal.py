@@ -61,6 +61,7 @@ class RunState:
     config: dict[str, Any] = field(default_factory=dict)
     weights: dict[int, float] | None = None
     objectives: list[dict[str, Any]] = field(default_factory=list)
+    test_timeout_s: float | None = None
     born: dict[str, Candidate] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
     generations: list[dict[str, Any]] = field(default_factory=list)
@@ -84,6 +85,8 @@ class RunState:
         elif event.type == LOCALIZED:
             self.weights = {int(k): float(v) for k, v in payload.get("weights", {}).items()}
             self.objectives = list(payload.get("objectives", []))
+            timeout = payload.get("test_timeout_s")
+            self.test_timeout_s = float(timeout) if timeout else None
         elif event.type == PROGRAM_BORN:
             self.born.setdefault(payload["id"], candidate_from_json(payload))
         elif event.type == EVALUATED:

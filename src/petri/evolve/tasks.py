@@ -156,12 +156,13 @@ def evaluate_task(task: Task) -> dict[str, Any]:
     if done is not None:
         return {"cached": True}
     pool = _POOLS.pool(store, str(payload["problem"]))
-    wants_coverage = bool(payload.get("coverage"))
-    evaluation = pool.evaluate(str(payload["source"]), coverage=wants_coverage)
+    options = _options(payload)
+    evaluation = pool.evaluate(str(payload["source"]), **options)
     if evaluation.status is Status.VIOLATION:
         # A worker killed from outside looks like a candidate that killed it. Judging again on
         # the replaced worker tells them apart: a real attack is a violation again.
-        evaluation = pool.evaluate(str(payload["source"]), coverage=wants_coverage)
+        evaluation = pool.evaluate(str(payload["source"]), **options)
+    wants_coverage = options["coverage"]
     result = evaluation.to_dict()
     result.pop("output", None)
     if wants_coverage:
@@ -173,6 +174,13 @@ def evaluate_task(task: Task) -> dict[str, Any]:
     with contextlib.suppress(StateConflict):
         store.put(key, result, 0)
     return {"status": result["status"]}
+
+
+def _options(payload: Mapping[str, Any]) -> dict[str, Any]:
+    timeout = payload.get("test_timeout_s")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        timeout = None
+    return {"coverage": bool(payload.get("coverage")), "test_timeout_s": timeout}
 
 
 HANDLERS = {KIND: evaluate_task}

@@ -97,15 +97,24 @@ class _Server:
                 return
             # Coverage is per test of the program file: the evaluate.py judge has neither.
             coverage = bool(request.get("coverage")) and self.config["kind"] == "tests"
+            unit_timeout = _shorter(request.get("unit_timeout"), cfg.unit_timeout)
             try:
                 verdict = watch.evaluate(
                     self.judge, str(request["source"]), str(request["nonce"]),
-                    str(self.config["program"]), replace(cfg, coverage=coverage),
+                    str(self.config["program"]),
+                    replace(cfg, coverage=coverage, unit_timeout=unit_timeout),
                 )  # fmt: skip
             except Exception:  # petri's own failure: say so rather than die looking attacked
                 write_frame(self.reply_fd, {"op": "error", "message": traceback.format_exc()})
                 return
             write_frame(self.reply_fd, _reply(verdict))
+
+
+def _shorter(asked: object, limit: float) -> float:
+    """A per-request unit timeout may only shorten the configured one."""
+    if isinstance(asked, int | float) and not isinstance(asked, bool) and 0 < asked < limit:
+        return float(asked)
+    return limit
 
 
 def _reply(verdict: watch.Verdict) -> dict[str, Any]:

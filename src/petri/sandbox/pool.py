@@ -70,13 +70,17 @@ class WorkerPool:
         worker.launch()
         return worker
 
-    def evaluate(self, source: str, *, coverage: bool = False) -> Evaluation:
+    def evaluate(
+        self, source: str, *, coverage: bool = False, test_timeout_s: float | None = None
+    ) -> Evaluation:
         """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
         raises JudgeError when the judge itself returns unusable data and SandboxError when
         petri's worker fails (the worker is replaced either way).
 
         With ``coverage`` and a pytest judge, ``Evaluation.coverage`` maps each test that
-        reported to the program lines it ran (measured in the sandbox; slower)."""
+        reported to the program lines it ran (measured in the sandbox; slower).
+        ``test_timeout_s`` shortens the per-test timeout for this candidate (never lengthens it).
+        """
         if self._closed:
             raise SandboxError("the worker pool is closed; start a new one")
         if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
@@ -86,7 +90,7 @@ class WorkerPool:
         start = time.perf_counter()
         try:
             nonce, deadline = secrets.token_hex(16), self._host_deadline()
-            reply = worker.evaluate(source, nonce, deadline, coverage)
+            reply = worker.evaluate(source, nonce, deadline, coverage, test_timeout_s)
             if reply.get("op") == "error":  # petri's own failure, never the candidate's
                 worker = self._replace(worker)
                 last = str(reply.get("message", "")).strip().splitlines()[-1:]

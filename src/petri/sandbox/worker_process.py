@@ -129,12 +129,20 @@ class WorkerProcess:
         return units
 
     def evaluate(
-        self, source: str, nonce: str, deadline: float, coverage: bool = False
+        self,
+        source: str,
+        nonce: str,
+        deadline: float,
+        coverage: bool = False,
+        unit_timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines."""
+        """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines and
+        ``unit_timeout`` shortens the per-test timeout for this candidate."""
         request: dict[str, Any] = {"op": "eval", "source": source, "nonce": nonce}
         if coverage:
             request["coverage"] = True
+        if unit_timeout is not None:
+            request["unit_timeout"] = unit_timeout
         self._send(request, deadline)
         return self._receive(deadline)
 
