@@ -12,7 +12,7 @@ import pytest
 
 from petri.config import Limits, SandboxSettings
 from petri.errors import SandboxError
-from petri.sandbox import Evaluation, JudgeSpec, Status, WorkerPool, evaluate_once
+from petri.sandbox import Evaluation, JudgeSpec, Status, TestOutcome, WorkerPool, evaluate_once
 
 ProblemWriter = Callable[..., Path]
 
@@ -223,7 +223,8 @@ def test_a_candidate_can_be_given_a_shorter_test_timeout(write_problem: ProblemW
         {
             "loop.py": "def spin(forever):\n    while forever:\n        pass\n    return 1\n",
             "tests/test_loop.py": (
-                "from loop import spin\n\ndef test_spin():\n    assert spin(True)\n"
+                "from loop import spin\n\ndef test_spin():\n    assert spin(True)\n\n"
+                "def test_stop():\n    assert spin(False)\n"
             ),
         },
         name="shorter-timeout",
@@ -235,5 +236,8 @@ def test_a_candidate_can_be_given_a_shorter_test_timeout(write_problem: ProblemW
         short = pool.evaluate(source, test_timeout_s=0.3)
         assert short.status is Status.TIMEOUT
         assert short.tests[0].message == "exceeded 0.3 s"  # not the problem's 1 s
+        assert short.tests[1].message == "not run: an earlier test timed out"
         longer = pool.evaluate(source, test_timeout_s=50)
         assert longer.tests[0].message == "exceeded 1 s"  # a request never lengthens the limit
+        plain = pool.evaluate(source)
+        assert plain.tests[1].outcome is TestOutcome.PASSED  # without it the rest still run

@@ -102,7 +102,12 @@ class _Server:
                 verdict = watch.evaluate(
                     self.judge, str(request["source"]), str(request["nonce"]),
                     str(self.config["program"]),
-                    replace(cfg, coverage=coverage, unit_timeout=unit_timeout),
+                    replace(
+                        cfg,
+                        coverage=coverage,
+                        unit_timeout=unit_timeout,
+                        stop_on_timeout=bool(request.get("stop_on_timeout")),
+                    ),
                 )  # fmt: skip
             except Exception:  # petri's own failure: say so rather than die looking attacked
                 write_frame(self.reply_fd, {"op": "error", "message": traceback.format_exc()})

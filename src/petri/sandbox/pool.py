@@ -79,7 +79,8 @@ class WorkerPool:
 
         With ``coverage`` and a pytest judge, ``Evaluation.coverage`` maps each test that
         reported to the program lines it ran (measured in the sandbox; slower).
-        ``test_timeout_s`` shortens the per-test timeout for this candidate (never lengthens it).
+        ``test_timeout_s`` shortens the per-test timeout for this candidate (never lengthens it)
+        and stops it at its first timeout: a search's mutants that loop forever cost little.
         """
         if self._closed:
             raise SandboxError("the worker pool is closed; start a new one")

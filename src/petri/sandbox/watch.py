@@ -68,6 +68,7 @@ class Settings:
     whole_namespace: bool
     host_fds: tuple[int, ...] = ()  # the worker's channel to the host: never the candidate's
     keep_tmp: tuple[str, ...] = ()  # /tmp entries that hold read-only runtime binds
+    stop_on_timeout: bool = False  # a search's candidate: the first timeout ends its run
     coverage: bool = False  # per request: each test's result carries the program lines it ran
 
 
@@ -92,6 +93,8 @@ def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings)
         if todo and time.monotonic() >= deadline:
             verdict.note("timeout", f"evaluation exceeded {cfg.limits['wall_time_s']} s")
             verdict.fail_rest(todo, "error", "not run: the evaluation's time ran out")
+        if todo and cfg.stop_on_timeout and "timeout" in verdict.flags:
+            verdict.fail_rest(todo, "error", "not run: an earlier test timed out")
     wipe_dir(cfg.tmp_dir, keep=cfg.keep_tmp)
     return verdict
 

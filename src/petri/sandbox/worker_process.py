@@ -137,12 +137,14 @@ class WorkerProcess:
         unit_timeout: float | None = None,
     ) -> dict[str, Any]:
         """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines and
-        ``unit_timeout`` shortens the per-test timeout for this candidate."""
+        ``unit_timeout`` shortens the per-test timeout for this candidate, and then its first
+        timeout ends its run (the tests left are not run, so not passed)."""
         request: dict[str, Any] = {"op": "eval", "source": source, "nonce": nonce}
         if coverage:
             request["coverage"] = True
         if unit_timeout is not None:
             request["unit_timeout"] = unit_timeout
+            request["stop_on_timeout"] = True
         self._send(request, deadline)
         return self._receive(deadline)
 
