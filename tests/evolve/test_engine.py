@@ -147,3 +147,21 @@ def test_candidates_get_a_timeout_scaled_to_the_original() -> None:
     assert candidate_timeout(tests(("passed", 0.2), ("passed", 0.05))) == 2.1
     assert candidate_timeout(tests(("failed", 0.2))) is None  # nothing to scale from
     assert candidate_timeout({}) is None
+
+
+def test_time_limit_stops_the_run() -> None:
+    ticks = iter(range(10_000))
+    engine = Engine(
+        "r1",
+        MemoryStore(),
+        FakeEvaluator(),
+        EvolveSettings(seed=0, time_limit_s=3, operators="statements"),
+        judge="tests",
+        clock=lambda: float(next(ticks)),
+    )
+    state = engine.run({"judge": "tests"}, BUGGY)
+    assert state.promoted is not None
+    assert engine.stopped_by_time
+    assert len(state.generations) <= 3  # the clock moves one second per look
+    assert state.promoted["status"] == "budget_exhausted"
+    assert state.evaluations < EvolveSettings().max_evals
