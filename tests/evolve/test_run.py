@@ -124,6 +124,14 @@ def test_bad_input_is_one_line(args: list[str], fix: str, home: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_program_that_does_not_parse_starts_no_run(fizz: Path, home: Path) -> None:
+    (fizz / "fizz.py").write_text("def fizzbuzz(n:\n")
+    result = petri("evolve", fizz)
+    assert result.exit_code == 2
+    assert "fix its syntax first" in result.stderr
+    assert not (home / "runs").exists()
+
+
 def test_bad_operators_value(fizz: Path, home: Path) -> None:
     result = petri("evolve", fizz, "--operators", "everything")
     assert result.exit_code == 2

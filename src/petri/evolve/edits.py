@@ -91,7 +91,10 @@ class Original:
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
-            raise ProgramError(f"the program is not valid Python: {exc.message}") from exc
+            raise ProgramError(
+                f"the program is not valid Python ({exc.message.splitlines()[0]}); fix its syntax "
+                "first: petri evolves programs that parse"
+            ) from exc
         if not compiles(source):
             raise ProgramError("the program parses but does not compile; fix it before evolving")
         sites, info = find_sites(module, source)

@@ -20,6 +20,7 @@ from typing import Any
 from petri.config import EvolveSettings, Limits, Settings
 from petri.errors import ConfigError
 from petri.evolve import journal
+from petri.evolve.edits import Original
 from petri.evolve.engine import Engine, Progress
 from petri.evolve.evaluator import QueueEvaluator
 from petri.evolve.journal import RunState
@@ -54,6 +55,7 @@ def start_run(
     progress: ProgressFn = lambda _: None,
 ) -> dict[str, Any]:
     """Start a new evolve run on ``problem`` and drive it to its end; return its summary."""
+    Original.parse(problem.source)  # a program that does not parse starts no run
     state_dir = problem.root / ".petri"
     try:
         state_dir.mkdir(exist_ok=True)
