@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -209,8 +208,6 @@ def _diff_text(patch: str) -> Text:
 
 
 def _cell(value: object) -> str:
-    if isinstance(value, float) and value > 1e9:
-        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dict):
         return "  ".join(f"{k}={v:g}" for k, v in value.items())
     return str(value)

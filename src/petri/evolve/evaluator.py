@@ -50,7 +50,6 @@ class QueueEvaluator:
         store_url: str,
         run_id: str,
         problem: str,
-        timeout_s: float,
         poll_s: float = 0.01,
         tick: Callable[[], object] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
@@ -60,7 +59,6 @@ class QueueEvaluator:
         self.store_url = store_url
         self.run_id = run_id
         self.problem = problem
-        self.timeout_s = timeout_s
         self.poll_s = poll_s
         self.tick = tick
         self.clock = clock

@@ -140,7 +140,6 @@ def drive(
             store_url=info.store,
             run_id=info.run_id,
             problem=str(config["snapshot"]),
-            timeout_s=timeout,
             tick=supervisor.poll if supervisor is not None else lambda: None,
         )
         engine = Engine(

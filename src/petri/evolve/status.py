@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +65,7 @@ def _blank(info: RunInfo) -> dict[str, Any]:
         "generations": 0,
         "evaluations": 0,
         "best": {},
-        "started": info.created,
+        "started": datetime.fromtimestamp(info.created, UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "out": info.out,
     }
 

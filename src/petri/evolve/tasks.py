@@ -76,7 +76,8 @@ def publish(store: Store, root: Path, spec: JudgeSpec, limits: Limits, jail: str
 
 
 class _Pools:
-    """Warm sandbox pools of this worker process, one per problem snapshot."""
+    """Warm sandbox pools of this worker process, one per problem snapshot. They live as long
+    as the process: the jailed workers die with it (bubblewrap's --die-with-parent)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -94,12 +95,6 @@ class _Pools:
             if digest not in self._pools:
                 self._pools[digest] = _start_pool(store, digest)
             return self._pools[digest]
-
-    def close(self) -> None:
-        with self._lock:
-            for pool in self._pools.values():
-                pool.close()
-            self._pools.clear()
 
 
 _POOLS = _Pools()
