@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from petri.evolve.edits import Edit, Original
-from petri.evolve.operators import OPERATORS, SITE_FLOOR, STATEMENT_OPS, propose
+from petri.evolve.operators import OPERATORS, SITE_FLOOR, STATEMENT_OPS, echo, propose
 from petri.evolve.sites import Site
 
 
@@ -173,10 +173,15 @@ def test_name_replace_uses_other_names_in_scope() -> None:
     results = outcomes(CLAMP, "name_replace", "expr", "value")
     assert {args: lines_changed(CLAMP, out) for args, out in results.items()} == {
         ("LIMIT",): ["return min(LIMIT, high)"],
-        ("clamp",): ["return min(clamp, high)"],
         ("high",): ["return min(high, high)"],
         ("low",): ["return min(low, high)"],
-    }
+    }  # a data name becomes another data name, never the function clamp
+
+
+def test_name_replace_of_a_function_may_pick_any_name() -> None:
+    results = outcomes(CLAMP, "name_replace", "callee", "min")
+    assert ("clamp",) in results
+    assert ("value",) in results
 
 
 def test_name_replace_skips_constants() -> None:
@@ -372,22 +377,76 @@ def test_stmt_swap_exchanges_statements_of_one_block() -> None:
 
 def test_stmt_new_builds_short_statements_from_names_in_scope() -> None:
     results = outcomes(BUMP, "stmt_new", "stmt", "a = a + 1")
-    assert (
-        results[("return", "before", "a")]
-        == "def bump(a):\n    return a\n    a = a + 1\n    return a\n"
-    )
-    assert results[("append", "after", "a", "bump")] == (
-        "def bump(a):\n    a = a + 1\n    a.append(bump)\n    return a\n"
-    )
-    assert results[("assign", "before", "bump", "a")] == (
-        "def bump(a):\n    bump = a\n    a = a + 1\n    return a\n"
-    )
-    assert {args[0] for args in results} == {"add", "append", "assign", "return"}
+    assert results == {
+        ("return", "before", "a"): "def bump(a):\n    return a\n    a = a + 1\n    return a\n",
+        ("return", "after", "a"): "def bump(a):\n    a = a + 1\n    return a\n    return a\n",
+    }  # one data name (bump is the function): nothing to pair it with
+
+
+DEDUPE = program(
+    """
+    import os
+
+
+    def unique(items, key):
+        seen = set()
+        out = []
+        for item in items:
+            marker = key(item)
+            if marker not in seen:
+                out.append(item)
+        return out
+    """
+)
+
+
+def test_stmt_new_adds_to_sets_and_appends_to_lists() -> None:
+    results = outcomes(DEDUPE, "stmt_new", "stmt", "out.append(item)")
+    receivers = {template: {args[2] for args in results if args[0] == template}
+                 for template in ("add", "append")}  # fmt: skip
+    assert receivers == {"add": {"seen"}, "append": {"out"}}
+    added = {args[3] for args in results if args[0] == "add"}
+    assert added == {"marker"}  # what the program tests for membership in seen
+    assert ("append", "after", "out", "item") in results
+    used = {name for args in results for name in args[2:]}
+    assert used <= {"items", "key", "seen", "out", "item", "marker"}  # never os or unique
+    assert "    seen.add(marker)\n" in results[("add", "after", "seen", "marker")]
 
 
 def test_stmt_new_offers_return_only_inside_a_function() -> None:
     results = outcomes("x = 1\ny = x\n", "stmt_new", "stmt", "y = x")
     assert {args[0] for args in results} == {"add", "append", "assign"}
+
+
+# --- echo ----------------------------------------------------------------------------------
+
+PAIRS = program(
+    """
+    def same(a, b, i, j):
+        hit = a[i] == b[j]
+        return hit and 0 < j
+    """
+)
+
+
+def test_echo_repeats_an_expression_edit_at_its_twin_on_the_line() -> None:
+    original = Original.parse(PAIRS)
+    first = Edit("index_shift", site_at(original, "bound", "i").index, (-1,))
+    twin = echo(original, first, random.Random(0))
+    assert twin is not None
+    assert (twin.op, twin.args) == (first.op, first.args)
+    assert original.sites[twin.site].line == original.sites[first.site].line
+    edited = original.apply([first, twin])
+    assert edited is not None
+    assert lines_changed(PAIRS, edited) == ["hit = a[i - 1] == b[j - 1]"]
+
+
+def test_echo_has_nothing_to_repeat_without_a_twin_or_for_statement_edits() -> None:
+    original = Original.parse(PAIRS)
+    alone = Edit("cmpop_swap", site_at(original, "cond", "0 < j").index, (0, "<="))
+    assert echo(original, alone, random.Random(0)) is None  # the only comparison of line 3
+    statement = Edit("stmt_delete", site_at(original, "stmt", "hit = a[i] == b[j]").index)
+    assert echo(original, statement, random.Random(0)) is None
 
 
 # --- propose -------------------------------------------------------------------------------

@@ -129,6 +129,33 @@ def test_names_in_scope() -> None:
     assert by_code["by * 2"] == method
     assert by_code["v"] == tuple(sorted({*method, "v"}))
     assert by_code["x"] == tuple(sorted({*module_names, "x"}))
+    values = {code(original, site): site.values for site in original.sites}
+    assert values["3"] == ("LIMIT", "counter")  # imports, functions and classes hold no data
+    assert values["x"] == ("LIMIT", "counter", "x")
+
+
+def test_container_kinds_follow_the_last_assignment_in_scope() -> None:
+    source = program(
+        """
+        found = set()
+        names: list[str] = []
+
+
+        def scan(rows):
+            names = {}
+            counts = dict(a=1)
+            found = rows
+            return rows
+        """
+    )
+    original = Original.parse(source)
+    by_code = {code(original, site): site for site in original.sites if site.kind == "stmt"}
+    top = by_code["found = set()"]
+    assert (top.of_kind("set"), top.of_kind("list")) == (("found",), ("names",))
+    inner = by_code["return rows"]
+    assert inner.of_kind("dict") == ("counts", "names")  # the local names shadows the list
+    assert inner.of_kind("set") == ()  # found = rows: no longer known to be a set
+    assert inner.of_kind("list") == ()
 
 
 def test_targets_keywords_attributes_and_annotations_are_not_sites() -> None:

@@ -14,10 +14,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from petri.evolve.edits import Edit, Original
-from petri.evolve.operators import propose
+from petri.evolve.operators import echo, propose
 
 #: How many draws a child may take before the breeder gives up on it (all duplicates).
 TRIES_PER_CHILD = 25
+#: How often a new expression edit comes with its echo: the repeated slip needs both at once.
+PAIR_RATE = 0.25
 
 
 def program_id(source: str) -> str:
@@ -126,18 +128,28 @@ class Breeder:
         return None
 
     def _mutate(self, edits: Sequence[Edit], rng: random.Random) -> list[Edit] | None:
+        """Drop an edit (20%), echo one on its line (15%), else redraw one or add one, which
+        then comes with its echo a quarter of the time (see ``operators.echo``)."""
         out = list(edits)
         roll = rng.random()
         if out and roll < 0.2:
             del out[rng.randrange(len(out))]
             return out
+        if out and roll < 0.35 and len(out) < self.max_edits:
+            twin = echo(self.original, rng.choice(out), rng)
+            if twin is not None:
+                return [*out, twin]
         new = propose(self.original, rng, weights=self.weights, ops=self.ops)
         if new is None:
             return None
-        if len(out) >= self.max_edits or (out and roll < 0.4):
+        if len(out) >= self.max_edits or (out and roll < 0.5):
             out[rng.randrange(len(out))] = new
         else:
             out.append(new)
+        if len(out) < self.max_edits and rng.random() < PAIR_RATE:
+            twin = echo(self.original, new, rng)
+            if twin is not None:
+                out.append(twin)
         return out
 
 

@@ -55,11 +55,13 @@ _SLICES = ("1:", ":-1")
 
 
 def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """A name that is read -> another name in scope: args ``(name,)``."""
+    """A name that is read -> another name in scope (a data name for a data name): args
+    ``(name,)``."""
     node = site.node
     if not isinstance(node, cst.Name) or node.value in CONSTANT_NAMES:
         return None
-    choices = [name for name in site.names if name != node.value]
+    pool = site.values if node.value in site.values else site.names
+    choices = [name for name in pool if name != node.value]
     return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None
 
 

@@ -36,7 +36,6 @@ Statement = cst.BaseStatement
 Args = tuple[JsonScalar, ...]
 _Block = cst.Module | cst.IndentedBlock
 _WHERE = ("before", "after")
-_PAIR_TEMPLATES = ("add", "append", "assign")
 
 
 @dataclass
@@ -95,19 +94,36 @@ def stmt_swap(original: Original, site: Site, rng: random.Random) -> Edit | None
 
 def stmt_new(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """Insert ``a.add(b)``, ``a.append(b)``, ``a = b`` or (in a function) ``return a`` before
-    or after the statement, a and b names in scope: args ``(template, where, a[, b])``."""
-    if site.kind != STMT or not site.names:
+    or after the statement: args ``(template, where, a[, b])``.
+
+    Names are data names in scope (no imports, functions or classes); the receiver of ``add``
+    is a name assigned a set, of ``append`` one assigned a list, when the program has one, and
+    what is added is a name the program tests for membership in it (``x in seen``), when any.
+    """
+    if site.kind != STMT or not site.values:
         return None
-    templates = list(_PAIR_TEMPLATES) if len(site.names) > 1 else []
+    choices: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    if len(site.values) > 1:  # a pair needs two names
+        choices["add"] = (site.of_kind("set") or site.values, site.values)
+        choices["append"] = (site.of_kind("list") or site.values, site.values)
+        choices["assign"] = (site.values, site.values)
     if original.info[site.index].in_function:
-        templates.append("return")
-    if not templates:
+        choices["return"] = (site.values, ())
+    if not choices:
         return None
-    template, where = rng.choice(templates), rng.choice(_WHERE)
+    template = rng.choice(sorted(choices))
+    where = rng.choice(_WHERE)
+    receivers, values = choices[template]
+    first = rng.choice(receivers)  # not empty: values has two names or more
     if template == "return":
-        return Edit("stmt_new", site.index, (template, where, rng.choice(site.names)))
-    first, second = rng.sample(site.names, 2)
-    return Edit("stmt_new", site.index, (template, where, first, second))
+        return Edit("stmt_new", site.index, (template, where, first))
+    others = [name for name in values if name != first]
+    if template in ("add", "append"):
+        known = [name for holder, name in site.members if holder == first and name in others]
+        others = known or others
+    if not others:
+        return None
+    return Edit("stmt_new", site.index, (template, where, first, rng.choice(others)))
 
 
 def rewrite_block(original: Original, block: _Block, edits: BlockEdits) -> _Block:

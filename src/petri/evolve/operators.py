@@ -280,3 +280,31 @@ def _first_applicable(
         if source is not None and source != original.source:
             return edit
     return None
+
+
+def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
+    """``edit`` repeated at another site of its line with the same kind and node type, or None.
+
+    A slip made once is often made twice on one line (``a[i] == b[j]`` for ``a[i - 1] ==
+    b[j - 1]``); neither half passes a test alone, so the search would have to find both by
+    chance. Only expression edits echo: a statement edit's args name other statements.
+    """
+    if edit.op not in NODE_APPLIERS or not 0 <= edit.site < len(original.sites):
+        return None
+    site = original.sites[edit.site]
+    twins = [
+        other
+        for other in original.sites
+        if other.index != site.index
+        and other.line == site.line
+        and other.kind == site.kind
+        and type(other.node) is type(site.node)
+    ]
+    rng.shuffle(twins)
+    alone = original.apply([edit])
+    for twin in twins:
+        repeat = Edit(edit.op, twin.index, edit.args)
+        source = original.apply([edit, repeat])
+        if source is not None and source != alone:
+            return repeat
+    return None

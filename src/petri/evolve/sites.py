@@ -135,7 +135,14 @@ class Site:
     kind: str
     line: int
     node: cst.CSTNode
-    names: tuple[str, ...]
+    names: tuple[str, ...]  # every name in scope
+    values: tuple[str, ...] = ()  # the names in scope that hold data: no imports, defs, classes
+    kinds: tuple[tuple[str, str], ...] = ()  # (name, "set" | "list" | "dict") from assignments
+    members: tuple[tuple[str, str], ...] = ()  # (container, name) of every ``name in container``
+
+    def of_kind(self, kind: str) -> tuple[str, ...]:
+        """The names in scope last assigned a container of ``kind`` (``x = set()``, ``[]``)."""
+        return tuple(name for name, known in self.kinds if known == kind)
 
 
 @dataclass(frozen=True)
@@ -160,10 +167,12 @@ def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple
     """Every edit site of ``module`` (parsed from ``source``) in pre-order, with its SiteInfo."""
     walk = _Walk(module, source)
     walk.walk(module)
+    members = tuple(sorted(walk.members))
     sites, infos = [], []
     for index, (kind, node, scope, info) in enumerate(walk.found):
         line = walk.positions[node].start.line
-        sites.append(Site(index, kind, line, node, scope.visible_names()))
+        names, values, kinds = scope.visible()
+        sites.append(Site(index, kind, line, node, names, values, kinds, members))
         infos.append(info)
     return tuple(sites), tuple(infos)
 
@@ -279,7 +288,9 @@ class _Scope:
     kind: str
     parent: _Scope | None
     names: set[str] = field(default_factory=set)
-    _visible: tuple[str, ...] | None = None
+    defined: set[str] = field(default_factory=set)  # bound by import, def or class
+    kinds: dict[str, str] = field(default_factory=dict)  # name -> container kind
+    _visible: _Visible | None = None
 
     def in_function(self) -> bool:
         scope: _Scope | None = self
@@ -287,16 +298,46 @@ class _Scope:
             scope = scope.parent
         return scope is not None and scope.kind == "function"
 
-    def visible_names(self) -> tuple[str, ...]:
+    def visible(self) -> _Visible:
+        """(names, data names, container kinds) seen from here; the innermost binding wins."""
         if self._visible is None:
-            names = set(self.names)
+            chain: list[_Scope] = [self]
             scope = self.parent
             while scope is not None:
                 if scope.kind != "class":
-                    names |= scope.names
+                    chain.append(scope)
                 scope = scope.parent
-            self._visible = tuple(sorted(names))
+            names: set[str] = set()
+            values: set[str] = set()
+            kinds: dict[str, str] = {}
+            for scope in reversed(chain):  # outermost first: inner bindings override
+                names |= scope.names
+                values = (values - scope.names) | (scope.names - scope.defined)
+                kinds = {n: k for n, k in kinds.items() if n not in scope.names}
+                kinds.update(scope.kinds)
+            self._visible = (
+                tuple(sorted(names)),
+                tuple(sorted(values)),
+                tuple(sorted((n, k) for n, k in kinds.items() if n in values)),
+            )
         return self._visible
+
+
+_Visible = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+def container_kind(value: cst.BaseExpression) -> str | None:
+    """``"set"``, ``"list"`` or ``"dict"`` when ``value`` plainly builds one, else None."""
+    if isinstance(value, cst.Set | cst.SetComp):
+        return "set"
+    if isinstance(value, cst.List | cst.ListComp):
+        return "list"
+    if isinstance(value, cst.Dict | cst.DictComp):
+        return "dict"
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+        builder = value.func.value
+        return {"set": "set", "list": "list", "sorted": "list", "dict": "dict"}.get(builder)
+    return None
 
 
 class _Walk:
@@ -312,9 +353,12 @@ class _Walk:
         self.stack: list[cst.CSTNode] = []
         self.statement_positions: dict[int, int] = {}
         self.found: list[tuple[str, cst.CSTNode, _Scope, SiteInfo]] = []
+        self.members: set[tuple[str, str]] = set()
 
     def walk(self, node: cst.CSTNode) -> None:
         self._classify(node)
+        if isinstance(node, cst.Comparison):
+            self._note_members(node)
         if isinstance(node, _OPAQUE):
             return
         if self._bind(node):
@@ -337,22 +381,48 @@ class _Walk:
         if isinstance(node, cst.Import | cst.ImportFrom):
             if not isinstance(node.names, cst.ImportStar):
                 for alias in node.names:
-                    self.scope.names.add(
-                        (alias.evaluated_alias or alias.evaluated_name).split(".")[0]
-                    )
+                    name = (alias.evaluated_alias or alias.evaluated_name).split(".")[0]
+                    self.scope.names.add(name)
+                    self.scope.defined.add(name)
             return True
         if isinstance(node, cst.Global):
             self.module_scope.names.update(item.name.value for item in node.names)
             return True
         if isinstance(node, cst.FunctionDef | cst.ClassDef):
-            self.scope.names.add(
-                node.name.value
-            )  # in the enclosing scope: walk() opens the new one
+            # In the enclosing scope: walk() opens the new one.
+            self.scope.names.add(node.name.value)
+            self.scope.defined.add(node.name.value)
+        elif isinstance(node, cst.Assign | cst.AnnAssign):
+            self._note_kind(node)
         elif isinstance(node, cst.Param):
             self.scope.names.add(node.name.value)
         elif isinstance(node, cst.Module | cst.IndentedBlock):
             self.statement_positions.update((id(s), i) for i, s in enumerate(node.body))
         return False
+
+    def _note_members(self, node: cst.Comparison) -> None:
+        """``x in seen`` says what ``seen`` holds: the names to ``add`` or ``append`` to it."""
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            membership = isinstance(target.operator, cst.In | cst.NotIn)
+            if membership and isinstance(left, cst.Name) and isinstance(right, cst.Name):
+                self.members.add((right.value, left.value))
+            left = right
+
+    def _note_kind(self, node: cst.Assign | cst.AnnAssign) -> None:
+        """Remember which names an assignment makes a set, list or dict (the last one wins)."""
+        if node.value is None:
+            return
+        kind = container_kind(node.value)
+        targets = node.targets if isinstance(node, cst.Assign) else [node]
+        for target in targets:
+            if not isinstance(target.target, cst.Name):
+                continue
+            if kind is None:
+                self.scope.kinds.pop(target.target.value, None)
+            else:
+                self.scope.kinds[target.target.value] = kind
 
     def _classify(self, node: cst.CSTNode) -> None:
         parent = self.stack[-1] if self.stack else None
