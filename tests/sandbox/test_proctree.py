@@ -179,3 +179,21 @@ def test_wipe_dir_removes_chmod_000_folders(shared_dir: Path) -> None:
 
 def test_wipe_dir_of_a_missing_folder_is_a_no_op(tmp_path: Path) -> None:
     wipe_dir(str(tmp_path / "never-made"))
+
+
+def test_wipe_dir_removes_flat_and_nested_folders_but_keeps_what_it_is_told(
+    tmp_path: Path,
+) -> None:
+    flat = tmp_path / "petri-candidate"
+    flat.mkdir()
+    (flat / "prog.py").write_text("x = 1\n")
+    (flat / "notes.txt").write_text("left behind\n")
+    nested = tmp_path / "deep"
+    (nested / "inner").mkdir(parents=True)  # the flat removal gives way to the full walk
+    (nested / "inner" / "f").write_text("")
+    (nested / "g").write_text("")
+    kept = tmp_path / "runtime"
+    kept.mkdir()
+    (tmp_path / "loose.txt").write_text("")
+    wipe_dir(str(tmp_path), keep=("runtime",))
+    assert sorted(os.listdir(tmp_path)) == ["runtime"]

@@ -65,6 +65,8 @@ def kill_descendants(*, whole_namespace: bool, grace_s: float = 2.0) -> int:
     In a private pid namespace ``kill(-1)`` reaches every process but init and ourselves in one
     call, which a fork bomb cannot outrun; elsewhere we walk the tree until it stays empty.
     """
+    if whole_namespace and _alone():
+        return 0  # the usual case after a candidate: nothing to walk /proc for
     me = os.getpid()
     killed = 0
     deadline = time.monotonic() + grace_s
@@ -83,6 +85,16 @@ def kill_descendants(*, whole_namespace: bool, grace_s: float = 2.0) -> int:
         time.sleep(0.002)
 
 
+def _alone() -> bool:
+    """In a private pid namespace: True when no process but init and this one exists (not even
+    a zombie; ``kill`` reaches those too), after sending every other one SIGKILL."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def reap_all() -> None:
     """Collect every exited child so none is left a zombie."""
     while True:
@@ -96,16 +108,6 @@ def reap_all() -> None:
 
 def wipe_dir(path: str, keep: tuple[str, ...] = ()) -> None:
     """Remove everything inside ``path`` (the candidate's /tmp), even after chmod tricks."""
-
-    def make_writable(func: object, target: str, exc: object) -> None:
-        with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(target) or target, 0o700)
-            os.chmod(target, 0o700)
-            if os.path.isdir(target) and not os.path.islink(target):
-                shutil.rmtree(target, onerror=make_writable)
-            else:
-                os.unlink(target)
-
     try:
         entries = os.listdir(path)
     except OSError as exc:
@@ -117,7 +119,31 @@ def wipe_dir(path: str, keep: tuple[str, ...] = ()) -> None:
             continue
         target = os.path.join(path, name)
         if os.path.isdir(target) and not os.path.islink(target):
-            shutil.rmtree(target, onerror=make_writable)
+            if not _remove_flat(target):
+                shutil.rmtree(target, onerror=_force)
         else:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
+
+
+def _remove_flat(folder: str) -> bool:
+    """Remove a folder of plain files (a candidate's usual leftovers) without shutil's walk;
+    False, with part of it possibly removed, when it holds more than that."""
+    try:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
+    except OSError:
+        return False
+    return True
+
+
+def _force(func: object, target: str, exc: object) -> None:
+    """shutil.rmtree's error handler: make the entry and its folder writable, then remove."""
+    with contextlib.suppress(OSError):
+        os.chmod(os.path.dirname(target) or target, 0o700)
+        os.chmod(target, 0o700)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target, onerror=_force)
+        else:
+            os.unlink(target)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import os
-import selectors
+import select
 import signal
 import time
 from dataclasses import dataclass, field
@@ -135,6 +136,7 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
         limits=cfg.limits,
         cpu_seconds=cpu_left,
         coverage=run.max_line > 0,
+        parent_death_signal=not cfg.whole_namespace,
     )
     pid = os.fork()
     if pid == 0:
@@ -168,33 +170,35 @@ class _Follow:
 
     def follow(self, pid: int, res_r: int, out_r: int) -> None:
         pidfd = os.pidfd_open(pid)
-        sel = selectors.DefaultSelector()
+        # poll rather than selectors: one evaluation per fork makes this loop hot, and poll
+        # needs no descriptor of its own nor Python-level bookkeeping.
+        poller = select.poll()
         for fd in (res_r, out_r, pidfd):
             os.set_blocking(fd, False)
-            sel.register(fd, selectors.EVENT_READ)
+            poller.register(fd, select.POLLIN)
         try:
-            self._loop(sel, res_r, out_r, pidfd)
+            self._loop(poller, res_r, out_r, pidfd)
         finally:
-            sel.close()
             if not self.exited:
                 os.kill(pid, signal.SIGKILL)
             self._reap(pid)
             self._drain(res_r, out_r)
             os.close(pidfd)
 
-    def _loop(self, sel: selectors.BaseSelector, res_r: int, out_r: int, pidfd: int) -> None:
+    def _loop(self, poller: select.poll, res_r: int, out_r: int, pidfd: int) -> None:
         while self.phase != "done":
             wait = min(self.unit_deadline, self.deadline) - time.monotonic()
             if wait <= 0:
                 self._overrun()
                 return
-            for key, _ in sel.select(wait):
-                if key.fd == pidfd:
+            # Any event (data, hang-up, error) means "read it": EOF is handled by the reader.
+            for fd, _ in poller.poll(max(1, math.ceil(wait * 1000))):
+                if fd == pidfd:
                     self.exited = True
-                elif key.fd == out_r:
-                    self._output(out_r, sel)
+                elif fd == out_r:
+                    self._output(out_r, poller)
                 elif not self._results(res_r):
-                    sel.unregister(res_r)
+                    poller.unregister(res_r)
             if self.exited:
                 self._drain(res_r, out_r)  # _reap() then explains a death before "done"
                 return
@@ -215,13 +219,13 @@ class _Follow:
             self._frame(frame)
         return True
 
-    def _output(self, fd: int, sel: selectors.BaseSelector) -> None:
+    def _output(self, fd: int, poller: select.poll) -> None:
         try:
             data = os.read(fd, READ_CHUNK)
         except BlockingIOError:
             return
         if not data:
-            sel.unregister(fd)
+            poller.unregister(fd)
             return
         room = int(self.cfg.limits["output_kb"]) * 1024 - len(self.verdict.output)
         self.verdict.output += data[: max(room, 0)]
