@@ -91,6 +91,7 @@ class _Server:
             keep_tmp=tuple(self.config.get("keep_tmp", ())),
             host_fds=(self.cmd_fd, self.reply_fd),
         )
+        variants: dict[tuple[bool, float, bool], watch.Settings] = {}
         while True:
             request = read_frame(self.cmd_fd)
             if request is None or request.get("op") != "eval":
@@ -98,16 +99,17 @@ class _Server:
             # Coverage is per test of the program file: the evaluate.py judge has neither.
             coverage = bool(request.get("coverage")) and self.config["kind"] == "tests"
             unit_timeout = _shorter(request.get("unit_timeout"), cfg.unit_timeout)
+            key = (coverage, unit_timeout, bool(request.get("stop_on_timeout")))
+            if key not in variants:  # a search sends few variants: build each once
+                if len(variants) >= 16:
+                    variants.clear()
+                variants[key] = replace(
+                    cfg, coverage=key[0], unit_timeout=key[1], stop_on_timeout=key[2]
+                )
             try:
                 verdict = watch.evaluate(
                     self.judge, str(request["source"]), str(request["nonce"]),
-                    str(self.config["program"]),
-                    replace(
-                        cfg,
-                        coverage=coverage,
-                        unit_timeout=unit_timeout,
-                        stop_on_timeout=bool(request.get("stop_on_timeout")),
-                    ),
+                    str(self.config["program"]), variants[key],
                 )  # fmt: skip
             except Exception:  # petri's own failure: say so rather than die looking attacked
                 write_frame(self.reply_fd, {"op": "error", "message": traceback.format_exc()})
