@@ -122,12 +122,23 @@ def binop_swap(original: Original, site: Site, rng: random.Random) -> Edit | Non
     return None if token is None else Edit("binop_swap", site.index, (token,))
 
 
-def _apply_binop(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
-    current = expect(node, cst.BinaryOperation)
-    (token,) = unpack(args, str)
-    operator = _make(BINARY, token, current.operator)
-    bare = current.with_changes(operator=operator, lpar=(), rpar=())
-    return replace(original, site, current, _refit(bare))
+def _operand_swap_applier(
+    kind: type[cst.BinaryOperation | cst.BooleanOperation], table: dict[str, Callable[..., Any]]
+) -> NodeApplier:
+    """The applier of a two-operand swap (``binop_swap``, ``boolop_swap``): the new operator,
+    then the operands parenthesized as its precedence needs."""
+
+    def apply(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+        current = expect(node, kind)
+        (token,) = unpack(args, str)
+        operator = _make(table, token, current.operator)
+        bare = current.with_changes(operator=operator, lpar=(), rpar=())
+        return replace(original, site, current, _refit(bare))
+
+    return apply
+
+
+_apply_binop = _operand_swap_applier(cst.BinaryOperation, BINARY)
 
 
 def cmpop_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
@@ -157,12 +168,7 @@ def boolop_swap(original: Original, site: Site, rng: random.Random) -> Edit | No
     return None if token is None else Edit("boolop_swap", site.index, (token,))
 
 
-def _apply_boolop(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
-    current = expect(node, cst.BooleanOperation)
-    (token,) = unpack(args, str)
-    operator = _make(BOOLEAN, token, current.operator)
-    bare = current.with_changes(operator=operator, lpar=(), rpar=())
-    return replace(original, site, current, _refit(bare))
+_apply_boolop = _operand_swap_applier(cst.BooleanOperation, BOOLEAN)
 
 
 def augop_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
