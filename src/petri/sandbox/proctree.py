@@ -65,7 +65,7 @@ def kill_descendants(*, whole_namespace: bool, grace_s: float = 2.0) -> int:
     In a private pid namespace ``kill(-1)`` reaches every process but init and ourselves in one
     call, which a fork bomb cannot outrun; elsewhere we walk the tree until it stays empty.
     """
-    if whole_namespace and _alone():
+    if whole_namespace and _swept_empty():
         return 0  # the usual case after a candidate: nothing to walk /proc for
     me = os.getpid()
     killed = 0
@@ -85,9 +85,9 @@ def kill_descendants(*, whole_namespace: bool, grace_s: float = 2.0) -> int:
         time.sleep(0.002)
 
 
-def _alone() -> bool:
-    """In a private pid namespace: True when no process but init and this one exists (not even
-    a zombie; ``kill`` reaches those too), after sending every other one SIGKILL."""
+def _swept_empty() -> bool:
+    """In a private pid namespace: SIGKILL every process but init and this one; True when
+    there was none (not even a zombie: ``kill`` reaches those too)."""
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
