@@ -134,6 +134,20 @@ def test_names_in_scope() -> None:
     assert values["x"] == ("LIMIT", "counter", "x")
 
 
+def test_busy_names_are_those_some_method_is_called_on() -> None:
+    source = program(
+        """
+        def topo(ready):
+            order = []
+            node = ready.pop(0)
+            text = str(node).strip()
+            return order + [len(text)]
+        """
+    )
+    original = Original.parse(source)
+    assert {site.busy for site in original.sites} == {frozenset({"ready"})}  # not str(...)
+
+
 def test_container_kinds_follow_the_last_assignment_in_scope() -> None:
     source = program(
         """

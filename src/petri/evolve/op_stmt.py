@@ -36,6 +36,9 @@ Statement = cst.BaseStatement
 Args = tuple[JsonScalar, ...]
 _Block = cst.Module | cst.IndentedBlock
 _WHERE = ("before", "after")
+#: How often ``add``/``append`` go to a container no method is ever called on: one made empty
+#: and never filled (``order = []`` ... ``return order``) is what a missing line leaves behind.
+IDLE_RATE = 0.75
 
 
 @dataclass
@@ -97,8 +100,9 @@ def stmt_new(original: Original, site: Site, rng: random.Random) -> Edit | None:
     or after the statement: args ``(template, where, a[, b])``.
 
     Names are data names in scope (no imports, functions or classes); the receiver of ``add``
-    is a name assigned a set, of ``append`` one assigned a list, when the program has one, and
-    what is added is a name the program tests for membership in it (``x in seen``), when any.
+    is a name assigned a set, of ``append`` one assigned a list, when the program has one
+    (mostly one no method is ever called on, when any: ``IDLE_RATE``), and what is added is a
+    name the program tests for membership in it (``x in seen``), when any.
     """
     if site.kind != STMT or not site.values:
         return None
@@ -114,6 +118,9 @@ def stmt_new(original: Original, site: Site, rng: random.Random) -> Edit | None:
     template = rng.choice(sorted(choices))
     where = rng.choice(_WHERE)
     receivers, values = choices[template]
+    idle = [name for name in receivers if name not in site.busy]
+    if template in ("add", "append") and idle and rng.random() < IDLE_RATE:
+        receivers = tuple(idle)
     first = rng.choice(receivers)  # not empty: values has two names or more
     if template == "return":
         return Edit("stmt_new", site.index, (template, where, first))

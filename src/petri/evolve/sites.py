@@ -139,6 +139,7 @@ class Site:
     values: tuple[str, ...] = ()  # the names in scope that hold data: no imports, defs, classes
     kinds: tuple[tuple[str, str], ...] = ()  # (name, "set" | "list" | "dict") from assignments
     members: tuple[tuple[str, str], ...] = ()  # (container, name) of every ``name in container``
+    busy: frozenset[str] = frozenset()  # names some method is called on: ``xs.pop()``
 
     def of_kind(self, kind: str) -> tuple[str, ...]:
         """The names in scope last assigned a container of ``kind`` (``x = set()``, ``[]``)."""
@@ -168,11 +169,12 @@ def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple
     walk = _Walk(module, source)
     walk.walk(module)
     members = tuple(sorted(walk.members))
+    busy = frozenset(walk.busy)
     sites, infos = [], []
     for index, (kind, node, scope, info) in enumerate(walk.found):
         line = walk.positions[node].start.line
         names, values, kinds = scope.visible()
-        sites.append(Site(index, kind, line, node, names, values, kinds, members))
+        sites.append(Site(index, kind, line, node, names, values, kinds, members, busy))
         infos.append(info)
     return tuple(sites), tuple(infos)
 
@@ -326,6 +328,14 @@ class _Scope:
 _Visible = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
 
 
+def _receiver(call: cst.Call) -> str | None:
+    """``xs`` of ``xs.pop()``: the plain name a method is called on, if any."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return func.value.value
+    return None
+
+
 def container_kind(value: cst.BaseExpression) -> str | None:
     """``"set"``, ``"list"`` or ``"dict"`` when ``value`` plainly builds one, else None."""
     if isinstance(value, cst.Set | cst.SetComp):
@@ -354,11 +364,14 @@ class _Walk:
         self.statement_positions: dict[int, int] = {}
         self.found: list[tuple[str, cst.CSTNode, _Scope, SiteInfo]] = []
         self.members: set[tuple[str, str]] = set()
+        self.busy: set[str] = set()
 
     def walk(self, node: cst.CSTNode) -> None:
         self._classify(node)
         if isinstance(node, cst.Comparison):
             self._note_members(node)
+        elif isinstance(node, cst.Call) and _receiver(node) is not None:
+            self.busy.add(str(_receiver(node)))
         if isinstance(node, _OPAQUE):
             return
         if self._bind(node):
