@@ -91,10 +91,10 @@ class FakeEvaluator:
         return out
 
 
-def run(store: MemoryStore, evaluator: Any, **settings: Any) -> RunState:
+def run(store: MemoryStore, evaluator: Any, source: str = BUGGY, **settings: Any) -> RunState:
     config = {"problem": "/p", "program": "largest.py", "judge": "tests"}
     engine = Engine("r1", store, evaluator, EvolveSettings(**settings), judge="tests")
-    return engine.run(config, BUGGY)
+    return engine.run(config, source)
 
 
 def summary(state: RunState) -> tuple[Any, ...]:
@@ -115,7 +115,8 @@ def test_repairs_a_wrong_comparison() -> None:
     best = state.born[state.promoted["id"]]
     assert judge(best.source)["failed"] == 0
     assert len(best.edits) == 1  # minimized
-    assert "x > best" in best.source or "best < x" in best.source or "x >= best" in best.source
+    fixes = ("x > best", "best < x", "x >= best", "not x < best")
+    assert any(fix in best.source for fix in fixes)
 
 
 def test_same_seed_same_run_and_no_program_judged_twice() -> None:
@@ -196,3 +197,15 @@ def test_time_limit_stops_the_run() -> None:
     assert len(state.generations) <= 3  # the clock moves one second per look
     assert state.promoted["status"] == "budget_exhausted"
     assert state.evaluations < EvolveSettings().max_evals
+
+
+def test_a_run_that_stops_improving_stops_after_its_patience() -> None:
+    correct = BUGGY.replace("x < best", "x > best")
+    state = run(MemoryStore(), FakeEvaluator(), correct, seed=1, max_evals=2000, patience=3)
+    assert state.promoted is not None
+    assert state.promoted["status"] == "unchanged"
+    # Nothing beats the original (every test, no edit): the front never changes, so the run
+    # ends after the baseline and patience + 1 generations, far inside its budget.
+    assert [g["stale"] for g in state.generations] == [0, 1, 2, 3]
+    assert state.generations[-1]["front"] == [state.promoted["id"]]
+    assert state.evaluations <= 1 + 4 * EvolveSettings().offspring

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import random
 import textwrap
+from collections import Counter
 
 import pytest
 
 from petri.evolve.edits import Edit, Original
-from petri.evolve.operators import OPERATORS, SITE_FLOOR, STATEMENT_OPS, echo, propose
+from petri.evolve.operators import (
+    MOVE_LINES,
+    OPERATORS,
+    SITE_FLOOR,
+    STATEMENT_OPS,
+    echo,
+    move,
+    propose,
+)
 from petri.evolve.sites import Site
 
 
@@ -413,6 +422,25 @@ def test_stmt_new_adds_to_sets_and_appends_to_lists() -> None:
     assert "    seen.add(marker)\n" in results[("add", "after", "seen", "marker")]
 
 
+def test_stmt_new_appends_mostly_to_a_list_nothing_fills() -> None:
+    source = program(
+        """
+        def topo(graph):
+            ready = sorted(graph)
+            order = []
+            while ready:
+                node = ready.pop(0)
+            return order
+        """
+    )
+    original = Original.parse(source)
+    site = site_at(original, "stmt", "node = ready.pop(0)")
+    edits = [OPERATORS["stmt_new"](original, site, random.Random(seed)) for seed in range(400)]
+    receivers = Counter(e.args[2] for e in edits if e is not None and e.args[0] == "append")
+    # order is never filled (no method is called on it), ready is: order gets IDLE_RATE more.
+    assert receivers["order"] > 2 * receivers["ready"] > 0
+
+
 def test_stmt_new_offers_return_only_inside_a_function() -> None:
     results = outcomes("x = 1\ny = x\n", "stmt_new", "stmt", "y = x")
     assert {args[0] for args in results} == {"add", "append", "assign"}
@@ -447,6 +475,62 @@ def test_echo_has_nothing_to_repeat_without_a_twin_or_for_statement_edits() -> N
     assert echo(original, alone, random.Random(0)) is None  # the only comparison of line 3
     statement = Edit("stmt_delete", site_at(original, "stmt", "hit = a[i] == b[j]").index)
     assert echo(original, statement, random.Random(0)) is None
+
+
+# --- move ----------------------------------------------------------------------------------
+
+RUNS = program(
+    """
+    def encode(text):
+        runs = []
+        current, count = text[0], 1
+        for ch in text[1:]:
+            if ch == current:
+                count += 1
+            else:
+                runs.append((current, count))
+                current, count = ch, 1
+        return runs
+    """
+)
+
+
+def test_move_takes_a_statement_edit_to_another_statement_of_its_block() -> None:
+    original = Original.parse(RUNS)
+    donor = site_at(original, "stmt", "runs.append((current, count))").index
+    early = Edit("stmt_insert", site_at(original, "stmt", "current, count = text[0], 1").index)
+    early = Edit(early.op, early.site, (donor, "after"))
+    block = original.info[early.site].block
+    places = set()
+    for seed in range(40):
+        moved = move(original, early, random.Random(seed))
+        assert moved is not None
+        assert (moved.op, moved.args) == (early.op, early.args)
+        assert original.info[moved.site].block is block and moved.site != early.site
+        places.add(moved.site)
+    # Among them: after the loop, where the last run is appended (the right place).
+    after_loop = site_at(original, "stmt", "for ch in text[1:]:").index
+    assert after_loop in places
+    edited = original.apply([Edit("stmt_insert", after_loop, (donor, "after"))])
+    assert edited is not None
+    assert edited.splitlines()[-2:] == ["    runs.append((current, count))", "    return runs"]
+
+
+def test_move_takes_an_expression_edit_to_a_like_site_nearby() -> None:
+    original = Original.parse(PAIRS)
+    first = Edit("index_shift", site_at(original, "bound", "i").index, (-1,))
+    moved = move(original, first, random.Random(0))
+    assert moved is not None
+    assert original.sites[moved.site].kind == "bound"
+    assert abs(original.sites[moved.site].line - original.sites[first.site].line) <= MOVE_LINES
+    assert moved.site != first.site and original.apply([moved]) is not None
+
+
+def test_move_has_nowhere_to_go_for_a_lone_site_or_an_unknown_one() -> None:
+    original = Original.parse("x = 1\n")
+    lone = Edit("stmt_delete", site_at(original, "stmt", "x = 1").index)
+    assert move(original, lone, random.Random(0)) is None
+    assert move(original, Edit("stmt_delete", 999), random.Random(0)) is None
 
 
 # --- propose -------------------------------------------------------------------------------

@@ -14,12 +14,16 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from petri.evolve.edits import Edit, Original
-from petri.evolve.operators import echo, propose
+from petri.evolve.operators import echo, move, propose
 
 #: How many draws a child may take before the breeder gives up on it (all duplicates).
 TRIES_PER_CHILD = 25
 #: How often a new expression edit comes with its echo: the repeated slip needs both at once.
 PAIR_RATE = 0.25
+#: Share of children bred by mutating a member of the best front rather than a tournament
+#: winner. Most bugs need one edit of the original or of a partial repair, and once neutral
+#: edits fill the population a tournament draws those two only about one time in twelve.
+ELITE_RATE = 0.3
 
 
 def program_id(source: str) -> str:
@@ -85,14 +89,18 @@ class Breeder:
         rng: random.Random,
         seen: set[str],
         generation: int,
+        elite: Sequence[Candidate] = (),
     ) -> list[Candidate]:
         """Up to ``n`` new, distinct, valid children; ``seen`` holds ids not to repeat (updated).
 
         ``pick`` orders parents for the tournament (smaller is better); None draws uniformly.
+        ``elite`` (the parents of the best front) parents ``ELITE_RATE`` of the mutations.
         """
         born: list[Candidate] = []
         for _ in range(n):
-            child = self._one(parents, pick=pick, rng=rng, seen=seen, generation=generation)
+            child = self._one(
+                parents, pick=pick, rng=rng, seen=seen, generation=generation, elite=elite
+            )
             if child is not None:
                 seen.add(child.id)
                 born.append(child)
@@ -106,12 +114,16 @@ class Breeder:
         rng: random.Random,
         seen: set[str],
         generation: int,
+        elite: Sequence[Candidate],
     ) -> Candidate | None:
         for _ in range(TRIES_PER_CHILD):
             first = _tournament(parents, pick, rng)
             edits: list[Edit] | None
             ids: tuple[str, ...]
-            if len(parents) > 1 and rng.random() < self.crossover_rate:
+            if elite and rng.random() < ELITE_RATE:
+                first = elite[rng.randrange(len(elite))]
+                edits, op, ids = self._mutate(first.edits, rng), "mutate", (first.id,)
+            elif len(parents) > 1 and rng.random() < self.crossover_rate:
                 second = _tournament(parents, pick, rng)
                 edits = _crossover(first, second, rng)[: self.max_edits]
                 op, ids = "crossover", (first.id, second.id)
@@ -128,17 +140,24 @@ class Breeder:
         return None
 
     def _mutate(self, edits: Sequence[Edit], rng: random.Random) -> list[Edit] | None:
-        """Drop an edit (20%), echo one on its line (15%), else redraw one or add one, which
-        then comes with its echo a quarter of the time (see ``operators.echo``)."""
+        """Drop an edit (20%), echo one on its line (10%), move one nearby (10%), else redraw
+        one or add one, which then comes with its echo a quarter of the time (see
+        ``operators.echo`` and ``operators.move``)."""
         out = list(edits)
         roll = rng.random()
         if out and roll < 0.2:
             del out[rng.randrange(len(out))]
             return out
-        if out and roll < 0.35 and len(out) < self.max_edits:
+        if out and roll < 0.3 and len(out) < self.max_edits:
             twin = echo(self.original, rng.choice(out), rng)
             if twin is not None:
                 return [*out, twin]
+        if out and 0.3 <= roll < 0.4:
+            index = rng.randrange(len(out))
+            moved = move(self.original, out[index], rng)
+            if moved is not None:
+                out[index] = moved
+                return out
         new = propose(self.original, rng, weights=self.weights, ops=self.ops)
         if new is None:
             return None

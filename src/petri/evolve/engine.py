@@ -25,7 +25,7 @@ from petri.evolve.journal import Record, RunState
 from petri.evolve.minimize import ddmin
 from petri.evolve.objectives import Objective, measure, parse_objectives
 from petri.evolve.operators import STATEMENT_OPS
-from petri.evolve.select import Scored, pareto_front, select
+from petri.evolve.select import Scored, pareto_front, rank_all, select
 from petri.runtime.store import NewEvent, Store
 
 
@@ -153,7 +153,10 @@ class Engine:
         breeder = _breeder(self.original, self.state.weights or None, self.settings)
         seen = self.state.seen_before(g)
         n = min(self.settings.offspring, budget)
-        children = breeder.children(population, pick=pick, n=n, rng=rng, seen=seen, generation=g)
+        elite = self._elite(population)
+        children = breeder.children(
+            population, pick=pick, n=n, rng=rng, seen=seen, generation=g, elite=elite
+        )
         fresh = [c for c in children if c.id not in self.state.born]
         if fresh:
             self._append(journal.births(self.run_id, fresh))
@@ -175,6 +178,15 @@ class Engine:
             ids = [c.id for c in self.state.born.values() if c.op == "original"]
         return [self.state.born[i] for i in ids]
 
+    def _elite(self, population: list[Candidate]) -> list[Candidate]:
+        """The members of ``population``'s best front, in population order."""
+        scored = [
+            _scored(self.state.records[p.id]) for p in population if p.id in self.state.records
+        ]
+        fronts = rank_all(scored, self.objectives)
+        best = {s.id for s in fronts[0]} if fronts else set()
+        return [p for p in population if p.id in best]
+
     def _record(self, candidate: Candidate, result: dict[str, Any], n: int) -> Record:
         values = measure(self.objectives, result, candidate.source, len(candidate.edits))
         return Record(
@@ -194,11 +206,18 @@ class Engine:
         pool += [_scored(r) for r in new]
         survivors = sorted(select(pool, self.settings.population, self.objectives), key=Scored.key)
         previous = self.state.generations[-1] if self.state.generations else {}
-        # The front of everything evaluated so far: the last front plus this generation's.
-        archive = [_scored(self.state.records[i]) for i in previous.get("front", [])]
+        # The front of everything evaluated so far: the last front (at first, the original)
+        # plus this generation's.
+        origin = self._origin_record()
+        first = [origin.id] if origin is not None else []
+        archive = [_scored(self.state.records[i]) for i in previous.get("front", first)]
         front = pareto_front(archive + [_scored(r) for r in new], self.objectives)
         best = self._best([*self.state.records.values(), *new])
-        signature = sorted(sorted(s.objectives.items()) for s in front)
+        # Distinct objective vectors, as lists: the previous one comes back from JSON.
+        names = [o.name for o in self.objectives]
+        signature = [
+            list(v) for v in sorted({tuple(s.objectives[n] for n in names) for s in front})
+        ]
         stale = 0 if signature != previous.get("signature") else int(previous.get("stale", 0)) + 1
         payload = {
             "generation": g,

@@ -31,7 +31,7 @@ from petri.evolve.edits import (
     unpack,
 )
 from petri.evolve.op_stmt import BlockApplier
-from petri.evolve.sites import AWAIT, UNARY, Site, precedence
+from petri.evolve.sites import AWAIT, STMT, UNARY, Site, precedence
 
 _Op = TypeVar("_Op", bound=cst.CSTNode)
 Args = tuple[JsonScalar, ...]
@@ -313,4 +313,43 @@ def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
         source = original.apply([edit, repeat])
         if source is not None and source != alone:
             return repeat
+    return None
+
+
+#: How far (in lines) ``move`` takes an expression edit.
+MOVE_LINES = 2
+
+
+def move(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
+    """``edit`` with the same operator and args at a neighbouring site, or None.
+
+    The right change in the wrong place (a statement copied one statement too early, an
+    index shifted on the line below) passes some tests and then traps the search: drawing a
+    fresh edit forgets what it found. A statement edit moves to another statement of its
+    block, an expression edit to a site of the same kind and node type within ``MOVE_LINES``.
+    """
+    if not 0 <= edit.site < len(original.sites):
+        return None
+    site = original.sites[edit.site]
+    if edit.op in BLOCK_APPLIERS:
+        block = original.info[site.index].block
+        places = [
+            s for s in original.sites if s.kind == STMT and original.info[s.index].block is block
+        ]
+    else:
+        places = [
+            s
+            for s in original.sites
+            if s.kind == site.kind
+            and type(s.node) is type(site.node)
+            and abs(s.line - site.line) <= MOVE_LINES
+        ]
+    rng.shuffle(places)
+    for place in places:
+        if place.index == site.index:
+            continue
+        moved = Edit(edit.op, place.index, edit.args)
+        source = original.apply([moved])
+        if source is not None and source != original.source:
+            return moved
     return None
