@@ -21,8 +21,8 @@ TRIES_PER_CHILD = 25
 #: How often a new expression edit comes with its echo: the repeated slip needs both at once.
 PAIR_RATE = 0.25
 #: Share of children bred by mutating a member of the best front rather than a tournament
-#: winner. Most bugs need one edit of the original or of a partial repair, and once neutral
-#: edits fill the population a tournament draws those two only about one time in twelve.
+#: winner. Most bugs need one edit of the original or of a partial repair; once neutral edits
+#: fill the population, tournaments alone made only about one child in sixteen of the original.
 ELITE_RATE = 0.3
 
 
@@ -94,7 +94,7 @@ class Breeder:
         """Up to ``n`` new, distinct, valid children; ``seen`` holds ids not to repeat (updated).
 
         ``pick`` orders parents for the tournament (smaller is better); None draws uniformly.
-        ``elite`` (the parents of the best front) parents ``ELITE_RATE`` of the mutations.
+        ``elite`` (the members of the population's best front) parents ``ELITE_RATE`` of them.
         """
         born: list[Candidate] = []
         for _ in range(n):

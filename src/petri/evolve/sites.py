@@ -370,8 +370,8 @@ class _Walk:
         self._classify(node)
         if isinstance(node, cst.Comparison):
             self._note_members(node)
-        elif isinstance(node, cst.Call) and _receiver(node) is not None:
-            self.busy.add(str(_receiver(node)))
+        elif isinstance(node, cst.Call) and (receiver := _receiver(node)) is not None:
+            self.busy.add(receiver)
         if isinstance(node, _OPAQUE):
             return
         if self._bind(node):
