@@ -5,10 +5,14 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from petri.runtime.queue import Queue, RetryPolicy, from_url
+
+if TYPE_CHECKING:
+    from petri.runtime.queue.nats_io import Link
 
 T0 = 1_000_000.0
 
@@ -77,3 +81,22 @@ class Backend:
         queue = open_queue(self.url, self.name, self.clock, self.lease_s, self.base)
         self.opened.append(queue)
         return queue
+
+
+def on_link(url: str, name: str, step: Callable[[Link], Awaitable[None]]) -> None:
+    """Run ``step`` on a NATS link of its own to queue ``name``, as another process would."""
+    from petri.runtime.queue.nats_io import Link, Loop  # only the NATS tests need nats-py
+
+    loop, link = Loop(), Link(url, name, 30.0)
+
+    async def run() -> None:
+        await link.open()
+        try:
+            await step(link)
+        finally:
+            await link.close()
+
+    try:
+        loop.run(run())
+    finally:
+        loop.stop()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from queue_helpers import on_link
 
 from petri.runtime.queue import Queue, Task, TaskStatus, from_url
 from petri.runtime.queue import nats_records as nr
-from petri.runtime.queue.nats_io import Link, Loop, revision
+from petri.runtime.queue.nats_io import Link, revision
 
 
 class Opener:
@@ -34,23 +35,6 @@ def opener(nats_url: str) -> Iterator[Opener]:
     yield made
     for queue in made.opened:
         queue.close()
-
-
-def _on_link(opener: Opener, step: Callable[[Link], Awaitable[None]]) -> None:
-    """Run ``step`` on a link of its own to the opener's queue, as another process would."""
-    loop, link = Loop(), Link(opener.url, opener.name, 30.0)
-
-    async def run() -> None:
-        await link.open()
-        try:
-            await step(link)
-        finally:
-            await link.close()
-
-    try:
-        loop.run(run())
-    finally:
-        loop.stop()
 
 
 async def _publish(link: Link, rec: dict[str, Any], body: bytes) -> None:
@@ -113,7 +97,7 @@ def test_a_message_of_a_done_task_is_dropped(opener: Opener) -> None:
         assert got is not None
         await _publish(link, json.loads(got[0]), nr.note(got[0], got[1]))
 
-    _on_link(opener, send_again)
+    on_link(opener.url, opener.name, send_again)
     assert q.lease() is None
     stored = q.get(task_id)
     assert stored is not None and (stored.status, stored.attempts) == ("done", 1)
@@ -129,7 +113,7 @@ def test_a_message_of_the_older_format_is_leased_through_a_read(opener: Opener) 
         )
         await _publish(link, rec, json.dumps({"id": "legacy-1", "gen": 0}).encode())
 
-    _on_link(opener, enqueue_the_old_way)
+    on_link(opener.url, opener.name, enqueue_the_old_way)
     q = opener()
     task = q.lease()
     assert task is not None and (task.id, task.attempts, task.status) == ("legacy-1", 1, "leased")

@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import pytest
+from queue_helpers import on_link
 
 from petri.errors import BackendError
-from petri.runtime.queue.nats_io import Link, Loop, revision
-
-
-def _with_link(url: str, step: Callable[[Link], Awaitable[None]]) -> None:
-    loop, link = Loop(), Link(url, "io" + uuid.uuid4().hex[:10], 30.0)
-
-    async def run() -> None:
-        await link.open()
-        try:
-            await step(link)
-        finally:
-            await link.close()
-
-    try:
-        loop.run(run())
-    finally:
-        loop.stop()
+from petri.runtime.queue.nats_io import Link, revision
 
 
 def test_writes_are_compare_and_set_on_the_revision(nats_url: str) -> None:
@@ -40,7 +24,7 @@ def test_writes_are_compare_and_set_on_the_revision(nats_url: str) -> None:
         assert (await link.get("t.1")) == (b"next", revision(moved[0]))
         assert await link.get_many(["t.2", "t.missing"]) == [(b"v2", revs[2]), None]
 
-    _with_link(nats_url, step)
+    on_link(nats_url, "io" + uuid.uuid4().hex[:10], step)
 
 
 def test_a_pull_returns_what_there_is_without_waiting_for_more(nats_url: str) -> None:
@@ -57,7 +41,7 @@ def test_a_pull_returns_what_there_is_without_waiting_for_more(nats_url: str) ->
             await link.signal(msg.reply, b"+ACK", wait=True)
         assert await link.lanes() == []
 
-    _with_link(nats_url, step)
+    on_link(nats_url, "io" + uuid.uuid4().hex[:10], step)
 
 
 def test_a_refused_write_is_a_backend_error(nats_url: str) -> None:
@@ -67,4 +51,4 @@ def test_a_refused_write_is_a_backend_error(nats_url: str) -> None:
         with pytest.raises(BackendError):
             revision(ack)
 
-    _with_link(nats_url, step)
+    on_link(nats_url, "io" + uuid.uuid4().hex[:10], step)
