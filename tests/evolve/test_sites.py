@@ -5,19 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import libcst as cst
-import pytest
 
 from petri.evolve.edits import Original
-from petri.evolve.sites import (
-    ATOM,
-    COMPARE,
-    LAMBDA,
-    LOOSE,
-    OR,
-    Site,
-    evolve_regions,
-    precedence,
-)
+from petri.evolve.precedence import LAMBDA, OR
+from petri.evolve.sites import Site, evolve_regions
 
 
 def program(text: str) -> str:
@@ -223,21 +214,3 @@ def test_glued_and_required_precedence() -> None:
     assert not info["x"].glued
     assert info["(2)"].required > OR and not info["(2)"].glued
     assert info["1 + (2) * 3"].required == LAMBDA
-
-
-@pytest.mark.parametrize(
-    ("expression", "expected"),
-    [
-        ("a", ATOM),
-        ("(a or b)", ATOM),
-        ("a or b", OR),
-        ("a < b", COMPARE),
-        ("lambda: 1", LAMBDA),
-        ("x for x in y", LOOSE),
-    ],
-)
-def test_precedence(expression: str, expected: int) -> None:
-    node = cst.parse_expression(expression if "for" not in expression else f"({expression})")
-    if "for" in expression:
-        node = node.with_changes(lpar=(), rpar=())
-    assert precedence(node) == expected

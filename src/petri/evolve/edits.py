@@ -20,7 +20,8 @@ from typing import Any, TypeVar, cast
 import libcst as cst
 
 from petri.errors import ProgramError
-from petri.evolve.sites import Site, SiteInfo, find_sites, precedence
+from petri.evolve.precedence import precedence
+from petri.evolve.sites import Site, SiteInfo, find_sites
 
 JsonScalar = str | int | float | bool | None
 _Node = TypeVar("_Node", bound=cst.CSTNode)

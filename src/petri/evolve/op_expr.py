@@ -32,17 +32,8 @@ from petri.evolve.edits import (
     strip,
     unpack,
 )
-from petri.evolve.sites import (
-    AND,
-    ARITH,
-    BOUND,
-    COND,
-    EXPR,
-    LAMBDA,
-    NOT,
-    STMT,
-    Site,
-)
+from petri.evolve.precedence import AND, ARITH, LAMBDA, NOT
+from petri.evolve.sites import BOUND, COND, EXPR, STMT, Site
 
 Args = tuple[JsonScalar, ...]
 CONSTANT_NAMES = ("True", "False", "None")

@@ -31,7 +31,8 @@ from petri.evolve.edits import (
     unpack,
 )
 from petri.evolve.op_stmt import BlockApplier
-from petri.evolve.sites import AWAIT, STMT, UNARY, Site, precedence
+from petri.evolve.precedence import AWAIT, UNARY, precedence
+from petri.evolve.sites import STMT, Site
 
 _Op = TypeVar("_Op", bound=cst.CSTNode)
 Args = tuple[JsonScalar, ...]

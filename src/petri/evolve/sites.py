@@ -34,6 +34,8 @@ from libcst.metadata import (
     PositionProvider,
 )
 
+from petri.evolve.precedence import required_precedence
+
 STMT, COND, BOUND, CALLEE, EXPR = "stmt", "cond", "bound", "callee", "expr"
 EXPRESSION_KINDS = frozenset({COND, BOUND, CALLEE, EXPR})
 EXPRESSION_TYPES: tuple[type[cst.BaseExpression], ...] = (
@@ -77,54 +79,6 @@ _NEW_SCOPE: dict[type[cst.CSTNode], str] = {
 }
 _MARKER = re.compile(r"^\s*#\s*EVOLVE-BLOCK-(START|END)\b")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-# Operator precedence, loosest first: a replacement whose precedence is below what its position
-# requires gets parentheses. LOOSE is an unparenthesized tuple, generator or walrus.
-LOOSE, LAMBDA, IFEXP, OR, AND, NOT, COMPARE = range(-1, 6)
-BIT_OR, BIT_XOR, BIT_AND, SHIFT, ARITH, TERM, UNARY, POWER, AWAIT, ATOM = range(6, 16)
-BINARY_PRECEDENCE: dict[type[cst.BaseBinaryOp], int] = {
-    cst.BitOr: BIT_OR,
-    cst.BitXor: BIT_XOR,
-    cst.BitAnd: BIT_AND,
-    cst.LeftShift: SHIFT,
-    cst.RightShift: SHIFT,
-    cst.Add: ARITH,
-    cst.Subtract: ARITH,
-    cst.Multiply: TERM,
-    cst.Divide: TERM,
-    cst.FloorDivide: TERM,
-    cst.Modulo: TERM,
-    cst.MatrixMultiply: TERM,
-    cst.Power: POWER,
-}
-_OTHER_PRECEDENCE: dict[type[cst.CSTNode], int] = {
-    cst.Comparison: COMPARE,
-    cst.IfExp: IFEXP,
-    cst.Lambda: LAMBDA,
-    cst.Await: AWAIT,
-}
-_FULL_EXPRESSION = (
-    cst.If,
-    cst.While,
-    cst.Assert,
-    cst.Assign,
-    cst.AnnAssign,
-    cst.AugAssign,
-    cst.Return,
-    cst.Expr,
-    cst.Arg,
-    cst.Index,
-    cst.Slice,
-    cst.Element,
-    cst.DictElement,
-    cst.Param,
-    cst.Lambda,
-    cst.NamedExpr,
-    cst.Yield,
-    cst.WithItem,
-    cst.Raise,
-    cst.For,
-)
 
 
 @dataclass(frozen=True)
@@ -195,53 +149,6 @@ def evolve_regions(lines: Sequence[str]) -> list[tuple[int, int]] | None:
     if start is not None:
         regions.append((start, len(lines) + 1))
     return regions or None
-
-
-def precedence(node: cst.CSTNode) -> int:
-    """How tightly ``node`` binds as written (parenthesized nodes are atoms)."""
-    if getattr(node, "lpar", ()):
-        return ATOM
-    if isinstance(node, cst.BinaryOperation):
-        return BINARY_PRECEDENCE[type(node.operator)]
-    if isinstance(node, cst.BooleanOperation):
-        return AND if isinstance(node.operator, cst.And) else OR
-    if isinstance(node, cst.UnaryOperation):
-        return NOT if isinstance(node.operator, cst.Not) else UNARY
-    if type(node) in _OTHER_PRECEDENCE:
-        return _OTHER_PRECEDENCE[type(node)]
-    if isinstance(node, cst.Tuple | cst.GeneratorExp | cst.NamedExpr | cst.Yield):
-        return LOOSE
-    return ATOM
-
-
-def required_precedence(parent: cst.CSTNode, child: cst.CSTNode) -> int:
-    """The lowest precedence an unparenthesized ``child`` may have under ``parent``."""
-    if isinstance(parent, cst.BinaryOperation | cst.BooleanOperation):
-        return _operand_precedence(parent, child)
-    if isinstance(parent, cst.UnaryOperation):
-        return NOT if isinstance(parent.operator, cst.Not) else UNARY
-    if isinstance(parent, cst.Comparison | cst.ComparisonTarget):
-        return COMPARE + 1
-    if isinstance(parent, cst.IfExp):
-        return LAMBDA if child is parent.orelse else OR
-    if isinstance(parent, cst.CompIf | cst.CompFor):
-        return OR
-    if isinstance(parent, cst.StarredElement):
-        return BIT_OR
-    return LAMBDA if isinstance(parent, _FULL_EXPRESSION) else ATOM
-
-
-def _operand_precedence(
-    parent: cst.BinaryOperation | cst.BooleanOperation, child: cst.CSTNode
-) -> int:
-    """Operators group to the left: the right operand must bind tighter; ``**`` the reverse."""
-    if isinstance(parent.operator, cst.Power):
-        return AWAIT if child is parent.left else UNARY
-    if isinstance(parent, cst.BinaryOperation):
-        own = BINARY_PRECEDENCE[type(parent.operator)]
-    else:
-        own = AND if isinstance(parent.operator, cst.And) else OR
-    return own if child is parent.left else own + 1
 
 
 def expression_role(parent: cst.CSTNode, child: cst.CSTNode, grand: cst.CSTNode | None) -> str:
