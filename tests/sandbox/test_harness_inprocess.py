@@ -123,6 +123,16 @@ def test_a_hanging_test_times_out_and_the_rest_still_run(worker: Worker) -> None
     assert reply["flags"] == ["timeout"]
 
 
+def test_each_test_has_a_timeout_of_its_own(worker: Worker) -> None:
+    # Four tests of 0.6 s each under a 1.5 s per-test timeout: 2.4 s in all, so a deadline that
+    # did not restart with each test (the worker reads results only now and then) would cut
+    # the third.
+    source = "import time\n\ndef double(x):\n    time.sleep(0.6)\n    return 2 * x\n"
+    reply = worker.evaluate(source)
+    assert _outcomes(reply) == ["passed"] * 4
+    assert reply["flags"] == []
+
+
 def test_a_crash_inside_a_test_is_that_test_only(worker: Worker) -> None:
     source = "import os\ndef double(x):\n    if x == 1:\n        os._exit(0)\n    return 2 * x\n"
     reply = worker.evaluate(source)

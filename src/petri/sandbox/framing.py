@@ -14,6 +14,9 @@ from typing import Any
 
 MAX_FRAME = 8 * 1024 * 1024
 _HEADER = struct.Struct(">I")
+# One encoder for every frame: json.dumps with options builds a new one per call, and a
+# candidate's child pays for each object it creates (see sandbox.child).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
 class FrameError(Exception):
@@ -21,7 +24,7 @@ class FrameError(Exception):
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
+    body = _ENCODER.encode(message).encode()
     if len(body) > MAX_FRAME:
         raise FrameError(f"frame of {len(body)} bytes exceeds {MAX_FRAME}")
     return _HEADER.pack(len(body)) + body

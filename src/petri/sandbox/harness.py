@@ -14,7 +14,7 @@ import traceback
 from dataclasses import replace
 from typing import Any
 
-from petri.sandbox import proctree, syscalls, watch
+from petri.sandbox import child, proctree, syscalls, watch
 from petri.sandbox.child import Judge
 from petri.sandbox.framing import read_frame, write_frame
 from petri.sandbox.judge_evaluate import EvaluateJudge, JudgeLoadError
@@ -33,6 +33,7 @@ def main(cmd_fd: int, reply_fd: int) -> None:
     if config.get("uid") is not None:
         _drop_privileges(int(config["uid"]))
     proctree.harden_worker()
+    child.capture_streams()  # made once here rather than in every candidate's child
     root = str(config["root"])
     sys.path.insert(0, root)
     os.chdir(root)
