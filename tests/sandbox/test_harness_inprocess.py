@@ -159,6 +159,24 @@ def test_output_is_captured_and_bounded(tmp_path: Path) -> None:
     assert reply["dropped"] > 0
 
 
+def test_a_suite_whose_results_outgrow_a_pipe_is_read_as_it_runs(tmp_path: Path) -> None:
+    # 600 results (about 120 KiB of frames) do not fit a 64 KiB pipe: the worker must switch
+    # to reading them as they come, or the child would wait for it between checks.
+    module = "inproc_many"
+    tests = "import pytest\nfrom {module} import double\n\n"
+    tests += "@pytest.mark.parametrize('x', range(600))\ndef test_double(x):\n"
+    tests += "    assert double(x) == x + x, 'a long message ' * 4\n"
+    w = Worker(_problem(tmp_path, module, tests=tests), module, "tests", Limits())
+    try:
+        good = w.evaluate(PROGRAM)
+        bad = w.evaluate(PROGRAM.replace("2 * x", "x * x"))
+    finally:
+        w.close()
+    assert _outcomes(good) == ["passed"] * 600
+    assert _outcomes(bad).count("failed") == 598  # x * x == x + x only for 0 and 2
+    assert good["flags"] == bad["flags"] == []
+
+
 def test_tests_that_fail_to_import_are_reported_at_ready(tmp_path: Path) -> None:
     module = "inproc_broken"
     root = _problem(tmp_path, module, tests="import no_such_module_here\n")

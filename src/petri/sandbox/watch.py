@@ -26,6 +26,7 @@ from petri.sandbox.verdict import MAX_COVERAGE_LINES, covered_lines, program_lin
 
 READ_CHUNK = 65536
 CHECK_EVERY_S = 0.05  # the longest the worker leaves a running child's results unread
+CHATTY_BYTES = 16384  # results read in one check that make the worker read as they come
 # A frame can decode and still be unusable: JSON allows ints too long to convert (ValueError)
 # and nesting too deep to decode (RecursionError). Either is the candidate tampering.
 _BAD_FRAME = (FrameError, ValueError, RecursionError)
@@ -172,6 +173,7 @@ class _Follow:
         self.every = min(CHECK_EVERY_S, max(0.001, self.cfg.unit_timeout / 20))
         self.frames = FrameBuffer()
         self.results_open = True
+        self.eager = False  # the result pipe is polled too (see _check)
         self.exited = False
         self.death = ""
 
@@ -179,9 +181,10 @@ class _Follow:
         pidfd = os.pidfd_open(pid)
         # poll rather than selectors: one evaluation per fork makes this loop hot, and poll
         # needs no descriptor of its own nor Python-level bookkeeping. The result pipe is not
-        # polled: waking for every frame costs the worker a context switch and page copies
-        # while the child runs. It is read when the child exits, when output arrives, and
-        # at least every ``self.every`` seconds (a test may be cut that much early, never late).
+        # polled at first: waking for every frame costs the worker a context switch and page
+        # copies while the child runs. It is read when the child exits, when output arrives,
+        # and at least every ``self.every`` seconds (a test may be cut that much early, never
+        # late).
         poller = select.poll()
         for fd in (res_r, out_r, pidfd):
             os.set_blocking(fd, False)
@@ -200,7 +203,7 @@ class _Follow:
         while self.phase != "done":
             now = time.monotonic()
             if min(self.unit_deadline, self.deadline) <= now:
-                self._check(res_r)  # the child may have moved on since the last read
+                self._check(res_r, poller)  # the child may have moved on since the last read
                 if self.phase != "done" and min(self.unit_deadline, self.deadline) <= now:
                     self._overrun()
                     return
@@ -210,38 +213,51 @@ class _Follow:
             for fd, _ in poller.poll(max(1, math.ceil(wait * 1000))):
                 if fd == pidfd:
                     self.exited = True
-                else:
+                elif fd == out_r:
                     self._output(out_r, poller)
-            self._check(res_r)
+            self._check(res_r, poller)
             if self.exited:
                 self._drain(res_r, out_r)  # _reap() then explains a death before "done"
                 return
 
-    def _check(self, fd: int) -> None:
-        """Take every frame written so far; those written later count from now."""
+    def _check(self, fd: int, poller: select.poll) -> None:
+        """Take every frame written so far; those written later count from now. A child that
+        writes results faster than the pipe holds them between checks is read as it writes,
+        so that it never waits for the worker."""
         started = time.monotonic()
+        got = 0
         for _ in range(64):  # bounded: a child may keep writing
-            if not self.results_open or self.phase == "done" or not self._results(fd):
+            if not self.results_open or self.phase == "done":
                 break
+            size = self._results(fd)
+            if not size:
+                break
+            got += size
         self.basis = started
+        if got >= CHATTY_BYTES and self.results_open and not self.eager:
+            self.eager = True
+            poller.register(fd, select.POLLIN)
+        elif self.eager and not self.results_open:
+            self.eager = False
+            poller.unregister(fd)
 
-    def _results(self, fd: int) -> bool:
-        """One read of the result pipe; False when there is nothing more to read now."""
+    def _results(self, fd: int) -> int:
+        """One read of the result pipe: how many bytes it took (0: nothing more for now)."""
         try:
             data = os.read(fd, READ_CHUNK)
         except BlockingIOError:
-            return False
+            return 0
         if not data:
             self.results_open = False
-            return False
+            return 0
         try:
             frames = self.frames.feed(data)
         except _BAD_FRAME as exc:
             self._violation(f"the result channel was tampered with ({exc})")
-            return False
+            return 0
         for frame in frames:
             self._frame(frame)
-        return True
+        return len(data)
 
     def _output(self, fd: int, poller: select.poll) -> None:
         try:
