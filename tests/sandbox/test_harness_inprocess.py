@@ -160,8 +160,9 @@ def test_output_is_captured_and_bounded(tmp_path: Path) -> None:
 
 
 def test_a_suite_whose_results_outgrow_a_pipe_is_read_as_it_runs(tmp_path: Path) -> None:
-    # 600 results (about 120 KiB of frames) do not fit a 64 KiB pipe: the worker must switch
-    # to reading them as they come, or the child would wait for it between checks.
+    # 600 results (about 120 KiB of frames) do not fit a 64 KiB pipe, so the worker switches
+    # to reading them as they come (see watch._check). This checks that no result is lost or
+    # misattributed across that switch; how soon the child is read is not measured here.
     module = "inproc_many"
     tests = "import pytest\nfrom {module} import double\n\n"
     tests += "@pytest.mark.parametrize('x', range(600))\ndef test_double(x):\n"
