@@ -58,38 +58,37 @@ EXPECTED = {NEGATIVE: (2, 3), ZERO: (2, 4, 5), POSITIVE: (2, 4, 6), ARITHMETIC: 
 FORGE = """\
 import petri.sandbox.child as _child
 
-_real_write = _child.write_frame
+_real_encode = _child.encode
 
 
-def _forged_write(fd, message):
+def _forged_encode(message):
     if message.get("ev") == "result":
         message["lines"] = @LINES@
-    _real_write(fd, message)
+    return _real_encode(message)
 
 
-_child.write_frame = _forged_write
+_child.encode = _forged_encode
 """
 
-# Writes a result frame by hand, with something JSON can hold but Python refuses to decode.
+# Encodes a result frame by hand, with something JSON can hold but Python refuses to decode.
 RAW_FORGE = """\
 import json as _json
-import os as _os
 import struct as _struct
 
 import petri.sandbox.child as _child
 
-_real_write = _child.write_frame
+_real_encode = _child.encode
 
 
-def _raw_write(fd, message):
+def _raw_encode(message):
     if message.get("ev") != "result":
-        return _real_write(fd, message)
+        return _real_encode(message)
     head = {k: v for k, v in message.items() if k != "lines"}
     body = (_json.dumps(head)[:-1] + ', "lines": ' + @PAYLOAD@ + "}").encode()
-    _os.write(fd, _struct.pack(">I", len(body)) + body)
+    return _struct.pack(">I", len(body)) + body
 
 
-_child.write_frame = _raw_write
+_child.encode = _raw_encode
 """
 
 

@@ -82,8 +82,17 @@ def test_a_truncated_stream_is_an_error(pipe: tuple[int, int], data: bytes) -> N
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"\xff\xfe\xfd", b"[1, 2]", b'"a string"', b"42"],
-    ids=["text", "not-utf8", "list", "string", "number"],
+    [
+        b"not json",
+        b"\xff\xfe\xfd",
+        b"[1, 2]",
+        b'"a string"',
+        b"42",
+        b'{"a":1}{"b":2}',
+        b' {"a":1}',
+        b'{"a":1} ',
+    ],
+    ids=["text", "not-utf8", "list", "string", "number", "two-objects", "lead-space", "trail"],
 )
 def test_garbage_bodies_are_refused(pipe: tuple[int, int], body: bytes) -> None:
     r, w = pipe

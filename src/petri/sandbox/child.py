@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
-from petri.sandbox.framing import write_frame
+from petri.sandbox.framing import encode, write_all
 from petri.sandbox.proctree import PR_SET_PDEATHSIG, prctl
 from petri.sandbox.verdict import MAX_TEST_LINES
 
@@ -34,6 +34,7 @@ class Judge(Protocol):
     """A judge prepared in the worker and run per candidate in a child."""
 
     unit_timeout_key: str
+    load_runs_program: bool  # False: load() only notes the path, no candidate code runs
 
     @property
     def units(self) -> list[str]: ...
@@ -49,18 +50,49 @@ class ChildJob:
 
     source: str
     program_path: str  # where the candidate's file is written (private /tmp)
+    program_dir: str  # the folder of program_path, made by the child
     todo: list[int]  # indexes of the judge's units still to run
     nonce: str
     result_fd: int
     output_fd: int
     close_fds: tuple[int, ...]  # the worker's descriptors the candidate must not inherit
-    limits: dict[str, Any]
-    cpu_seconds: int
+    rlimits: tuple[tuple[int, int], ...]  # (resource, value) pairs, see ``rlimits``
+    fd_limit: int  # descriptors from here up are never open in the worker
     coverage: bool = False  # report the program lines each test ran
     # Die with the worker. Not needed in the jail's own pid namespace, which the kernel
     # empties when the worker (and so the namespace's init) goes: the ctypes call costs
     # a tenth of a trivial evaluation.
     parent_death_signal: bool = True
+
+
+def rlimits(limits: dict[str, Any], cpu_seconds: int) -> tuple[tuple[int, int], ...]:
+    """The child's resource limits, capped at the worker's own hard limits. Worked out in the
+    worker, so the child only makes the system calls: every line of Python a child runs costs
+    it page copies."""
+    wanted = (
+        (resource.RLIMIT_CPU, max(1, cpu_seconds)),
+        (resource.RLIMIT_AS, int(limits["memory_mb"]) * MiB),
+        (resource.RLIMIT_NPROC, int(limits["processes"])),
+        (resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * MiB),
+        (resource.RLIMIT_NOFILE, int(limits["open_files"])),
+        (resource.RLIMIT_CORE, 0),
+    )
+    return tuple((kind, _capped(kind, value)) for kind, value in wanted)
+
+
+def _capped(kind: int, value: int) -> int:
+    hard = _hard_limit(kind)
+    return value if hard == resource.RLIM_INFINITY else min(value, hard)
+
+
+@functools.cache
+def _hard_limit(kind: int) -> int:
+    return resource.getrlimit(kind)[1]  # the worker never changes its own
+
+
+def fd_limit() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 65536
 
 
 @functools.cache
@@ -81,15 +113,16 @@ def child_main(judge: Judge, job: ChildJob) -> None:
     """Never returns: the child leaves by os._exit whatever happens, so no exception (not even
     SystemExit) can carry it back into the worker's code."""
     code = 0
+    report = _Report(job.result_fd, job.nonce)
     try:
         _isolate(job)
-        _run(judge, job)
+        _run(judge, job, report)
     except _WorkerGone:
         code = 71
     except BaseException:  # the harness itself failed: say so, never pretend success
         code = 70
         with contextlib.suppress(BaseException):
-            _send(job, {"ev": "harness_error", "message": traceback.format_exc()[-2000:]})
+            report.send({"ev": "harness_error", "message": traceback.format_exc()[-2000:]})
     finally:
         os._exit(code)
 
@@ -99,10 +132,13 @@ class _WorkerGone(Exception):
 
 
 def _flush() -> None:
-    # The child leaves by os._exit, which would drop what print() still buffers.
+    # The child leaves by os._exit, which would drop what print() still buffers. Plain
+    # try/except: contextlib.suppress would cost three calls per stream, per frame.
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
+        try:  # noqa: SIM105
             stream.flush()
+        except Exception:  # the candidate replaced or broke the stream: nothing to keep
+            pass
 
 
 def _isolate(job: ChildJob) -> None:
@@ -119,64 +155,47 @@ def _isolate(job: ChildJob) -> None:
     # Nothing else the worker holds (its host channel, pytest's faulthandler copy of the host
     # log, epoll and pipe descriptors) is the candidate's business.
     os.closerange(3, job.result_fd)
-    os.closerange(job.result_fd + 1, _max_fd())
+    os.closerange(job.result_fd + 1, job.fd_limit)
     sys.stdout, sys.stderr = capture_streams()
     os.setsid()
-    _set_limits(job.limits, job.cpu_seconds)
-
-
-def _max_fd() -> int:
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return soft if soft != resource.RLIM_INFINITY else 65536
-
-
-def _set_limits(limits: dict[str, Any], cpu_seconds: int) -> None:
-    def cap(kind: int, value: int) -> None:
-        _, hard = resource.getrlimit(kind)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
+    for kind, value in job.rlimits:
         resource.setrlimit(kind, (value, value))
 
-    cap(resource.RLIMIT_CPU, max(1, cpu_seconds))
-    cap(resource.RLIMIT_AS, int(limits["memory_mb"]) * MiB)
-    cap(resource.RLIMIT_NPROC, int(limits["processes"]))
-    cap(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * MiB)
-    cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
-    cap(resource.RLIMIT_CORE, 0)
 
-
-def _run(judge: Judge, job: ChildJob) -> None:
+def _run(judge: Judge, job: ChildJob, report: _Report) -> None:
     try:
         code = compile(job.source, job.program_path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
-        _send(job, {"ev": "invalid", "message": f"{type(exc).__name__}: {exc}"[:2000]})
+        report.send({"ev": "invalid", "message": f"{type(exc).__name__}: {exc}"[:2000]})
         return
-    _write_program(job.program_path, job.source)
-    _send(job, {"ev": "import"})
+    _write_program(job.program_dir, job.program_path, job.source)
+    report.hold({"ev": "import"})
+    if judge.load_runs_program:
+        report.send()
     try:
         judge.load(code, job.program_path)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the tests did not run
-        _send(job, {"ev": "import_error", "exc": type(exc).__name__, "message": _brief(exc)})
+        report.send({"ev": "import_error", "exc": type(exc).__name__, "message": _brief(exc)})
         return
     tracer = _Tracer.begin(job.program_path) if job.coverage else None
     try:
-        _run_units(judge, job, tracer)
+        _run_units(judge, job, tracer, report)
     finally:
         if tracer is not None:
             tracer.end()
-    _send(job, {"ev": "done"})
+    report.send({"ev": "done"})
 
 
-def _run_units(judge: Judge, job: ChildJob, tracer: _Tracer | None) -> None:
+def _run_units(judge: Judge, job: ChildJob, tracer: _Tracer | None, report: _Report) -> None:
     for k, index in enumerate(job.todo):
         next_index = job.todo[k + 1] if k + 1 < len(job.todo) else None
-        _send(job, {"ev": "start", "i": index})
+        report.send({"ev": "start", "i": index})  # out before the test runs: its deadline
         if tracer is not None:
             tracer.switch(index)
         result = judge.run(index, next_index)
         if tracer is not None:
             result["lines"] = tracer.lines(index)
-        _send(job, {"ev": "result", "i": index, **result})
+        report.hold({"ev": "result", "i": index, **result})
 
 
 @contextlib.contextmanager
@@ -227,16 +246,16 @@ class _Tracer:
             self._cov.stop()
 
 
-def _write_program(path: str, source: str) -> None:
+def _write_program(folder: str, path: str, source: str) -> None:
     """The candidate as a file, for tracebacks and judges that read it. Plain system calls:
     open() and makedirs() touch three times as many of the worker's pages."""
-    with contextlib.suppress(FileExistsError):
-        os.mkdir(os.path.dirname(path))
+    try:  # noqa: SIM105 - suppress() is a context manager object and three calls
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
-        data = memoryview(source.encode("utf-8"))
-        while data:
-            data = data[os.write(fd, data) :]
+        write_all(fd, source.encode("utf-8"))
     finally:
         os.close(fd)
 
@@ -247,10 +266,28 @@ def _brief(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{place}"[:2000]
 
 
-def _send(job: ChildJob, message: dict[str, Any]) -> None:
-    _flush()
-    message["nonce"] = job.nonce
-    try:
-        write_frame(job.result_fd, message)
-    except (OSError, ValueError) as exc:
-        raise _WorkerGone from exc
+class _Report:
+    """The child's frames to the worker, stamped with the evaluation's nonce. A frame may be
+    held back while no candidate code runs and go out with the next in one write: what the
+    worker sees, and when, is the same, at half the system calls."""
+
+    def __init__(self, fd: int, nonce: str) -> None:
+        self.fd = fd
+        self.nonce = nonce
+        self.held: list[bytes] = []
+
+    def hold(self, message: dict[str, Any]) -> None:
+        message["nonce"] = self.nonce
+        self.held.append(encode(message))
+
+    def send(self, message: dict[str, Any] | None = None) -> None:
+        """Write every held frame and ``message``, after what the candidate printed."""
+        if message is not None:
+            self.hold(message)
+        _flush()
+        data = b"".join(self.held)
+        self.held.clear()
+        try:
+            write_all(self.fd, data)
+        except (OSError, ValueError) as exc:
+            raise _WorkerGone from exc

@@ -14,9 +14,10 @@ from typing import Any
 
 MAX_FRAME = 8 * 1024 * 1024
 _HEADER = struct.Struct(">I")
-# One encoder for every frame: json.dumps with options builds a new one per call, and a
-# candidate's child pays for each object it creates (see sandbox.child).
+# One encoder and one decoder for every frame: json.dumps and json.loads build or look up
+# theirs per call, and a candidate's child pays for each object it creates (see sandbox.child).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+_DECODER = json.JSONDecoder()
 
 
 class FrameError(Exception):
@@ -32,7 +33,12 @@ def encode(message: dict[str, Any]) -> bytes:
 
 def write_frame(fd: int, message: dict[str, Any]) -> None:
     """Write one whole frame to a blocking file descriptor."""
-    view = memoryview(encode(message))
+    write_all(fd, encode(message))
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to a blocking descriptor (a pipe may take it in parts)."""
+    view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
 
@@ -52,10 +58,15 @@ def read_frame(fd: int) -> dict[str, Any] | None:
 
 
 def decode(body: bytes) -> dict[str, Any]:
+    """One frame's JSON object. Frames are written compact: a body with anything around its
+    object (even white space) is refused."""
     try:
-        message = json.loads(body)
+        text = body.decode("utf-8")
+        message, end = _DECODER.raw_decode(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FrameError(f"frame is not JSON: {exc}") from exc
+    if end != len(text):
+        raise FrameError("frame holds more than one JSON value")
     if not isinstance(message, dict):
         raise FrameError("frame is not a JSON object")
     return message

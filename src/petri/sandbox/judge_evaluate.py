@@ -31,6 +31,7 @@ class EvaluateJudge:
         self.module = module
         self.evaluate: Callable[[str], object] | None = None
         self.unit_timeout_key = "wall_time_s"
+        self.load_runs_program = False  # evaluate() reads the file itself
         self.candidate_path = ""
 
     @property

@@ -157,6 +157,7 @@ class PytestJudge:
         self.items: list[pytest.Item] = []
         self.recorder = _Recorder()
         self.unit_timeout_key = "test_timeout_s"
+        self.load_runs_program = True  # the program is imported as a module
         self._bindings: list[tuple[dict[str, Any], str, str]] = []
 
     @property

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from petri.sandbox.child import ChildJob, Judge, child_main
+from petri.sandbox.child import ChildJob, Judge, child_main, fd_limit, rlimits
 from petri.sandbox.framing import FrameBuffer, FrameError
 from petri.sandbox.proctree import kill_descendants, wipe_dir
 from petri.sandbox.syscalls import VIOLATION_SIGNAL
@@ -84,7 +84,7 @@ def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings)
     if cfg.coverage:
         _preload("coverage")
     max_line = max(1, program_lines(source)) if cfg.coverage else 0
-    run = _Run(judge, source, nonce, job_path, cfg, deadline, max_line)
+    run = _Run(judge, source, nonce, job_path, cfg, deadline, max_line, fd_limit())
     first = True
     while (todo or first) and not verdict.flags & {"invalid", "violation"}:
         first = False
@@ -120,6 +120,7 @@ class _Run:
     cfg: Settings
     deadline: float
     max_line: int  # > 0: coverage was asked for, of a program this many lines long
+    fd_limit: int
 
 
 def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
@@ -130,13 +131,14 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
     job = ChildJob(
         source=run.source,
         program_path=run.job_path,
+        program_dir=os.path.dirname(run.job_path),
         todo=list(todo),
         nonce=run.nonce,
         result_fd=res_w,
         output_fd=out_w,
         close_fds=(res_r, out_r, *cfg.host_fds),
-        limits=cfg.limits,
-        cpu_seconds=cpu_left,
+        rlimits=rlimits(cfg.limits, cpu_left),
+        fd_limit=run.fd_limit,
         coverage=run.max_line > 0,
         parent_death_signal=not cfg.whole_namespace,
     )
