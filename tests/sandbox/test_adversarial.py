@@ -733,7 +733,38 @@ def test_thread_bomb_is_bounded(adversarial_pool: WorkerPool) -> None:
     assert started < 100000
     seen = outcomes(evaluation)
     assert seen["test_one"] != "passed"
-    assert (seen["test_two"], seen["test_three"]) == ("passed", "passed")
+    assert (seen["test_two"], seen["test_three"]) == ("passed", "passed"), evaluation
+    assert_still_works(adversarial_pool)
+
+
+def test_a_harness_out_of_memory_after_a_test_costs_that_test_only(
+    adversarial_pool: WorkerPool,
+) -> None:
+    # A candidate that used up its memory can leave the harness none to report the test with
+    # (as a thread bomb sometimes does): simulated here by failing the next result's encoding.
+    source = candidate(
+        """
+        import petri.sandbox.child as _child
+
+        _real_encode = _child.encode
+
+
+        def _out_of_memory_once(message):
+            if message.get("ev") == "result":
+                _child.encode = _real_encode
+                raise MemoryError
+            return _real_encode(message)
+
+
+        def f(x):
+            if x == 1:
+                _child.encode = _out_of_memory_once
+            return x + 1
+        """
+    )
+    evaluation = adversarial_pool.evaluate(source)
+    expect(evaluation, Status.MEMORY, "error", "passed", "passed")
+    assert "sandbox harness error" in evaluation.tests[0].message
     assert_still_works(adversarial_pool)
 
 

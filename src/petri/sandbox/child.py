@@ -119,10 +119,11 @@ def child_main(judge: Judge, job: ChildJob) -> None:
         _run(judge, job, report)
     except _WorkerGone:
         code = 71
-    except BaseException:  # the harness itself failed: say so, never pretend success
+    except BaseException as exc:  # the harness itself failed: say so, never pretend success
         code = 70
         with contextlib.suppress(BaseException):
-            report.send({"ev": "harness_error", "message": traceback.format_exc()[-2000:]})
+            message = traceback.format_exc()[-2000:]
+            report.send({"ev": "harness_error", "exc": type(exc).__name__, "message": message})
     finally:
         os._exit(code)
 

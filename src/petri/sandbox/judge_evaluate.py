@@ -15,6 +15,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from petri.sandbox.proctree import settle_memory
+
 JUDGE_FILE = "evaluate.py"
 
 
@@ -53,10 +55,7 @@ class EvaluateJudge:
         if not callable(func):
             raise JudgeLoadError(f"{JUDGE_FILE} must define a function evaluate(program_path)")
         self.evaluate = func
-        import gc
-
-        gc.collect()
-        gc.freeze()  # keep the collector from touching (and so copying) the worker's pages
+        settle_memory()
         loop()
         return 0
 

@@ -12,7 +12,6 @@ collection: the per-candidate cost is the tests themselves.
 from __future__ import annotations
 
 import ast
-import gc
 import os
 import sys
 import time
@@ -21,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from petri.sandbox.proctree import settle_memory
 
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:terminal", "--capture=no", "-p", "no:stepwise"]
 MESSAGE_LIMIT = 2000
@@ -207,8 +208,7 @@ class PytestJudge:
             for key, value in list(ns.items())
             if isinstance(value, Pending)
         ]
-        gc.collect()
-        gc.freeze()  # keep the collector from touching (and so copying) the worker's pages
+        settle_memory()
 
     def load(self, code: types.CodeType, path: str) -> None:
         """In the child: run the candidate into the program module, rebind the placeholders."""

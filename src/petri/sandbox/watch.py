@@ -372,7 +372,14 @@ class _Follow:
         self.phase = "done"
 
     def _on_harness_error(self, frame: dict[str, Any]) -> None:
-        self.verdict.note("crashed", f"sandbox harness error: {frame.get('message', '')}")
+        """The harness failed in the child (e.g. no memory left after the candidate's test):
+        the test it was running is an error, and the tests after it run in a fresh child."""
+        message = f"sandbox harness error: {frame.get('message', '')}"
+        self.verdict.note("memory" if frame.get("exc") == "MemoryError" else "crashed", message)
+        if self.current is not None:
+            self.verdict.record(self.current, "error", message[-2000:])
+            self.todo.remove(self.current)
+            self.current = None
         self.phase = "done"
 
     def _overrun(self) -> None:
