@@ -1,4 +1,5 @@
-"""Process-tree control for the jailed worker: prctl flags, killing every descendant, wiping /tmp.
+"""Process-tree control for the jailed worker: prctl flags, settling its memory before it
+forks, killing every descendant, wiping /tmp.
 
 The worker is a child subreaper, so a candidate's daemonized grandchildren (double fork + setsid)
 are re-parented to the worker instead of escaping to init; killing "every descendant" then
