@@ -252,13 +252,7 @@ class _Follow:
         if not data:
             self.results_open = False
             return 0
-        try:
-            frames = self.frames.feed(data)
-        except _BAD_FRAME as exc:
-            self._violation(f"the result channel was tampered with ({exc})")
-            return 0
-        for frame in frames:
-            self._frame(frame)
+        self._feed(data)
         return len(data)
 
     def _output(self, fd: int, poller: select.poll) -> None:
@@ -269,9 +263,13 @@ class _Follow:
         if not data:
             poller.unregister(fd)
             return
-        room = int(self.cfg.limits["output_kb"]) * 1024 - len(self.verdict.output)
-        self.verdict.output += data[: max(room, 0)]
-        self.verdict.dropped += max(len(data) - max(room, 0), 0)
+        self._keep_output(data)
+
+    def _keep_output(self, data: bytes) -> None:
+        """What the candidate printed, up to the output limit; the rest is only counted."""
+        room = max(int(self.cfg.limits["output_kb"]) * 1024 - len(self.verdict.output), 0)
+        self.verdict.output += data[:room]
+        self.verdict.dropped += max(len(data) - room, 0)
 
     def _drain(self, res_r: int, out_r: int) -> None:
         for fd in (res_r, out_r):
@@ -285,9 +283,7 @@ class _Follow:
                 if fd == res_r and self.phase != "done":
                     self._feed(data)
                 elif fd == out_r:
-                    room = int(self.cfg.limits["output_kb"]) * 1024 - len(self.verdict.output)
-                    self.verdict.output += data[: max(room, 0)]
-                    self.verdict.dropped += max(len(data) - max(room, 0), 0)
+                    self._keep_output(data)
 
     def _feed(self, data: bytes) -> None:
         try:
