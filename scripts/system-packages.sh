@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Install the system packages petri uses (bubblewrap for the sandbox jail, redis-server and
-# nats-server for the scale-out backends' tests) where apt is available. Idempotent: does nothing
-# when they are all present; never fails the build when apt is missing (tests then skip loudly).
+# Install the system packages petri uses (bubblewrap and libseccomp2 for the sandbox jail,
+# redis-server and nats-server for the scale-out backends' tests) where apt is available.
+# Idempotent: does nothing when they are all present; never fails the build when apt is missing
+# (tests then skip loudly).
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+libs=$({ /sbin/ldconfig -p || ldconfig -p; } 2>/dev/null || true)
+grep -q 'libseccomp\.so\.2' <<<"$libs" || need+=(libseccomp2)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -29,7 +29,6 @@ def main(cmd_fd: int, reply_fd: int) -> None:
     config = read_frame(cmd_fd)
     if config is None:
         return
-    syscalls.prepare()
     if config.get("uid") is not None:
         _drop_privileges(int(config["uid"]))
     proctree.harden_worker()

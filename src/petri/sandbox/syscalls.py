@@ -8,7 +8,9 @@ The filter is inherited by every child and cannot be removed.
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import os
 import signal
 
 DENIED = (
@@ -57,35 +59,58 @@ REFUSED = ("shmget", "msgget", "semget", "mq_open")
 VIOLATION_SIGNAL = signal.SIGSYS
 
 
-def prepare() -> None:
-    """Import libseccomp's binding while still privileged: locating the shared library runs
-    ldconfig, which a non-dumpable unprivileged worker cannot always do."""
-    import contextlib
-    import importlib
-
-    with contextlib.suppress(ImportError, OSError, RuntimeError):
-        importlib.import_module("pyseccomp")
+#: libseccomp's actions (seccomp.h): the default, the filter's verdict on a denied call and
+#: the errno answer for a refused one.
+_ACT_ALLOW = 0x7FFF0000
+_ACT_KILL_PROCESS = 0x80000000
+_ACT_ERRNO = 0x00050000
+_NR_UNKNOWN = -1  # __NR_SCMP_ERROR: no such system call on this architecture
 
 
 def install() -> str | None:
-    """Load the filter into this process; returns why it could not, or None when loaded."""
+    """Load the filter into this process; returns why it could not, or None when loaded.
+
+    libseccomp is called directly rather than through a Python binding: the binding imports
+    ctypes.util, which imports threading and random, and their at-fork hooks then run in
+    every candidate's child (about 150 page copies per child)."""
     try:
-        import pyseccomp
-    except (ImportError, OSError, RuntimeError) as exc:  # no libseccomp: namespaces remain
+        lib = _libseccomp()
+    except (OSError, AttributeError) as exc:  # no libseccomp: namespaces and rlimits remain
         return f"seccomp unavailable ({exc})"
-    flt = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
-    for name in DENIED:
-        try:
-            flt.add_rule(pyseccomp.KILL_PROCESS, name)
-        except (ValueError, RuntimeError, OSError):
-            continue  # not a system call on this architecture
-    for name in REFUSED:
-        try:
-            flt.add_rule(pyseccomp.ERRNO(errno.EPERM), name)
-        except (ValueError, RuntimeError, OSError):
-            continue
+    ctx = lib.seccomp_init(_ACT_ALLOW)
+    if not ctx:
+        return "seccomp filter not loaded (seccomp_init failed)"
     try:
-        flt.load()
-    except (RuntimeError, OSError) as exc:
+        rules = [(name, _ACT_KILL_PROCESS) for name in DENIED]
+        rules += [(name, _ACT_ERRNO | errno.EPERM) for name in REFUSED]
+        for name, action in rules:
+            number = lib.seccomp_syscall_resolve_name(name.encode())
+            if number != _NR_UNKNOWN:  # else not a system call on this architecture
+                _check(lib.seccomp_rule_add(ctx, action, number, 0), f"rule for {name}")
+        _check(lib.seccomp_load(ctx), "load")
+    except OSError as exc:
         return f"seccomp filter not loaded ({exc})"
+    finally:
+        lib.seccomp_release(ctx)
     return None
+
+
+def _libseccomp() -> ctypes.CDLL:
+    lib = ctypes.CDLL("libseccomp.so.2")
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_syscall_resolve_name.restype = ctypes.c_int
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add.restype = ctypes.c_int
+    lib.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint]
+    lib.seccomp_load.restype = ctypes.c_int
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_release.restype = None
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def _check(rc: int, what: str) -> None:
+    """libseccomp returns a negated errno on failure."""
+    if rc < 0:
+        raise OSError(-rc, f"seccomp {what}: {os.strerror(-rc)}")
