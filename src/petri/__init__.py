@@ -8,9 +8,11 @@ they load makes each per-candidate fork slower.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing stays out of the jailed worker (see sandbox.harness)
 if TYPE_CHECKING:
+    from typing import Any
+
     from petri.config import EvolveSettings, Limits, SandboxSettings, Settings, load_settings
     from petri.errors import (
         BackendError,

@@ -14,7 +14,8 @@ from petri.config import Limits, SandboxSettings
 from petri.sandbox import JudgeSpec, Status, WorkerPool, harness
 from petri.sandbox.framing import read_frame, write_frame
 from petri.sandbox.jail import bwrap_usable
-from petri.sandbox.verdict import MAX_COVERAGE_LINES, MAX_TEST_LINES, to_evaluation
+from petri.sandbox.lines import MAX_COVERAGE_LINES, MAX_TEST_LINES
+from petri.sandbox.verdict import to_evaluation
 
 ProblemWriter = Callable[..., Path]
 

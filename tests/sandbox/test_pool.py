@@ -241,3 +241,21 @@ def test_a_candidate_can_be_given_a_shorter_test_timeout(write_problem: ProblemW
         assert longer.tests[0].message == "exceeded 1 s"  # a request never lengthens the limit
         plain = pool.evaluate(source)
         assert plain.tests[1].outcome is TestOutcome.PASSED  # without it the rest still run
+
+
+def test_an_evaluate_worker_holds_only_what_its_children_use(write_problem: ProblemWriter) -> None:
+    """Every module the worker imports is copied into each candidate's fork: what only type
+    annotations, rare error paths or the host need must not be there."""
+    heavy = ("typing", "dataclasses", "inspect", "traceback", "shutil", "pathlib", "pydantic")
+    judge = (
+        "import sys\n"
+        "def evaluate(path):\n"
+        f"    print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+        "    return {'modules': float(len(sys.modules))}\n"
+    )
+    root = write_problem({"solve.py": "X = 1\n", "evaluate.py": judge}, name="lean")
+    spec = JudgeSpec(root, "solve.py", "evaluate")
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        evaluation = pool.evaluate("X = 2\n")
+    assert evaluation.status is Status.OK
+    assert evaluation.output.strip() == "[]"

@@ -7,9 +7,11 @@ loads makes each per-candidate fork more expensive.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing stays out of the jailed worker (see sandbox.harness)
 if TYPE_CHECKING:
+    from typing import Any
+
     from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
     from petri.sandbox.pool import WorkerPool, evaluate_once
     from petri.sandbox.spec import JudgeSpec

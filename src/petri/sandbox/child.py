@@ -17,52 +17,85 @@ import os
 import resource
 import signal
 import sys
-import traceback
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol, TextIO
 
 from petri.sandbox.framing import encode, write_all
+from petri.sandbox.lines import MAX_TEST_LINES
 from petri.sandbox.proctree import PR_SET_PDEATHSIG, prctl
-from petri.sandbox.verdict import MAX_TEST_LINES
+
+# The worker imports this module, and every module it loads makes each fork dearer: no
+# typing, dataclasses or traceback at run time (each pulls in a dozen more).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, Protocol, TextIO
+
+    class Judge(Protocol):
+        """A judge prepared in the worker and run per candidate in a child."""
+
+        unit_timeout_key: str
+        load_runs_program: bool  # False: load() only notes the path, no candidate code runs
+
+        @property
+        def units(self) -> list[str]: ...
+
+        def load(self, code: Any, path: str) -> None: ...
+
+        def run(self, index: int, next_index: int | None) -> dict[str, Any]: ...
+
 
 MiB = 1024 * 1024
 
 
-class Judge(Protocol):
-    """A judge prepared in the worker and run per candidate in a child."""
-
-    unit_timeout_key: str
-    load_runs_program: bool  # False: load() only notes the path, no candidate code runs
-
-    @property
-    def units(self) -> list[str]: ...
-
-    def load(self, code: Any, path: str) -> None: ...
-
-    def run(self, index: int, next_index: int | None) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
 class ChildJob:
     """One child's share of an evaluation."""
 
-    source: str
-    program_path: str  # where the candidate's file is written (private /tmp)
-    program_dir: str  # the folder of program_path, made by the child
-    todo: list[int]  # indexes of the judge's units still to run
-    nonce: str
-    result_fd: int
-    output_fd: int
-    close_fds: tuple[int, ...]  # the worker's descriptors the candidate must not inherit
-    rlimits: tuple[tuple[int, int], ...]  # (resource, value) pairs, see ``rlimits``
-    fd_limit: int  # descriptors from here up are never open in the worker
-    coverage: bool = False  # report the program lines each test ran
-    # Die with the worker. Not needed in the jail's own pid namespace, which the kernel
-    # empties when the worker (and so the namespace's init) goes: the ctypes call costs
-    # a tenth of a trivial evaluation.
-    parent_death_signal: bool = True
+    __slots__ = (
+        "close_fds",
+        "coverage",
+        "fd_limit",
+        "nonce",
+        "output_fd",
+        "parent_death_signal",
+        "program_dir",
+        "program_path",
+        "result_fd",
+        "rlimits",
+        "source",
+        "todo",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        program_path: str,
+        program_dir: str,
+        todo: list[int],
+        nonce: str,
+        result_fd: int,
+        output_fd: int,
+        close_fds: tuple[int, ...],
+        rlimits: tuple[tuple[int, int], ...],
+        fd_limit: int,
+        coverage: bool = False,
+        parent_death_signal: bool = True,
+    ) -> None:
+        self.source = source
+        self.program_path = program_path  # where the candidate's file is written (private /tmp)
+        self.program_dir = program_dir  # the folder of program_path, made by the child
+        self.todo = todo  # indexes of the judge's units still to run
+        self.nonce = nonce
+        self.result_fd = result_fd
+        self.output_fd = output_fd
+        self.close_fds = close_fds  # the worker's descriptors the candidate must not inherit
+        self.rlimits = rlimits  # (resource, value) pairs, see ``rlimits``
+        self.fd_limit = fd_limit  # descriptors from here up are never open in the worker
+        self.coverage = coverage  # report the program lines each test ran
+        # Die with the worker. Not needed in the jail's own pid namespace, which the kernel
+        # empties when the worker (and so the namespace's init) goes: the ctypes call costs
+        # a tenth of a trivial evaluation.
+        self.parent_death_signal = parent_death_signal
 
 
 def rlimits(limits: dict[str, Any], cpu_seconds: int) -> tuple[tuple[int, int], ...]:
@@ -122,7 +155,7 @@ def child_main(judge: Judge, job: ChildJob) -> None:
     except BaseException as exc:  # the harness itself failed: say so, never pretend success
         code = 70
         with contextlib.suppress(BaseException):
-            message = traceback.format_exc()[-2000:]
+            message = _traceback(exc)[-2000:]
             report.send({"ev": "harness_error", "exc": type(exc).__name__, "message": message})
     finally:
         os._exit(code)
@@ -262,9 +295,23 @@ def _write_program(folder: str, path: str, source: str) -> None:
 
 
 def _brief(exc: BaseException) -> str:
-    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-    place = f" (line {where[0].lineno})" if where else ""
+    """The exception and the line it was raised at (the innermost frame)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    place = f" (line {tb.tb_lineno})" if tb is not None else ""
     return f"{type(exc).__name__}: {exc}{place}"[:2000]
+
+
+def _traceback(exc: BaseException) -> str:
+    """The whole traceback of a harness failure; imported only then (and perhaps short of
+    memory, hence the brief fallback)."""
+    try:
+        import traceback
+
+        return "".join(traceback.format_exception(exc))
+    except Exception:
+        return _brief(exc)
 
 
 class _Report:

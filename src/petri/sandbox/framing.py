@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import struct
-from typing import Any
+
+TYPE_CHECKING = False  # typing stays out of the jailed worker (see sandbox.harness)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_FRAME = 8 * 1024 * 1024
 _HEADER = struct.Struct(">I")

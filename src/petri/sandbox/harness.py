@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
-from dataclasses import replace
-from typing import Any
 
 from petri.sandbox import child, proctree, syscalls, watch
-from petri.sandbox.child import Judge
 from petri.sandbox.framing import read_frame, write_frame
 from petri.sandbox.judge_evaluate import EvaluateJudge, JudgeLoadError
+
+# Every module the worker imports is inherited by, and so costs, each candidate's fork: what
+# only annotations need stays out at run time (typing alone brings 30 modules).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from petri.sandbox.child import Judge
 
 BOOT = (
     "import sys;sys.path[:0]=sys.argv[3].split(':');"
@@ -103,8 +107,8 @@ class _Server:
             if key not in variants:  # a search sends few variants: build each once
                 if len(variants) >= 16:
                     variants.clear()
-                variants[key] = replace(
-                    cfg, coverage=key[0], unit_timeout=key[1], stop_on_timeout=key[2]
+                variants[key] = cfg.per_request(
+                    coverage=key[0], unit_timeout=key[1], stop_on_timeout=key[2]
                 )
             try:
                 verdict = watch.evaluate(
@@ -112,6 +116,8 @@ class _Server:
                     str(self.config["program"]), variants[key],
                 )  # fmt: skip
             except Exception:  # petri's own failure: say so rather than die looking attacked
+                import traceback  # only now: see TYPE_CHECKING above
+
                 write_frame(self.reply_fd, {"op": "error", "message": traceback.format_exc()})
                 return
             write_frame(self.reply_fd, _reply(verdict))

@@ -12,10 +12,13 @@ import math
 import os
 import time
 import types
-from collections.abc import Callable
-from typing import Any
 
 from petri.sandbox.proctree import settle_memory
+
+TYPE_CHECKING = False  # typing stays out of the jailed worker (see sandbox.harness)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 JUDGE_FILE = "evaluate.py"
 

@@ -18,10 +18,11 @@ from types import TracebackType
 
 from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError, SandboxError, WorkerLost
+from petri.sandbox.lines import program_lines
 from petri.sandbox.outcome import Evaluation, Status
 from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeSpec
 from petri.sandbox.staging import readable_by_others, stage
-from petri.sandbox.verdict import program_lines, to_evaluation
+from petri.sandbox.verdict import to_evaluation
 from petri.sandbox.worker_process import WorkerProcess
 
 HOST_GRACE_S = 15.0  # on top of the evaluation's wall time before the host gives up on a worker

@@ -13,10 +13,8 @@ import ctypes
 import errno
 import gc
 import os
-import shutil
 import signal
 import time
-from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -56,7 +54,8 @@ def descendants(root: int) -> list[int]:
         pid = queue.pop()
         for task in _tasks(pid):
             with contextlib.suppress(OSError):
-                children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+                with open(f"/proc/{pid}/task/{task}/children") as listing:
+                    children = listing.read().split()
                 for child in map(int, children):
                     found.append(child)
                     queue.append(child)
@@ -131,7 +130,7 @@ def wipe_dir(path: str, keep: tuple[str, ...] = ()) -> None:
         target = os.path.join(path, name)
         if os.path.isdir(target) and not os.path.islink(target):
             if not _remove_flat(target):
-                shutil.rmtree(target, onerror=_force)
+                _rmtree(target)
         else:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
@@ -149,12 +148,18 @@ def _remove_flat(folder: str) -> bool:
     return True
 
 
+def _rmtree(target: str) -> None:
+    import shutil  # only for deep leftovers: it brings bz2, lzma and their libraries
+
+    shutil.rmtree(target, onerror=_force)
+
+
 def _force(func: object, target: str, exc: object) -> None:
     """shutil.rmtree's error handler: make the entry and its folder writable, then remove."""
     with contextlib.suppress(OSError):
         os.chmod(os.path.dirname(target) or target, 0o700)
         os.chmod(target, 0o700)
         if os.path.isdir(target) and not os.path.islink(target):
-            shutil.rmtree(target, onerror=_force)
+            _rmtree(target)
         else:
             os.unlink(target)

@@ -15,14 +15,18 @@ import os
 import select
 import signal
 import time
-from dataclasses import dataclass, field
-from typing import Any
 
-from petri.sandbox.child import ChildJob, Judge, child_main, fd_limit, rlimits
+from petri.sandbox.child import ChildJob, child_main, fd_limit, rlimits
 from petri.sandbox.framing import FrameBuffer, FrameError
+from petri.sandbox.lines import MAX_COVERAGE_LINES, covered_lines, program_lines
 from petri.sandbox.proctree import kill_descendants, wipe_dir
 from petri.sandbox.syscalls import VIOLATION_SIGNAL
-from petri.sandbox.verdict import MAX_COVERAGE_LINES, covered_lines, program_lines
+
+TYPE_CHECKING = False  # typing stays out of the jailed worker (see sandbox.child)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from petri.sandbox.child import Judge
 
 READ_CHUNK = 65536
 CHECK_EVERY_S = 0.05  # the longest the worker leaves a running child's results unread
@@ -32,20 +36,20 @@ CHATTY_BYTES = 16384  # results read in one check that make the worker read as t
 _BAD_FRAME = (FrameError, ValueError, RecursionError)
 
 
-@dataclass
 class Verdict:
     """Everything learned about one evaluation so far."""
 
-    units: list[str]
-    results: dict[int, dict[str, Any]] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)  # timeout, memory, crashed, violation, invalid
-    message: str = ""
-    output: bytearray = field(default_factory=bytearray)
-    dropped: int = 0
-    peak_rss: int = 0
-    cpu_used: float = 0.0
-    judge_error: str = ""
-    covered: int = 0  # coverage lines kept so far, across tests (bounded by MAX_COVERAGE_LINES)
+    def __init__(self, units: list[str]) -> None:
+        self.units = units
+        self.results: dict[int, dict[str, Any]] = {}
+        self.flags: set[str] = set()  # timeout, memory, crashed, violation, invalid
+        self.message = ""
+        self.output = bytearray()
+        self.dropped = 0
+        self.peak_rss = 0
+        self.cpu_used = 0.0
+        self.judge_error = ""
+        self.covered = 0  # coverage lines kept so far, across tests (see MAX_COVERAGE_LINES)
 
     def record(self, index: int, outcome: str, message: str = "", duration: float = 0.0) -> None:
         self.results[index] = {"outcome": outcome, "message": message, "duration_s": duration}
@@ -61,18 +65,44 @@ class Verdict:
         self.message = self.message or message
 
 
-@dataclass
 class Settings:
     """The slice of the limits the watch loop needs, as plain numbers."""
 
-    limits: dict[str, Any]
-    unit_timeout: float
-    tmp_dir: str
-    whole_namespace: bool
-    host_fds: tuple[int, ...] = ()  # the worker's channel to the host: never the candidate's
-    keep_tmp: tuple[str, ...] = ()  # /tmp entries that hold read-only runtime binds
-    stop_on_timeout: bool = False  # a search's candidate: the first timeout ends its run
-    coverage: bool = False  # per request: each test's result carries the program lines it ran
+    def __init__(
+        self,
+        *,
+        limits: dict[str, Any],
+        unit_timeout: float,
+        tmp_dir: str,
+        whole_namespace: bool,
+        host_fds: tuple[int, ...] = (),
+        keep_tmp: tuple[str, ...] = (),
+        stop_on_timeout: bool = False,
+        coverage: bool = False,
+    ) -> None:
+        self.limits = limits
+        self.unit_timeout = unit_timeout
+        self.tmp_dir = tmp_dir
+        self.whole_namespace = whole_namespace
+        self.host_fds = host_fds  # the worker's channel to the host: never the candidate's
+        self.keep_tmp = keep_tmp  # /tmp entries that hold read-only runtime binds
+        self.stop_on_timeout = stop_on_timeout  # a search's candidate: a timeout ends its run
+        self.coverage = coverage  # per request: each test's result carries the lines it ran
+
+    def per_request(
+        self, *, coverage: bool, unit_timeout: float, stop_on_timeout: bool
+    ) -> Settings:
+        """These settings with one request's choices."""
+        return Settings(
+            limits=self.limits,
+            unit_timeout=unit_timeout,
+            tmp_dir=self.tmp_dir,
+            whole_namespace=self.whole_namespace,
+            host_fds=self.host_fds,
+            keep_tmp=self.keep_tmp,
+            stop_on_timeout=stop_on_timeout,
+            coverage=coverage,
+        )
 
 
 def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings) -> Verdict:
@@ -84,7 +114,10 @@ def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings)
     if cfg.coverage:
         _preload("coverage")
     max_line = max(1, program_lines(source)) if cfg.coverage else 0
-    run = _Run(judge, source, nonce, job_path, cfg, deadline, max_line, fd_limit())
+    run = _Run(
+        judge=judge, source=source, nonce=nonce, job_path=job_path, cfg=cfg,
+        deadline=deadline, max_line=max_line, fd_limit=fd_limit(),
+    )  # fmt: skip
     first = True
     while (todo or first) and not verdict.flags & {"invalid", "violation"}:
         first = False
@@ -109,18 +142,31 @@ def _preload(module: str) -> None:
         importlib.import_module(module)
 
 
-@dataclass(frozen=True)
 class _Run:
     """What stays the same across the children of one evaluation."""
 
-    judge: Judge
-    source: str
-    nonce: str
-    job_path: str
-    cfg: Settings
-    deadline: float
-    max_line: int  # > 0: coverage was asked for, of a program this many lines long
-    fd_limit: int
+    __slots__ = ("cfg", "deadline", "fd_limit", "job_path", "judge", "max_line", "nonce", "source")
+
+    def __init__(
+        self,
+        *,
+        judge: Judge,
+        source: str,
+        nonce: str,
+        job_path: str,
+        cfg: Settings,
+        deadline: float,
+        max_line: int,
+        fd_limit: int,
+    ) -> None:
+        self.judge = judge
+        self.source = source
+        self.nonce = nonce
+        self.job_path = job_path
+        self.cfg = cfg
+        self.deadline = deadline
+        self.max_line = max_line  # > 0: coverage was asked for, of a program this many lines
+        self.fd_limit = fd_limit
 
 
 def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
