@@ -63,7 +63,7 @@ class ChildJob:
         "rlimits",
         "source",
         "todo",
-    )  # fmt: skip
+    )
 
     def __init__(
         self,
