@@ -245,8 +245,12 @@ def test_a_candidate_can_be_given_a_shorter_test_timeout(write_problem: ProblemW
 
 def test_an_evaluate_worker_holds_only_what_its_children_use(write_problem: ProblemWriter) -> None:
     """Every module the worker imports is copied into each candidate's fork: what only type
-    annotations, rare error paths or the host need must not be there."""
-    heavy = ("typing", "dataclasses", "inspect", "traceback", "shutil", "pathlib", "pydantic")
+    annotations, rare error paths or the host need must not be there, nor threading and random,
+    whose at-fork hooks every child would run (the seccomp binding used to bring both)."""
+    heavy = (
+        "threading", "random", "typing", "dataclasses", "inspect", "traceback", "shutil",
+        "pathlib", "pydantic",
+    )  # fmt: skip
     judge = (
         "import sys\n"
         "def evaluate(path):\n"
