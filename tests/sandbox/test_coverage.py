@@ -202,6 +202,22 @@ def test_the_evaluate_judge_has_no_coverage(write_problem: ProblemWriter) -> Non
     assert evaluation.coverage == {}
 
 
+def test_per_file_coverage_of_a_single_file_problem(write_problem: ProblemWriter) -> None:
+    files = {
+        "prog.py": "from helper import twice\n\n\ndef f(x):\n    return twice(x)\n",
+        "helper.py": "def twice(x):\n    return 2 * x\n\n\ndef unused():\n    return 0\n",
+        "tests/test_prog.py": "from prog import f\n\n\ndef test_f():\n    assert f(2) == 4\n",
+    }
+    root = write_problem(files, name="per-file")
+    spec = JudgeSpec(root, "prog.py", "tests", sources=("prog.py", "helper.py"))
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        candidate = "# the candidate\n" + files["prog.py"]
+        evaluation = pool.evaluate(candidate, file_coverage=True, coverage=True)
+    name = "tests/test_prog.py::test_f"
+    assert evaluation.file_coverage == {name: {"prog.py": (6,), "helper.py": (2,)}}
+    assert evaluation.coverage == {name: (6,)}  # the candidate's lines, not the original's
+
+
 @needs_bwrap
 def test_coverage_is_not_imported_until_asked_for(spec: JudgeSpec) -> None:
     probe = "import sys\nprint('coverage' in sys.modules)\n"
@@ -238,6 +254,19 @@ def test_the_host_caps_the_lines_of_a_whole_reply() -> None:
     assert sizes[0] == MAX_TEST_LINES
     assert sum(sizes) == MAX_COVERAGE_LINES
     assert sizes[-1] == 0
+
+
+def test_the_host_keeps_only_valid_files_of_a_reply() -> None:
+    tests = [
+        {"name": "t::0", "outcome": "passed", "files": {"a.py": [1, 50], "x.py": [1]}},
+        {"name": "t::1", "outcome": "passed", "files": [1, 2]},
+        {"name": "t::2", "outcome": "passed"},
+    ]
+    reply = {"op": "result", "tests": tests, "flags": []}
+    evaluation = to_evaluation(reply, "tests", "bwrap", 0.1, file_lines={"a.py": 10})
+    assert evaluation.file_coverage == {"t::0": {"a.py": (1,)}}
+    assert to_evaluation(reply, "tests", "bwrap", 0.1).file_coverage == {}
+    assert to_evaluation(reply, "evaluate", "bwrap", 0.1, file_lines={"a.py": 10}).tests == ()
 
 
 def test_the_host_reads_no_coverage_it_did_not_ask_for() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
-import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from petri.config import Limits, SandboxSettings
 from petri.errors import JailUnavailable
 from petri.sandbox import JudgeSpec, Status, WorkerPool, jail
-from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, plan_launch
+from petri.sandbox.jail import JAIL_PROBLEM, JAIL_RUNTIME, LaunchPlan, bwrap_usable, plan_launch
 
 ProblemWriter = Callable[..., Path]
 BOOT = ["/usr/bin/python3", "-I", "-S", "-c", "pass"]
@@ -21,11 +22,25 @@ PROGRAM = "def double(n):\n    return 2 * n\n"
 TESTS = "from calc import double\n\n\ndef test_double():\n    assert double(4) == 8\n"
 
 
-def bwrap_plan(monkeypatch: pytest.MonkeyPatch, root: Path, **limits: int) -> LaunchPlan:
+def bwrap_plan(
+    monkeypatch: pytest.MonkeyPatch, root: Path, boot: list[str] = BOOT, **limits: int
+) -> LaunchPlan:
     monkeypatch.setattr(jail, "bwrap_usable", lambda: "/usr/bin/bwrap")
     spec = JudgeSpec(root, "calc.py", "tests")
     uid = 61000 if os.geteuid() == 0 else None
-    return plan_launch(spec, Limits(**limits), SandboxSettings(jail="bwrap"), uid, BOOT)
+    return plan_launch(spec, Limits(**limits), SandboxSettings(jail="bwrap"), uid, boot)
+
+
+def ro_binds(argv: list[str]) -> dict[str, str]:
+    """Each read-only bind of a bwrap argv: host path to where the jail shows it."""
+    return {argv[i + 1]: argv[i + 2] for i, arg in enumerate(argv) if arg == "--ro-bind"}
+
+
+@pytest.fixture
+def under_tmp() -> Iterator[Path]:
+    """A folder right under /tmp, wherever pytest keeps its own (TMPDIR may move it)."""
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="petri-runtime-") as folder:
+        yield Path(folder).resolve()
 
 
 def test_bwrap_plan_isolates_network_and_system(
@@ -52,15 +67,83 @@ def test_bwrap_plan_binds_the_problem_read_only(
     assert plan.argv[plan.argv.index("--chdir") + 1] == JAIL_PROBLEM
 
 
-def test_bwrap_plan_mounts_each_path_once_and_tmp_before_the_runtime(
+def test_bwrap_plan_mounts_each_path_once_and_nothing_under_tmp(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     argv = bwrap_plan(monkeypatch, tmp_path).argv
     targets = [argv[i + 2] for i, arg in enumerate(argv) if arg == "--ro-bind"]
     assert len(targets) == len(set(targets))  # /usr once, each runtime folder once
-    # A checkout under /tmp must be bound over the private /tmp, not hidden by it.
-    if sys.prefix in targets:  # a venv outside /usr
-        assert argv.index(sys.prefix) > argv.index("--tmpfs")
+    made = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--dir"]
+    assert not [p for p in targets + made if p == "/tmp" or p.startswith("/tmp/")]
+
+
+def test_bwrap_plan_shows_a_runtime_under_tmp_outside_the_private_tmp(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, under_tmp: Path
+) -> None:
+    """A checkout and venv under /tmp (a fresh clone there): the jail shows them under
+    JAIL_RUNTIME, and the interpreter and sys.path the worker gets say so."""
+    venv, src = under_tmp / "venv", under_tmp / "src"
+    site = venv / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    src.mkdir()
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").symlink_to("/usr/bin/python3")
+    monkeypatch.setattr(jail, "runtime_paths", lambda: ["/usr", str(src), str(venv)])
+    monkeypatch.setattr(jail, "python_path", lambda: [str(src), str(site)])
+    plan = bwrap_plan(monkeypatch, tmp_path, boot=[str(venv / "bin" / "python"), "-I"])
+    binds = ro_binds(plan.argv)
+    assert {binds[str(src)], binds[str(venv)]} == {f"{JAIL_RUNTIME}/0", f"{JAIL_RUNTIME}/1"}
+    assert plan.sys_path == [binds[str(src)], f"{binds[str(venv)]}/lib/site-packages"]
+    # The venv's own link (to the system's python): sys.executable names the venv.
+    assert plan.argv[-2:] == [f"{binds[str(venv)]}/bin/python", "-I"]
+    made = {plan.argv[i + 1]: plan.argv[i - 1] for i, a in enumerate(plan.argv) if a == "--dir"}
+    assert made == dict.fromkeys(["/run", "/run/petri", JAIL_RUNTIME], "0755")  # traversable
+
+
+def test_bwrap_plan_starts_an_interpreter_under_tmp_by_its_jail_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, under_tmp: Path
+) -> None:
+    """A venv whose interpreter also lives under /tmp: its link and pyvenv.cfg name host paths
+    the jail does not show, so the worker starts the interpreter itself, where the jail has it."""
+    python = under_tmp / "python" / "bin" / "python3.11"
+    python.parent.mkdir(parents=True)
+    python.touch()
+    venv = under_tmp / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(python)
+    monkeypatch.setattr(jail, "runtime_paths", lambda: ["/usr", str(python.parents[1]), str(venv)])
+    monkeypatch.setattr(jail, "python_path", lambda: [str(venv)])
+    plan = bwrap_plan(monkeypatch, tmp_path, boot=[str(venv / "bin" / "python"), "-I"])
+    inside = ro_binds(plan.argv)[str(python.parents[1])]
+    assert inside.startswith(JAIL_RUNTIME + "/")
+    assert plan.argv[-2:] == [f"{inside}/bin/python3.11", "-I"]
+
+
+@pytest.mark.skipif(bwrap_usable() is None, reason="bubblewrap not installed")
+def test_a_jailed_candidate_finds_only_its_own_files_under_tmp(
+    write_problem: ProblemWriter,
+) -> None:
+    root = write_problem({"calc.py": PROGRAM, "tests/test_calc.py": TESTS}, name="walk")
+    walker = (
+        "import json, os, sys\n"
+        "open('/tmp/mine.txt', 'w').write('x')\n"
+        "walk = [os.path.join(d, n) for d, ds, fs in os.walk('/tmp') for n in ds + fs]\n"
+        "print('TMP', json.dumps(sorted(walk)))\n"
+        "print('SYSPATH', json.dumps(sys.path))\n" + PROGRAM
+    )
+    spec = JudgeSpec(root, "calc.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(jail="bwrap", workers=1)) as pool:
+        evaluation = pool.evaluate(walker)
+    assert evaluation.status is Status.OK, evaluation
+    seen = {
+        label: json.loads(rest)
+        for label, rest in (line.split(" ", 1) for line in evaluation.output.splitlines())
+    }
+    own = "/tmp/petri-candidate"
+    assert "/tmp/mine.txt" in seen["TMP"]
+    assert all(p in ("/tmp/mine.txt", own) or p.startswith(own + "/") for p in seen["TMP"])
+    # Petri and its packages come from outside the private /tmp, wherever the checkout is.
+    assert not [p for p in seen["SYSPATH"] if p.startswith("/tmp/") and not p.startswith(own)]
 
 
 def test_bwrap_plan_caps_tmp_size(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from petri.sandbox.lines import MAX_TEST_LINES, covered_lines, program_lines
+from pathlib import Path
+
+from petri.sandbox.lines import (
+    MAX_TEST_LINES,
+    covered_files,
+    covered_lines,
+    file_lines,
+    measured_files,
+    program_lines,
+)
 
 
 def test_program_lines_is_an_upper_bound_of_python_line_numbers() -> None:
@@ -26,3 +35,24 @@ def test_covered_lines_keeps_at_most_the_room_left_and_the_per_test_bound() -> N
     assert covered_lines(many, max_line=10**9, room=3) == (1, 2, 3)
     assert len(covered_lines(many, max_line=10**9, room=10**9) or ()) == MAX_TEST_LINES
     assert covered_lines([1, 2], max_line=10, room=-5) == ()
+
+
+def test_covered_files_keeps_only_known_files_within_their_lines_and_the_room() -> None:
+    raw = {"a.py": [1, 2, 99], "b.py": [3, 1], "c.py": [1], "d.py": "1", "e.py": [0]}
+    known = {"a.py": 10, "b.py": 5, "d.py": 5, "e.py": 5}
+    assert covered_files(raw, known, room=100) == {"a.py": (1, 2), "b.py": (1, 3)}
+    assert covered_files(raw, known, room=3) == {"a.py": (1, 2), "b.py": (1,)}
+    assert covered_files([["a.py", [1]]], known, room=100) is None
+
+
+def test_measured_files_put_the_candidate_in_place_of_the_original() -> None:
+    sources = {"/p/prog.py": ("prog.py", 3), "/p/util.py": ("util.py", 7)}
+    paths, bounds = measured_files(sources, "prog.py", "/tmp/c/prog.py", "a\nb\nc\nd\ne\n")
+    assert paths == {"/p/util.py": "util.py", "/tmp/c/prog.py": "prog.py"}
+    assert bounds == {"util.py": 7, "prog.py": 5}
+
+
+def test_file_lines_counts_a_file_and_is_zero_when_it_cannot(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("x = 1\ny = 2\n")
+    assert file_lines(str(tmp_path / "m.py")) == 2
+    assert file_lines(str(tmp_path / "missing.py")) == 0

@@ -5,8 +5,9 @@ stdout/stderr at a bounded capture pipe and sets its rlimits. It then reports ov
 result pipe in frames stamped with a per-evaluation nonce, so bytes a candidate writes to a
 stray descriptor cannot pass for a result.
 
-When asked, the child also measures which lines of the program each test ran (coverage.py,
-imported only then); the lines ride in the test's result frame.
+When asked, the child also measures which lines of the program (or of each of the problem's
+source files) each test ran (coverage.py, imported only then); the lines ride in the test's
+result frame.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 
         unit_timeout_key: str
         load_runs_program: bool  # False: load() only notes the path, no candidate code runs
+        # The path the candidate is compiled as, when it stands for a file of the problem
+        # (a repository's module); "" for a private copy in /tmp that the child writes.
+        program_file: str
 
         @property
         def units(self) -> list[str]: ...
@@ -54,6 +58,7 @@ class ChildJob:
         "close_fds",
         "coverage",
         "fd_limit",
+        "files",
         "nonce",
         "output_fd",
         "parent_death_signal",
@@ -79,6 +84,7 @@ class ChildJob:
         rlimits: tuple[tuple[int, int], ...],
         fd_limit: int,
         coverage: bool = False,
+        files: dict[str, str] | None = None,
         parent_death_signal: bool = True,
     ) -> None:
         self.source = source
@@ -92,6 +98,8 @@ class ChildJob:
         self.rlimits = rlimits  # (resource, value) pairs, see ``rlimits``
         self.fd_limit = fd_limit  # descriptors from here up are never open in the worker
         self.coverage = coverage  # report the program lines each test ran
+        # Or, when given, the lines of each of these files (measured path -> name to report)
+        self.files = files
         # Die with the worker. Not needed in the jail's own pid namespace, which the kernel
         # empties when the worker (and so the namespace's init) goes: the ctypes call costs
         # a tenth of a trivial evaluation.
@@ -197,21 +205,27 @@ def _isolate(job: ChildJob) -> None:
 
 
 def _run(judge: Judge, job: ChildJob, report: _Report) -> None:
+    path = judge.program_file or job.program_path
     try:
-        code = compile(job.source, job.program_path, "exec", dont_inherit=True)
+        code = compile(job.source, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
         report.send({"ev": "invalid", "message": f"{type(exc).__name__}: {exc}"[:2000]})
         return
-    _write_program(job.program_dir, job.program_path, job.source)
+    if judge.program_file:
+        _show_source(path, job.source)
+    else:
+        _write_program(job.program_dir, job.program_path, job.source)
     report.hold({"ev": "import"})
     if judge.load_runs_program:
         report.send()
     try:
-        judge.load(code, job.program_path)
+        judge.load(code, path)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the tests did not run
-        report.send({"ev": "import_error", "exc": type(exc).__name__, "message": _brief(exc)})
+        message = _brief(exc, judge.program_file)
+        report.send({"ev": "import_error", "exc": type(exc).__name__, "message": message})
         return
-    tracer = _Tracer.begin(job.program_path) if job.coverage else None
+    measured = list(job.files) if job.files else [path] if job.coverage else []
+    tracer = _Tracer.begin(measured) if measured else None
     try:
         _run_units(judge, job, tracer, report)
     finally:
@@ -228,7 +242,12 @@ def _run_units(judge: Judge, job: ChildJob, tracer: _Tracer | None, report: _Rep
             tracer.switch(index)
         result = judge.run(index, next_index)
         if tracer is not None:
-            result["lines"] = tracer.lines(index)
+            found = tracer.lines(index)
+            if job.files is not None:
+                result["files"] = {job.files[p]: n for p, n in found.items() if p in job.files}
+            else:
+                merged = sorted({n for lines in found.values() for n in lines})
+                result["lines"] = merged[:MAX_TEST_LINES]
         report.hold({"ev": "result", "i": index, **result})
 
 
@@ -242,7 +261,7 @@ def _quiet() -> Iterator[None]:
 
 
 class _Tracer:
-    """The lines of the program file each test runs, as coverage.py's dynamic contexts.
+    """The lines of the measured files each test runs, as coverage.py's dynamic contexts.
 
     The measurement starts after the program is loaded, so a line counts for a test only if the
     test ran it. A tracer already running (petri's own test suite measures these children) is
@@ -253,14 +272,14 @@ class _Tracer:
         self._cov = cov
 
     @classmethod
-    def begin(cls, path: str) -> _Tracer | None:
+    def begin(cls, paths: list[str]) -> _Tracer | None:
         try:
             import coverage  # only an evaluation that asks for coverage pays for it
         except ImportError:
             return None
         # No data file and no configuration file: the problem folder (the working directory)
         # must not configure what runs here, e.g. coverage plugins.
-        cov = coverage.Coverage(data_file=None, config_file=False, include=[path], branch=False)
+        cov = coverage.Coverage(data_file=None, config_file=False, include=paths, branch=False)
         with _quiet():
             cov.start()
         return cls(cov)
@@ -268,12 +287,13 @@ class _Tracer:
     def switch(self, index: int) -> None:
         self._cov.switch_context(f"t{index}")
 
-    def lines(self, index: int) -> list[int]:
+    def lines(self, index: int) -> dict[str, list[int]]:
+        """Measured file (coverage.py's real path) -> the lines test ``index`` ran in it."""
         with _quiet():
             data = self._cov.get_data()
         data.set_query_contexts([f"^t{index}$"])
-        found = {n for name in data.measured_files() for n in data.lines(name) or ()}
-        return sorted(found)[:MAX_TEST_LINES]
+        found = {name: data.lines(name) for name in data.measured_files()}
+        return {name: sorted(lines)[:MAX_TEST_LINES] for name, lines in found.items() if lines}
 
     def end(self) -> None:
         with contextlib.suppress(Exception), _quiet():  # the candidate may have broken it
@@ -294,12 +314,26 @@ def _write_program(folder: str, path: str, source: str) -> None:
         os.close(fd)
 
 
-def _brief(exc: BaseException) -> str:
-    """The exception and the line it was raised at (the innermost frame)."""
+def _show_source(path: str, source: str) -> None:
+    """Tracebacks and ``inspect`` read the file a code object names: make them read the
+    candidate, not the original on disk. An entry without a modification time is never
+    checked against the file (``linecache.checkcache``)."""
+    import linecache  # already loaded by pytest, which this judge runs under
+
+    linecache.cache[path] = (len(source), None, source.splitlines(True), path)
+
+
+def _brief(exc: BaseException, program_file: str = "") -> str:
+    """The exception and the line it was raised at (the innermost frame); with the file's
+    name when it is not ``program_file`` (a repository module that imports the program)."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    place = f" (line {tb.tb_lineno})" if tb is not None else ""
+    place = ""
+    if tb is not None:
+        where = tb.tb_frame.f_code.co_filename
+        other = f" of {where}" if program_file and where != program_file else ""
+        place = f" (line {tb.tb_lineno}{other})"
     return f"{type(exc).__name__}: {exc}{place}"[:2000]
 
 

@@ -14,6 +14,7 @@ import sys
 from petri.sandbox import child, proctree, syscalls, watch
 from petri.sandbox.framing import read_frame, write_frame
 from petri.sandbox.judge_evaluate import EvaluateJudge, JudgeLoadError
+from petri.sandbox.lines import file_lines
 
 # Every module the worker imports is inherited by, and so costs, each candidate's fork: what
 # only annotations need stays out at run time (typing alone brings 30 modules).
@@ -38,7 +39,8 @@ def main(cmd_fd: int, reply_fd: int) -> None:
     proctree.harden_worker()
     child.capture_streams()  # made once here rather than in every candidate's child
     root = str(config["root"])
-    sys.path.insert(0, root)
+    # The problem's own folders first (a repository's "src"), then the problem itself.
+    sys.path[:0] = [*(os.path.join(root, str(p)) for p in config.get("paths", ())), root]
     os.chdir(root)
     os.makedirs(config["tmp_dir"], exist_ok=True)
     judge = _make_judge(config)
@@ -63,9 +65,13 @@ def _make_judge(config: dict[str, Any]) -> Any:
     args = (str(config["root"]), str(config["program"]), str(config["module"]))
     if config["kind"] != "tests":
         return EvaluateJudge(*args)
+    if config.get("layout") == "repository":
+        from petri.sandbox.judge_repository import RepositoryJudge
+
+        return RepositoryJudge(*args, tests=[str(t) for t in config["tests"]])
     from petri.sandbox.judge_pytest import PytestJudge  # only pytest workers pay for pytest
 
-    return PytestJudge(*args)
+    return PytestJudge(*args, tests=[str(t) for t in config.get("tests", ["tests"])])
 
 
 class _Server:
@@ -77,6 +83,8 @@ class _Server:
         self.cmd_fd = cmd_fd
         self.reply_fd = reply_fd
         self.started = False
+        self.variants: dict[tuple[bool, float, bool, bool], watch.Settings] = {}
+        self.sources: dict[str, tuple[str, int]] | None = None  # see _source_files
 
     def loop(self) -> None:
         self.started = True
@@ -95,25 +103,16 @@ class _Server:
             keep_tmp=tuple(self.config.get("keep_tmp", ())),
             host_fds=(self.cmd_fd, self.reply_fd),
         )
-        variants: dict[tuple[bool, float, bool], watch.Settings] = {}
+        index = {name: i for i, name in enumerate(self.judge.units)}
         while True:
             request = read_frame(self.cmd_fd)
             if request is None or request.get("op") != "eval":
                 return
-            # Coverage is per test of the program file: the evaluate.py judge has neither.
-            coverage = bool(request.get("coverage")) and self.config["kind"] == "tests"
-            unit_timeout = _shorter(request.get("unit_timeout"), cfg.unit_timeout)
-            key = (coverage, unit_timeout, bool(request.get("stop_on_timeout")))
-            if key not in variants:  # a search sends few variants: build each once
-                if len(variants) >= 16:
-                    variants.clear()
-                variants[key] = cfg.per_request(
-                    coverage=key[0], unit_timeout=key[1], stop_on_timeout=key[2]
-                )
+            chosen = {} if "select" not in request else {"select": _selected(request, index)}
             try:
                 verdict = watch.evaluate(
                     self.judge, str(request["source"]), str(request["nonce"]),
-                    str(self.config["program"]), variants[key],
+                    str(self.config["program"]), self._settings(cfg, request), **chosen,
                 )  # fmt: skip
             except Exception:  # petri's own failure: say so rather than die looking attacked
                 import traceback  # only now: see TYPE_CHECKING above
@@ -121,6 +120,42 @@ class _Server:
                 write_frame(self.reply_fd, {"op": "error", "message": traceback.format_exc()})
                 return
             write_frame(self.reply_fd, _reply(verdict))
+
+    def _settings(self, cfg: watch.Settings, request: dict[str, Any]) -> watch.Settings:
+        # Coverage is per test: the evaluate.py judge has none.
+        tests = self.config["kind"] == "tests"
+        coverage = bool(request.get("coverage")) and tests
+        per_file = bool(request.get("file_coverage")) and tests
+        unit_timeout = _shorter(request.get("unit_timeout"), cfg.unit_timeout)
+        key = (coverage, unit_timeout, bool(request.get("stop_on_timeout")), per_file)
+        if key not in self.variants:  # a search sends few variants: build each once
+            if len(self.variants) >= 16:
+                self.variants.clear()
+            self.variants[key] = cfg.per_request(
+                coverage=key[0], unit_timeout=key[1], stop_on_timeout=key[2],
+                files=self._source_files() if per_file else None,
+            )  # fmt: skip
+        return self.variants[key]
+
+    def _source_files(self) -> dict[str, tuple[str, int]]:
+        """The problem's source files as coverage.py names them (real paths), each with its
+        name to report and its line count; read once, on the first request that asks."""
+        if self.sources is None:
+            root = str(self.config["root"])
+            self.sources = {}
+            for name in self.config.get("sources", ()):
+                path = os.path.realpath(os.path.join(root, str(name)))
+                self.sources[path] = (str(name), file_lines(path))
+        return self.sources
+
+
+def _selected(request: dict[str, Any], index: dict[str, int]) -> list[int]:
+    """The indexes of the units a request selects, in collection order; unknown names are
+    ignored."""
+    names = request["select"]
+    if not isinstance(names, list):
+        return []
+    return sorted({index[n] for n in names if isinstance(n, str) and n in index})
 
 
 def _shorter(asked: object, limit: float) -> float:

@@ -1,10 +1,11 @@
 """How a sandbox worker is launched: inside bubblewrap, or with rlimits only (loudly).
 
 The bubblewrap jail gives each worker an empty root with the system read-only (``/usr``), the
-interpreter and petri's packages read-only, the problem read-only at ``/problem``, a private
-size-capped ``/tmp``, fresh pid/net/ipc/uts namespaces (no network at all) and a scrubbed
-environment. When petri runs as root the worker drops to an unprivileged uid of its own inside
-the jail, because the kernel does not enforce RLIMIT_NPROC for uid 0.
+interpreter and petri's packages read-only (at their own paths, or under ``/run/petri/rt`` when
+they live under ``/tmp``), the problem read-only at ``/problem``, a private size-capped ``/tmp``
+holding nothing of the host, fresh pid/net/ipc/uts namespaces (no network at all) and a
+scrubbed environment. When petri runs as root the worker drops to an unprivileged uid of its
+own inside the jail, because the kernel does not enforce RLIMIT_NPROC for uid 0.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from petri.errors import JailUnavailable
 from petri.sandbox.spec import JudgeSpec
 
 JAIL_PROBLEM = "/problem"
+JAIL_RUNTIME = "/run/petri/rt"  # where runtime folders that live under the host's /tmp appear
 BWRAP_MISSING = (
     "petri: bubblewrap (bwrap) is not usable here, so candidates run with rlimits only: "
     "no filesystem or network isolation. Install it with 'apt-get install bubblewrap'."
@@ -48,6 +50,7 @@ class LaunchPlan:
     problem_root: str  # where the worker sees the problem folder
     uid: int | None  # uid the worker drops to, if any
     warning: str | None
+    sys_path: list[str]  # the worker's sys.path, as the worker sees it
 
 
 @functools.cache
@@ -78,19 +81,16 @@ def plan_launch(
         )
     env = _scrubbed_env()
     if bwrap is not None and settings.jail != "rlimits":
-        argv = [bwrap, *_bwrap_args(spec, limits, env), *boot]
-        return LaunchPlan(argv, {}, "/", "bwrap", JAIL_PROBLEM, uid, None)
+        argv = [bwrap, *_bwrap_args(spec, limits, env), _jailed_interpreter(boot[0]), *boot[1:]]
+        sys_path = [jail_path(p) for p in python_path()]
+        return LaunchPlan(argv, {}, "/", "bwrap", JAIL_PROBLEM, uid, None, sys_path)
     warning = BWRAP_MISSING if settings.jail == "auto" else RLIMITS_CHOSEN
     needed = [*runtime_paths(), str(spec.root)]
     if uid is not None and not all(_world_readable(Path(p)) for p in needed):
         uid = None  # the interpreter or the problem lives where an unprivileged uid cannot read it
         warning = (warning or "petri:") + " Running as root: the process limit is not enforced."
-    return LaunchPlan(boot, env, str(spec.root), "rlimits", str(spec.root), uid, warning)
-
-
-def kept_in_tmp() -> list[str]:
-    """Top-level names under /tmp that hold the interpreter or petri: never wiped."""
-    return sorted({Path(p).parts[2] for p in runtime_paths() if p.startswith("/tmp/")})
+    root = str(spec.root)
+    return LaunchPlan(boot, env, root, "rlimits", root, uid, warning, python_path())
 
 
 def runtime_paths() -> list[str]:
@@ -119,6 +119,41 @@ def python_path() -> list[str]:
     return [own, *[p for p in sites if p != own]]
 
 
+def runtime_binds() -> list[tuple[str, str]]:
+    """Each runtime folder and where the jail shows it: at its own path, or at
+    ``JAIL_RUNTIME/N`` when it lies under /tmp, which the jail replaces with its private tmpfs
+    (a candidate walking /tmp would otherwise see the checkout and its venv)."""
+    binds: list[tuple[str, str]] = []
+    moved = 0
+    for path in runtime_paths():
+        if _under(path, "/tmp"):
+            binds.append((path, f"{JAIL_RUNTIME}/{moved}"))
+            moved += 1
+        else:
+            binds.append((path, path))
+    return binds
+
+
+def jail_path(path: str) -> str:
+    """Where the jail shows host ``path``, a path inside one of the runtime folders."""
+    real = str(Path(path).resolve())
+    for host, inside in runtime_binds():
+        if _under(real, host):
+            return inside + real[len(host) :]
+    return path
+
+
+def _jailed_interpreter(executable: str) -> str:
+    link = Path(executable)
+    real = link.resolve()
+    if _under(str(real), "/tmp"):
+        # A venv's link and its pyvenv.cfg name this interpreter by a host path the jail does
+        # not show: start the interpreter itself (sys.path comes on argv anyway).
+        return jail_path(str(real))
+    # Keep the venv's own link: sys.executable then names the venv, as it does on the host.
+    return str(Path(jail_path(str(link.parent)), link.name))
+
+
 def _bwrap_args(spec: JudgeSpec, limits: Limits, env: dict[str, str]) -> list[str]:
     args = ["--ro-bind", "/usr", "/usr"]  # the system, read-only
     for name in _MERGED_USR:
@@ -130,13 +165,12 @@ def _bwrap_args(spec: JudgeSpec, limits: Limits, env: dict[str, str]) -> list[st
     for path in _ETC_FILES:
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
-    # The private /tmp first: a checkout that lives under /tmp is then bound on top of it.
     tmp_size = str(limits.tmp_mb * 1024 * 1024)
     args += ["--perms", "01777", "--size", tmp_size, "--tmpfs", "/tmp"]
     made: set[str] = set()
-    for path in runtime_paths():
-        if not _under(path, "/usr"):  # already bound read-only above
-            args += [*_parents(Path(path), made), "--ro-bind", path, path]
+    for host, inside in runtime_binds():
+        if not _under(inside, "/usr"):  # already bound read-only above
+            args += [*_parents(Path(inside), made), "--ro-bind", host, inside]
     args += ["--ro-bind", str(spec.root), JAIL_PROBLEM]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--remount-ro", "/", "--chdir", JAIL_PROBLEM, "--die-with-parent", "--new-session"]

@@ -37,6 +37,7 @@ class EvaluateJudge:
         self.evaluate: Callable[[str], object] | None = None
         self.unit_timeout_key = "wall_time_s"
         self.load_runs_program = False  # evaluate() reads the file itself
+        self.program_file = ""  # candidates run from a private copy in /tmp
         self.candidate_path = ""
 
     @property

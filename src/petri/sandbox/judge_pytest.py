@@ -151,14 +151,18 @@ def _last_line(text: str) -> str:
 class PytestJudge:
     """Collects once in the worker; runs one candidate's tests in a forked child."""
 
-    def __init__(self, root: str, program: str, module: str) -> None:
+    def __init__(
+        self, root: str, program: str, module: str, tests: list[str] | None = None
+    ) -> None:
         self.root = root
+        self.tests = [os.path.join(root, t) for t in tests or ["tests"]]  # what is collected
         self.program_path = os.path.join(root, program)
         self.module = module
         self.items: list[pytest.Item] = []
         self.recorder = _Recorder()
         self.unit_timeout_key = "test_timeout_s"
         self.load_runs_program = True  # the program is imported as a module
+        self.program_file = ""  # candidates run from a private copy in /tmp
         self._bindings: list[tuple[dict[str, Any], str, str]] = []
 
     @property
@@ -170,6 +174,17 @@ class PytestJudge:
         with open(self.program_path, encoding="utf-8", errors="replace") as fh:
             original = fh.read()
         sys.modules[self.module] = placeholder_module(self.module, original, self.program_path)
+        # The program is what the tests judge, never a test module, even when its name matches
+        # pytest's patterns (parser_test.py): collecting it would import the placeholder.
+        # Only the spec's tests (tests/) are the judge: other folders (e.g. held-out tests) are
+        # not collected.
+        ignore = ["--ignore", self.program_path]
+        args = [*PYTEST_ARGS, *own_config(self.root), *ignore, *self.tests]
+        return int(pytest.main(args, plugins=[self.recorder, self.session_plugin(loop)]))
+
+    def session_plugin(self, loop: Callable[[], None]) -> object:
+        """The plugin that takes over pytest's run loop once the tests are collected: it
+        prepares the judge, then serves requests until the host is done."""
         judge = self
 
         class Serve:
@@ -180,13 +195,7 @@ class PytestJudge:
                 loop()
                 return True
 
-        # The program is what the tests judge, never a test module, even when its name matches
-        # pytest's patterns (parser_test.py): collecting it would import the placeholder.
-        # Only tests/ is the judge: other folders (e.g. held-out tests) are not collected.
-        ignore = ["--ignore", self.program_path]
-        tests = os.path.join(self.root, "tests")
-        args = [*PYTEST_ARGS, *own_config(self.root), *ignore, tests]
-        return int(pytest.main(args, plugins=[self.recorder, Serve()]))
+        return Serve()
 
     def _prepare(self) -> None:
         """Once, in the worker: find every placeholder the tests hold, and compute what pytest
@@ -197,11 +206,7 @@ class PytestJudge:
             for m in list(sys.modules.values())
             if m is not placeholder and _inside(getattr(m, "__file__", None), self.root)
         ]
-        for item in self.items:
-            params = getattr(getattr(item, "callspec", None), "params", None)
-            if isinstance(params, dict):
-                namespaces.append(params)
-            _ = (item.location, item.keywords, list(item.iter_markers()), item.ihook)
+        namespaces += self.warm_items()
         self._bindings = [
             (ns, key, value.path)
             for ns in namespaces
@@ -209,6 +214,17 @@ class PytestJudge:
             if isinstance(value, Pending)
         ]
         settle_memory()
+
+    def warm_items(self) -> list[dict[str, Any]]:
+        """Compute what pytest would otherwise compute lazily in every child (each child would
+        redo it); the parametrized values of every item, which may hold program objects."""
+        params: list[dict[str, Any]] = []
+        for item in self.items:
+            values = getattr(getattr(item, "callspec", None), "params", None)
+            if isinstance(values, dict):
+                params.append(values)
+            _ = (item.location, item.keywords, list(item.iter_markers()), item.ihook)
+        return params
 
     def load(self, code: types.CodeType, path: str) -> None:
         """In the child: run the candidate into the program module, rebind the placeholders."""

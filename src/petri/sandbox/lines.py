@@ -22,3 +22,41 @@ def covered_lines(raw: object, max_line: int, room: int) -> tuple[int, ...] | No
         return None
     lines = sorted({n for n in raw if type(n) is int and 1 <= n <= max_line})
     return tuple(lines[: max(0, min(room, MAX_TEST_LINES))])
+
+
+def covered_files(
+    raw: object, max_lines: dict[str, int], room: int
+) -> dict[str, tuple[int, ...]] | None:
+    """The valid part of a reported ``{file: lines}`` map: only files named in ``max_lines``
+    (relative path -> its line count), each checked as ``covered_lines``, at most ``room``
+    lines in all; files without lines are left out. ``None`` when ``raw`` is not a dict."""
+    if not isinstance(raw, dict):
+        return None
+    found: dict[str, tuple[int, ...]] = {}
+    for name, reported in raw.items():
+        limit = max_lines.get(name) if isinstance(name, str) else None
+        lines = covered_lines(reported, limit, room) if limit else None
+        if lines:
+            found[name] = lines
+            room -= len(lines)
+    return found
+
+
+def measured_files(
+    sources: dict[str, tuple[str, int]], program: str, program_at: str, source: str
+) -> tuple[dict[str, str], dict[str, int]]:
+    """For per-file coverage of one candidate: measured path -> reported name, and reported
+    name -> line count. ``sources`` are the problem's files (real path -> (name, line count));
+    the candidate ``source``, measured at ``program_at``, takes the place of ``program``."""
+    files = {path: kept for path, kept in sources.items() if kept[0] != program}
+    files[program_at] = (program, max(1, program_lines(source)))
+    return {path: name for path, (name, _) in files.items()}, dict(files.values())
+
+
+def file_lines(path: str) -> int:
+    """The line count of a source file (0 when it cannot be read), as ``program_lines``."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return program_lines(fh.read())
+    except OSError:
+        return 0

@@ -72,6 +72,9 @@ class Evaluation:
     #: test name -> sorted line numbers of the program it ran; only when coverage was asked
     #: for and the judge is a pytest suite. A test that did not report (timeout, crash) is absent.
     coverage: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: test name -> {source file (relative to the problem) -> sorted lines it ran}; only when
+    #: per-file coverage was asked for. A file whose lines the test never ran is absent.
+    file_coverage: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
 
     @property
     def passed(self) -> int:
@@ -84,7 +87,8 @@ class Evaluation:
         return sum(t.outcome in bad for t in self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape printed by ``petri eval --json``; ``coverage`` only when measured."""
+        """The JSON shape printed by ``petri eval --json``; ``coverage`` and
+        ``file_coverage`` only when measured."""
         data: dict[str, Any] = {
             "status": self.status.value,
             "tests": [t.to_dict() for t in self.tests],
@@ -99,4 +103,9 @@ class Evaluation:
         }
         if self.coverage:
             data["coverage"] = {name: list(lines) for name, lines in self.coverage.items()}
+        if self.file_coverage:
+            data["file_coverage"] = {
+                name: {path: list(lines) for path, lines in files.items()}
+                for name, files in self.file_coverage.items()
+            }
         return data

@@ -13,12 +13,14 @@ import secrets
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError, SandboxError, WorkerLost
-from petri.sandbox.lines import program_lines
+from petri.sandbox.lines import file_lines, program_lines
 from petri.sandbox.outcome import Evaluation, Status
 from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeSpec
 from petri.sandbox.staging import readable_by_others, stage
@@ -42,6 +44,14 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         self._staged: tempfile.TemporaryDirectory[str] | None = None
+        self._units: tuple[str, ...] = ()
+        self._source_lines: dict[str, int] | None = None  # see _file_lines
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The names of the judge's units once started: the collected tests' node ids, in
+        collection order (``("evaluate",)`` for an evaluate.py judge); empty before."""
+        return self._units
 
     def start(self) -> None:
         """Start every worker and wait until each has warmed up; raises JudgeError if the judge
@@ -53,7 +63,7 @@ class WorkerPool:
             for index in range(self.settings.workers):
                 workers.append(self._spawn(index))
             for worker in workers:
-                worker.wait_ready()
+                self._units = tuple(worker.wait_ready())
         except BaseException:
             for worker in workers:
                 worker.kill()
@@ -72,27 +82,44 @@ class WorkerPool:
         return worker
 
     def evaluate(
-        self, source: str, *, coverage: bool = False, test_timeout_s: float | None = None
+        self,
+        source: str,
+        *,
+        coverage: bool = False,
+        test_timeout_s: float | None = None,
+        file_coverage: bool = False,
+        select: Sequence[str] | None = None,
     ) -> Evaluation:
         """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
         raises JudgeError when the judge itself returns unusable data and SandboxError when
         petri's worker fails (the worker is replaced either way).
 
         With ``coverage`` and a pytest judge, ``Evaluation.coverage`` maps each test that
-        reported to the program lines it ran (measured in the sandbox; slower).
+        reported to the program lines it ran (measured in the sandbox; slower); with
+        ``file_coverage``, ``Evaluation.file_coverage`` maps it to the lines it ran of each
+        file of ``spec.sources`` and of the program.
         ``test_timeout_s`` shortens the per-test timeout for this candidate (never lengthens it)
         and stops it at its first timeout: a search's mutants that loop forever cost little.
+        ``select`` names the only units (of ``units``) to run; the result holds only those.
+        Unknown names are ignored; a selection naming none of them raises ValueError.
         """
         if self._closed:
             raise SandboxError("the worker pool is closed; start a new one")
+        chosen = self._chosen(select)
         if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
             return Evaluation(Status.INVALID, sandbox=self.jail, message="program exceeds 1 MiB")
         coverage = coverage and self.spec.kind == "tests"
+        file_coverage = file_coverage and self.spec.kind == "tests"
+        options: dict[str, Any] = {}  # only what was asked for: the plain request stays plain
+        if file_coverage:
+            options["file_coverage"] = True
+        if chosen is not None:
+            options["select"] = chosen
         worker = self._idle.get()
         start = time.perf_counter()
         try:
             nonce, deadline = secrets.token_hex(16), self._host_deadline()
-            reply = worker.evaluate(source, nonce, deadline, coverage, test_timeout_s)
+            reply = worker.evaluate(source, nonce, deadline, coverage, test_timeout_s, **options)
             if reply.get("op") == "error":  # petri's own failure, never the candidate's
                 worker = self._replace(worker)
                 last = str(reply.get("message", "")).strip().splitlines()[-1:]
@@ -120,10 +147,28 @@ class WorkerPool:
             self.jail,
             time.perf_counter() - start,
             max_line=max(1, program_lines(source)) if coverage else 0,
+            file_lines=self._file_lines(source) if file_coverage else None,
         )
         if reply.get("judge_error"):
             raise JudgeError(f"{self.spec.root / 'evaluate.py'}: {reply['judge_error']}")
         return evaluation
+
+    def _chosen(self, select: Sequence[str] | None) -> list[str] | None:
+        if select is None:
+            return None
+        known = set(select)
+        chosen = [name for name in self._units if name in known]
+        if not chosen:
+            raise ValueError("select names none of the pool's units (see WorkerPool.units)")
+        return chosen
+
+    def _file_lines(self, source: str) -> dict[str, int]:
+        """Each measured file's line count, which bounds the lines a reply may name: the
+        sources as on disk (read once), the program as the candidate."""
+        if self._source_lines is None:
+            root = str(self.spec.root)
+            self._source_lines = {s: file_lines(os.path.join(root, s)) for s in self.spec.sources}
+        return {**self._source_lines, self.spec.program: max(1, program_lines(source))}
 
     def _host_deadline(self) -> float:
         return time.monotonic() + self.limits.wall_time_s + HOST_GRACE_S

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from petri.sandbox.lines import MAX_COVERAGE_LINES, covered_lines
+from petri.sandbox.lines import MAX_COVERAGE_LINES, covered_files, covered_lines
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
 # Most severe first: what the candidate did outranks what its tests said.
@@ -56,11 +56,38 @@ def _coverage(reply: dict[str, Any], max_line: int) -> dict[str, tuple[int, ...]
     return found
 
 
+def _file_coverage(
+    reply: dict[str, Any], file_lines: dict[str, int]
+) -> dict[str, dict[str, tuple[int, ...]]]:
+    """Test name -> {file: lines}, checked as ``_coverage`` checks the program's lines: only
+    the files of ``file_lines`` (name -> line count), within the same overall bound."""
+    tests = reply.get("tests")
+    if not isinstance(tests, list):
+        return {}
+    found: dict[str, dict[str, tuple[int, ...]]] = {}
+    room = MAX_COVERAGE_LINES
+    for test in tests:
+        if not isinstance(test, dict) or not isinstance(test.get("name"), str):
+            continue
+        files = covered_files(test.get("files"), file_lines, room)
+        if files is not None:
+            found[test["name"]] = files
+            room -= sum(len(lines) for lines in files.values())
+    return found
+
+
 def to_evaluation(
-    reply: dict[str, Any], kind: str, jail: str, duration: float, *, max_line: int = 0
+    reply: dict[str, Any],
+    kind: str,
+    jail: str,
+    duration: float,
+    *,
+    max_line: int = 0,
+    file_lines: dict[str, int] | None = None,
 ) -> Evaluation:
     """Build the Evaluation from a worker's reply frame; ``max_line > 0`` asks for the per-test
-    coverage of a program of that many lines."""
+    coverage of a program of that many lines, ``file_lines`` (source file -> its line count)
+    for the per-test coverage of each of those files."""
     tests = _tests(reply)
     status = status_of(set(reply.get("flags", [])), tests)
     message = str(reply.get("message", ""))
@@ -81,4 +108,5 @@ def to_evaluation(
         message=message,
         output=output,
         coverage=_coverage(reply, max_line) if max_line > 0 and kind == "tests" else {},
+        file_coverage=_file_coverage(reply, file_lines) if file_lines and kind == "tests" else {},
     )

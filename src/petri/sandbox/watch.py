@@ -18,7 +18,13 @@ import time
 
 from petri.sandbox.child import ChildJob, child_main, fd_limit, rlimits
 from petri.sandbox.framing import FrameBuffer, FrameError
-from petri.sandbox.lines import MAX_COVERAGE_LINES, covered_lines, program_lines
+from petri.sandbox.lines import (
+    MAX_COVERAGE_LINES,
+    covered_files,
+    covered_lines,
+    measured_files,
+    program_lines,
+)
 from petri.sandbox.proctree import kill_descendants, wipe_dir
 from petri.sandbox.syscalls import VIOLATION_SIGNAL
 
@@ -79,6 +85,7 @@ class Settings:
         keep_tmp: tuple[str, ...] = (),
         stop_on_timeout: bool = False,
         coverage: bool = False,
+        files: dict[str, tuple[str, int]] | None = None,
     ) -> None:
         self.limits = limits
         self.unit_timeout = unit_timeout
@@ -88,9 +95,17 @@ class Settings:
         self.keep_tmp = keep_tmp  # /tmp entries that hold read-only runtime binds
         self.stop_on_timeout = stop_on_timeout  # a search's candidate: a timeout ends its run
         self.coverage = coverage  # per request: each test's result carries the lines it ran
+        # Per request: each test's result carries the lines it ran of each of these source
+        # files (real path -> (name to report, line count)); the program is added per candidate.
+        self.files = files
 
     def per_request(
-        self, *, coverage: bool, unit_timeout: float, stop_on_timeout: bool
+        self,
+        *,
+        coverage: bool,
+        unit_timeout: float,
+        stop_on_timeout: bool,
+        files: dict[str, tuple[str, int]] | None = None,
     ) -> Settings:
         """These settings with one request's choices."""
         return Settings(
@@ -102,22 +117,36 @@ class Settings:
             keep_tmp=self.keep_tmp,
             stop_on_timeout=stop_on_timeout,
             coverage=coverage,
+            files=files,
         )
 
 
-def evaluate(judge: Judge, source: str, nonce: str, program: str, cfg: Settings) -> Verdict:
-    """Run every unit of ``judge`` against ``source``; never raises for candidate behaviour."""
+def evaluate(
+    judge: Judge,
+    source: str,
+    nonce: str,
+    program: str,
+    cfg: Settings,
+    *,
+    select: list[int] | None = None,
+) -> Verdict:
+    """Run every unit of ``judge`` (or the ``select``ed indexes, in that order) against
+    ``source``; never raises for candidate behaviour."""
     verdict = Verdict(units=judge.units)
-    todo = list(range(len(verdict.units)))
+    todo = list(range(len(verdict.units))) if select is None else list(select)
     deadline = time.monotonic() + float(cfg.limits["wall_time_s"])
     job_path = os.path.join(cfg.tmp_dir, "petri-candidate", program)
-    if cfg.coverage:
+    if cfg.coverage or cfg.files is not None:
         _preload("coverage")
     max_line = max(1, program_lines(source)) if cfg.coverage else 0
     run = _Run(
         judge=judge, source=source, nonce=nonce, job_path=job_path, cfg=cfg,
         deadline=deadline, max_line=max_line, fd_limit=fd_limit(),
     )  # fmt: skip
+    if cfg.files is not None:  # the candidate is measured where it runs from
+        program_at = os.path.realpath(judge.program_file or job_path)
+        run.files, run.file_lines = measured_files(cfg.files, program, program_at, source)
+        run.program = program
     first = True
     while (todo or first) and not verdict.flags & {"invalid", "violation"}:
         first = False
@@ -145,7 +174,10 @@ def _preload(module: str) -> None:
 class _Run:
     """What stays the same across the children of one evaluation."""
 
-    __slots__ = ("cfg", "deadline", "fd_limit", "job_path", "judge", "max_line", "nonce", "source")
+    __slots__ = (
+        "cfg", "deadline", "fd_limit", "file_lines", "files", "job_path", "judge", "max_line",
+        "nonce", "program", "source",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -167,6 +199,9 @@ class _Run:
         self.deadline = deadline
         self.max_line = max_line  # > 0: coverage was asked for, of a program this many lines
         self.fd_limit = fd_limit
+        self.program = ""
+        self.files: dict[str, str] | None = None  # measured path -> reported name
+        self.file_lines: dict[str, int] | None = None  # reported name -> its line count
 
 
 def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
@@ -186,6 +221,7 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
         rlimits=rlimits(cfg.limits, cpu_left),
         fd_limit=run.fd_limit,
         coverage=run.max_line > 0,
+        files=run.files,
         parent_death_signal=not cfg.whole_namespace,
     )
     forked = time.monotonic()  # before the fork: the child cannot have written earlier
@@ -212,6 +248,7 @@ class _Follow:
         self.deadline = run.deadline
         self.nonce = run.nonce
         self.max_line = run.max_line
+        self.run = run
         self.current: int | None = None
         self.phase = "start"  # start -> import -> tests -> done
         # Frames read now were written after the previous read began: deadlines count from
@@ -402,6 +439,9 @@ class _Follow:
 
     def _keep_lines(self, index: int, frame: dict[str, Any]) -> None:
         """The test's program lines, when asked for; checked, since the candidate wrote them."""
+        if self.run.file_lines is not None:
+            self._keep_files(index, frame)
+            return
         if not self.max_line or "lines" not in frame:
             return
         room = MAX_COVERAGE_LINES - self.verdict.covered
@@ -409,6 +449,19 @@ class _Follow:
         if lines is not None:
             self.verdict.results[index]["lines"] = list(lines)
             self.verdict.covered += len(lines)
+
+    def _keep_files(self, index: int, frame: dict[str, Any]) -> None:
+        """The test's lines per source file; the program's lines, when asked for too, are its
+        file's share."""
+        room = MAX_COVERAGE_LINES - self.verdict.covered
+        files = covered_files(frame.get("files"), self.run.file_lines or {}, room)
+        if files is None:
+            return
+        result = self.verdict.results[index]
+        result["files"] = {name: list(lines) for name, lines in files.items()}
+        self.verdict.covered += sum(len(lines) for lines in files.values())
+        if self.max_line:
+            result["lines"] = list(files.get(self.run.program, ()))
 
     def _on_done(self, frame: dict[str, Any]) -> None:
         self.phase = "done"

@@ -19,7 +19,7 @@ from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError, SandboxError, WorkerLost
 from petri.sandbox.framing import FrameBuffer, FrameError, encode
 from petri.sandbox.harness import BOOT
-from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, kept_in_tmp, plan_launch, python_path
+from petri.sandbox.jail import JAIL_PROBLEM, LaunchPlan, plan_launch
 from petri.sandbox.spec import JudgeSpec
 from petri.sandbox.uids import UidLease, lease_uid
 
@@ -69,7 +69,7 @@ class WorkerProcess:
         self._log_dir = tempfile.mkdtemp(prefix="petri-worker-log-")
         # The worker may only append to its log; the host reads it by name.
         log = os.open(os.path.join(self._log_dir, "stderr"), os.O_WRONLY | os.O_CREAT, 0o600)
-        argv = [*self.plan.argv, str(cmd_r), str(reply_w), ":".join(python_path())]
+        argv = [*self.plan.argv, str(cmd_r), str(reply_w), ":".join(self.plan.sys_path)]
         try:
             self._proc = subprocess.Popen(
                 argv,
@@ -104,7 +104,10 @@ class WorkerProcess:
             "uid": self.plan.uid,
             "tmp_dir": tmp_dir,
             "whole_namespace": self.plan.problem_root == JAIL_PROBLEM,
-            "keep_tmp": kept_in_tmp() if self.plan.kind == "bwrap" else [],
+            "layout": self.spec.layout,
+            "tests": list(self.spec.tests),
+            "paths": list(self.spec.paths),
+            "sources": list(self.spec.sources),
         }
 
     def wait_ready(self) -> list[str]:
@@ -123,7 +126,7 @@ class WorkerProcess:
         units = [str(u) for u in ready.get("units", [])]
         if not units:
             raise JudgeError(
-                f"{self.spec.root / 'tests'}: pytest collected no tests; "
+                f"{self.spec.root / self.spec.tests[0]}: pytest collected no tests; "
                 "name test files test_*.py and test functions test_*"
             )
         return units
@@ -135,13 +138,21 @@ class WorkerProcess:
         deadline: float,
         coverage: bool = False,
         unit_timeout: float | None = None,
+        *,
+        file_coverage: bool = False,
+        select: list[str] | None = None,
     ) -> dict[str, Any]:
-        """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines and
+        """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines (of
+        each source file with ``file_coverage``), ``select`` names the only tests to run and
         ``unit_timeout`` shortens the per-test timeout for this candidate, and then its first
         timeout ends its run (the tests left are not run, so not passed)."""
         request: dict[str, Any] = {"op": "eval", "source": source, "nonce": nonce}
         if coverage:
             request["coverage"] = True
+        if file_coverage:
+            request["file_coverage"] = True
+        if select is not None:
+            request["select"] = select
         if unit_timeout is not None:
             request["unit_timeout"] = unit_timeout
             request["stop_on_timeout"] = True
