@@ -66,9 +66,16 @@ def _all_passed(evaluation: Evaluation) -> bool:
     return evaluation.status is Status.OK and len(tests) > 0 and evaluation.passed == len(tests)
 
 
+#: Folders that are collections of their own: repositories for `petri swarm repair` (with
+#: their own catalog) and goal files for `petri swarm`.
+COLLECTIONS = {"repos", "swarm"}
+
+
 def test_every_example_folder_is_catalogued() -> None:
     folders = {
-        p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+        p.name
+        for p in EXAMPLES.iterdir()
+        if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in COLLECTIONS
     }
     assert sorted(set(CATALOG) - folders) == [], "catalogued but missing"
     assert sorted(folders - set(CATALOG)) == [], "example folders missing from CATALOG.toml"
