@@ -4,10 +4,12 @@
 
     PetriError                      anything petri raises on purpose
     ├── ConfigError                 a setting or petri.toml value is wrong
+    │   └── GoalError               a goal file (GOAL.toml) cannot be used as given
     ├── ProblemError                a PROBLEM folder cannot be used as given
     │   ├── ProblemNotFound         the folder or a file it names does not exist
     │   ├── ProgramError            the program file is missing, binary, huge or not Python
-    │   └── JudgeError              tests/ or evaluate.py is missing, broken or returns bad data
+    │   ├── JudgeError              tests/ or evaluate.py is missing, broken or returns bad data
+    │   └── RepositoryError         a repository cannot be repaired as given (no tests)
     ├── SandboxError                the sandbox itself failed (never a candidate's fault)
     │   ├── JailUnavailable         the requested jail cannot be started on this host
     │   └── WorkerLost              a pool worker died and could not be replaced
@@ -15,7 +17,14 @@
     │   ├── MissingDriver           the backend's optional dependency is not installed
     │   ├── StateConflict           a compare-and-set write lost the race (stale version)
     │   └── TaskNotFound            a queue task (e.g. a dependency) does not exist
-    └── IntegrationError            git (or another outside tool) cannot do what was asked
+    ├── IntegrationError            git (or another outside tool) cannot do what was asked
+    ├── AgentError                  an agent or one of its tools could not do its work
+    │   ├── ToolError               a tool raised, or was called with arguments of the wrong type
+    │   └── PermissionDenied        a tool call reached outside the tool's declared permissions
+    ├── ModelError                  a model backend failed after its retries
+    │   ├── ModelOutputError        the model's answer did not validate, even after the re-ask
+    │   └── BudgetExhausted         the run's token or cost budget is spent (resume with more)
+    └── ReviewError                 a review names an unknown result or one not waiting for review
 
 A candidate misbehaving is never an exception: it is an ``Evaluation`` whose status says what
 happened. Foreign exceptions are translated at the boundary with ``raise ... from exc``; only
@@ -98,3 +107,41 @@ class TaskNotFound(BackendError):
 
 class IntegrationError(PetriError):
     """An outside tool petri drives (git) is missing or refused: no repository, branch exists."""
+
+
+class GoalError(ConfigError):
+    """A goal file has unknown keys, wrong types or names agents that do not exist."""
+
+
+class RepositoryError(ProblemError):
+    """A repository cannot be repaired as given: not a folder, no tests, nothing to edit."""
+
+
+class AgentError(PetriError):
+    """An agent or one of its tools could not do its work."""
+
+
+class ToolError(AgentError):
+    """A tool raised, or was called with arguments that do not match its type hints."""
+
+
+class PermissionDenied(AgentError):
+    """A tool call reached outside the permissions the tool declared (a path, a process, a
+    host); the call is refused before or while it runs, and recorded."""
+
+
+class ModelError(PetriError):
+    """A model backend failed after its retries (unreachable, refused, timed out)."""
+
+
+class ModelOutputError(ModelError):
+    """The model's answer did not validate against the schema asked for, even after it was
+    asked again with the validation error."""
+
+
+class BudgetExhausted(ModelError):
+    """The run's token or cost budget is spent; the run stops cleanly and resumes with more."""
+
+
+class ReviewError(PetriError):
+    """A review names an unknown result, or one that is not waiting for a person."""

@@ -130,13 +130,25 @@ class Engine:
         last = self.state.generations[-1] if self.state.generations else {}
         if last.get("exhausted"):
             return False
-        return int(last.get("stale", 0)) < self.settings.patience or self.repair_mode
+        stale = int(last.get("stale", 0))
+        if self.repair_mode:
+            patience = self.settings.repair_patience
+            return not (patience and stale >= patience and self._partial_repair())
+        return stale < self.settings.patience
 
     @property
     def repair_mode(self) -> bool:
         """True when the original fails its judge: the run looks for a repair."""
         origin = self._origin_record()
         return origin is not None and not origin.feasible
+
+    def _partial_repair(self) -> bool:
+        """Some candidate passes more tests than the original (but not all of them)."""
+        origin = self._origin_record()
+        if origin is None:
+            return False
+        best = self._best(list(self.state.records.values()))
+        return best.passed > origin.passed
 
     def _origin_record(self) -> Record | None:
         origin = next((c for c in self.state.born.values() if c.op == "original"), None)

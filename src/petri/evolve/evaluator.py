@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from petri.evolve.tasks import KIND
+from petri.evolve.tasks import KIND, judge
 from petri.runtime.queue import Queue, Task, TaskStatus
 from petri.runtime.store import Store
+
+if TYPE_CHECKING:
+    from petri.sandbox.pool import WorkerPool
 
 #: Seconds between looks at the queue for dead-lettered tasks while waiting.
 DEAD_CHECK_S = 1.0
@@ -136,3 +140,32 @@ class QueueEvaluator:
             "message": f"evaluation task dead-lettered: {task.error}",
         }
         return True
+
+
+class PoolEvaluator:
+    """Evaluates in this process through a warm sandbox pool, as many at once as it has
+    workers. A swarm's coder task runs its own search this way: it already holds a worker's
+    lease, so queueing its evaluations behind it could wait on itself. ``select`` judges every
+    program on that subset of the pool's tests only."""
+
+    def __init__(self, pool: WorkerPool, select: Sequence[str] | None = None) -> None:
+        self.pool = pool
+        self.select = list(select) if select is not None else None
+        self._threads = ThreadPoolExecutor(max(1, pool.settings.workers))
+
+    def evaluate(
+        self, jobs: Sequence[Job], deadline: float | None
+    ) -> dict[str, dict[str, Any]] | None:
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+
+        def one(job: Job) -> dict[str, Any]:
+            return judge(self.pool, job.source, coverage=job.coverage,
+                         test_timeout_s=job.test_timeout_s, select=self.select)  # fmt: skip
+
+        unique = {job.program_id: job for job in jobs}
+        results = self._threads.map(one, unique.values())
+        return dict(zip(unique, results, strict=True))
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)

@@ -9,9 +9,6 @@ worker behind; its leased tasks return to the queue when their leases expire.
 
 from __future__ import annotations
 
-import ctypes
-import os
-import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,14 +25,13 @@ from petri.evolve.outputs import write_outputs
 from petri.evolve.runs import RunInfo, lookup, new_run_id, register
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
-from petri.runtime.admin import make_target
+from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.queue import from_url as queue_from_url
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, Supervisor
 from petri.runtime.worker import Registry
 
-PR_SET_PDEATHSIG = 1
 #: Seconds on top of an evaluation's wall time before a worker's task is retried elsewhere.
 TASK_GRACE_S = 60.0
 #: Lease of an evaluation task; workers heartbeat it while a long evaluation runs, and a task
@@ -186,15 +182,7 @@ def _local_workers(info: RunInfo, n: int, timeout_s: float) -> Supervisor:
     )
 
     def body(index: int, beat: Callable[[], None]) -> None:
-        _die_with_parent()
+        die_with_parent()
         target(index, beat)
 
     return Supervisor(body, n, watch=HeartbeatWatch(timeout_s=timeout_s + 60.0))
-
-
-def _die_with_parent() -> None:
-    """A local worker must not outlive a coordinator killed with SIGKILL."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() == 1:  # the coordinator died before the flag was set
-        os._exit(0)

@@ -27,6 +27,7 @@ class RunInfo:
     queue: str  # queue URL of its evaluation tasks
     out: str  # output folder
     created: float
+    kind: str = "evolve"  # the job that made it: evolve or swarm
 
 
 def new_run_id(now: float | None = None) -> str:

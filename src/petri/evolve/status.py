@@ -38,6 +38,11 @@ def listing(home: Path, limit: int = 20) -> list[dict[str, Any]]:
     rows = []
     for info in recent(home, limit):
         try:
+            if info.kind == "swarm":
+                from petri.agents.status import row, swarm_state
+
+                rows.append(row(info, swarm_state(info)))
+                continue
             rows.append(describe(home, info.run_id))
         except Exception as exc:  # one broken store must not hide the other runs
             rows.append({**_blank(info), "status": f"unreadable: {type(exc).__name__}"})

@@ -37,13 +37,15 @@ MAX_SNAPSHOT_BYTES = 16 << 20
 _SKIP = {".petri", "__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
 
-def snapshot(root: Path) -> tuple[str, bytes]:
-    """(digest, tar.gz bytes) of the problem folder, without petri's own and cache folders."""
+def snapshot(root: Path, skip: frozenset[str] = frozenset()) -> tuple[str, bytes]:
+    """(digest, tar.gz bytes) of the problem folder, without petri's own and cache folders
+    (nor folders named in ``skip``)."""
     buffer = io.BytesIO()
+    skipped = _SKIP | skip
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=6) as tar:
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
-            if _SKIP.intersection(rel.parts) or not (path.is_file() or path.is_dir()):
+            if skipped.intersection(rel.parts) or not (path.is_file() or path.is_dir()):
                 continue
             info = tar.gettarinfo(str(path), arcname=str(rel))
             info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
@@ -104,7 +106,7 @@ def _start_pool(store: Store, digest: str) -> WorkerPool:
     record, _ = store.get(f"problem:{digest}")
     if not isinstance(record, Mapping):
         raise JudgeError(f"problem snapshot {digest} is not in the run's store; restart the run")
-    root = _unpack(digest, base64.b64decode(record["archive"]))
+    root = unpack(digest, base64.b64decode(record["archive"]))
     spec = JudgeSpec(root=root, program=str(record["program"]), kind=record["kind"])
     sandbox = SandboxSettings(jail=record.get("jail", "auto"), workers=1)
     pool = WorkerPool(spec, Limits(**record["limits"]), sandbox)
@@ -112,7 +114,7 @@ def _start_pool(store: Store, digest: str) -> WorkerPool:
     return pool
 
 
-def _unpack(digest: str, data: bytes) -> Path:
+def unpack(digest: str, data: bytes) -> Path:
     """Unpack a snapshot once per machine, into a folder the jailed uid can read."""
     base = Path(tempfile.gettempdir(), f"petri-snapshots-{os.geteuid()}")
     target = base / digest
@@ -151,24 +153,39 @@ def evaluate_task(task: Task) -> dict[str, Any]:
     if done is not None:
         return {"cached": True}
     pool = _POOLS.pool(store, str(payload["problem"]))
-    options = _options(payload)
-    evaluation = pool.evaluate(str(payload["source"]), **options)
-    if evaluation.status is Status.VIOLATION:
-        # A worker killed from outside looks like a candidate that killed it. Judging again on
-        # the replaced worker tells them apart: a real attack is a violation again.
-        evaluation = pool.evaluate(str(payload["source"]), **options)
-    wants_coverage = options["coverage"]
-    result = evaluation.to_dict()
-    result.pop("output", None)
-    if wants_coverage:
-        from petri.evolve.localize import ochiai
-
-        result["suspiciousness"] = {str(k): v for k, v in sorted(ochiai(evaluation).items())}
-    result.pop("coverage", None)
+    result = judge(pool, str(payload["source"]), **_options(payload))
     # A conflict: another attempt of this task stored it first; results are deterministic.
     with contextlib.suppress(StateConflict):
         store.put(key, result, 0)
     return {"status": result["status"]}
+
+
+def judge(
+    pool: WorkerPool,
+    source: str,
+    *,
+    coverage: bool = False,
+    test_timeout_s: float | None = None,
+    select: list[str] | None = None,
+) -> dict[str, Any]:
+    """One candidate judged in ``pool``, as the JSON result a search keeps (no output; with
+    coverage, each line's suspiciousness instead of the raw lines)."""
+    options: dict[str, Any] = {"coverage": coverage, "test_timeout_s": test_timeout_s}
+    if select is not None:
+        options["select"] = select
+    evaluation = pool.evaluate(source, **options)
+    if evaluation.status is Status.VIOLATION:
+        # A worker killed from outside looks like a candidate that killed it. Judging again on
+        # the replaced worker tells them apart: a real attack is a violation again.
+        evaluation = pool.evaluate(source, **options)
+    result = evaluation.to_dict()
+    result.pop("output", None)
+    if coverage:
+        from petri.evolve.localize import ochiai
+
+        result["suspiciousness"] = {str(k): v for k, v in sorted(ochiai(evaluation).items())}
+    result.pop("coverage", None)
+    return result
 
 
 def _options(payload: Mapping[str, Any]) -> dict[str, Any]:

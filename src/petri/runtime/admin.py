@@ -4,8 +4,11 @@ and out, no printing, petri errors only (``cli.py`` turns them into messages and
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
+import os
+import signal
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -16,6 +19,8 @@ from petri.runtime.supervisor import HeartbeatWatch, RestartIntensity, Superviso
 from petri.runtime.worker import Handler, Registry, Worker, run_process
 
 log = logging.getLogger("petri.runtime.admin")
+
+PR_SET_PDEATHSIG = 1
 
 
 def worker_main(
@@ -113,3 +118,12 @@ def redrive(url: str, ids: Iterable[str]) -> int:
     """Put the named dead tasks back to pending; return how many were reset."""
     with from_url(url) as queue:
         return queue.redrive(ids)
+
+
+def die_with_parent() -> None:
+    """In a local worker process: die when the coordinator that forked it dies, even by
+    SIGKILL, so a killed run leaves no worker behind (its leases expire and are reclaimed)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the coordinator died before the flag was set
+        os._exit(0)

@@ -7,11 +7,11 @@ worker then stops leasing and its process exits with ``EXIT_WEDGED`` (``run_proc
 ``os._exit``), and the supervisor starts a fresh one. A hung handler therefore costs one
 process restart, never a wedged worker; the common case pays no process spawn per task.
 
-Exactly-once accounting over at-least-once delivery: ``task_done`` is recorded with a
-compare-and-set create of the state object ``task:{id}``, in the same transaction as the
-event, *before* the ack. A task re-run after a crash between record and ack finds the object
-already there and records nothing twice; a crash before the record re-runs the task (its
-effects may repeat) and records it then.
+Exactly-once accounting over at-least-once delivery: ``task_done`` (with the handler's result)
+is recorded with a compare-and-set create of the state object ``task:{id}``, in the same
+transaction as the event, *before* the ack. A task re-run after a crash between record and ack
+finds the object already there and records nothing twice; a crash before the record re-runs
+the task (its effects may repeat) and records it then.
 """
 
 from __future__ import annotations
@@ -89,12 +89,15 @@ class _Runner:
     """One daemon thread that runs handlers; a stuck handler strands only this thread."""
 
     def __init__(self) -> None:
-        self._jobs: SimpleQueue[tuple[Handler, Task, Future[Any]]] = SimpleQueue()
+        self._jobs: SimpleQueue[tuple[Handler, Task, Future[Any]] | None] = SimpleQueue()
         threading.Thread(target=self._loop, name="petri-handler", daemon=True).start()
 
     def _loop(self) -> None:
         while True:
-            fn, task, future = self._jobs.get()
+            job = self._jobs.get()
+            if job is None:
+                return
+            fn, task, future = job
             try:
                 future.set_result(fn(task))
             except BaseException as exc:  # handed to the main thread, never lost
@@ -104,6 +107,10 @@ class _Runner:
         future: Future[Any] = Future()
         self._jobs.put((fn, task, future))
         return future
+
+    def stop(self) -> None:
+        """Let the thread end after its current job (a stuck one it cannot end)."""
+        self._jobs.put(None)
 
 
 class Worker:
@@ -146,6 +153,13 @@ class Worker:
     def stop(self, *_: object) -> None:
         """Finish the current task, then leave ``run`` (also the SIGTERM handler)."""
         self.stopping = True
+
+    def close(self) -> None:
+        """End the handler thread; a worker that runs in a longer-lived process calls this
+        when done, so no idle thread outlives it."""
+        if self._runner is not None:
+            self._runner.stop()
+            self._runner = None
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the worker after its current task (main thread only)."""
@@ -212,9 +226,13 @@ class Worker:
     def _done(self, task: Task, result: Any) -> None:
         if self.store is not None:
             run = str(task.payload.get("run_id", self.run_id))
-            event = NewEvent(run, "task_done", {"task": task.id, "kind": task.kind})
+            value = _jsonable(result)
+            # The result rides in the event too: a coordinator tails its run's events instead
+            # of polling one state object per task.
+            done = {"task": task.id, "kind": task.kind, "result": value}
+            event = NewEvent(run, "task_done", done)
             try:
-                self.store.put(f"task:{task.id}", {"result": _jsonable(result)}, 0, [event])
+                self.store.put(f"task:{task.id}", {"result": value}, 0, [event])
             except StateConflict:
                 log.info("task %s was already recorded done (a re-run after a crash)", task.id)
         if not self.queue.ack(task):

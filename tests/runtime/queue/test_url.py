@@ -80,3 +80,10 @@ def test_backoff_is_full_jitter_with_overrides() -> None:
 def test_empty_kind_is_refused() -> None:
     with pytest.raises(BackendError):
         from_url("memory://").enqueue(Task(""))
+
+
+def test_a_store_prefix_names_the_queue_and_petris_parameters_stay_out_of_the_driver() -> None:
+    queue = from_url("redis://127.0.0.1:6379/0?prefix=run7:&lease_s=4&socket_timeout=2")
+    assert queue.name == "run7" and queue.lease_s == 4.0
+    assert "prefix" not in queue.url and "lease_s" not in queue.url  # type: ignore[attr-defined]
+    assert "socket_timeout=2" in queue.url  # type: ignore[attr-defined]

@@ -8,15 +8,16 @@ True
 
 Schemes: ``memory://`` (in-process double), ``sqlite:///path`` (embedded default, WAL),
 ``redis://host:port/db`` (Redis Streams), ``nats://host:port`` (NATS JetStream). The query string
-may set ``name`` (queue namespace) and ``lease_s``; keyword arguments (clock, rng, retry...) are
-passed to the backend's constructor and win over the query string.
+may set ``name`` (queue namespace; the store's ``prefix`` stands in for it) and ``lease_s``;
+keyword arguments (clock, rng, retry...) are passed to the backend's constructor and win over
+the query string.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from petri.errors import BackendError, MissingDriver
 from petri.runtime.queue.base import Queue
@@ -39,6 +40,10 @@ _BACKENDS: dict[str, tuple[str, str, str | None, str]] = {
     "redis": ("petri.runtime.queue.redis", "RedisQueue", "redis", "redis"),
     "nats": ("petri.runtime.queue.nats", "NatsQueue", "nats", "nats"),
 }
+
+
+#: Query parameters petri reads itself; the rest go to the backend's driver.
+_OWN_PARAMS = frozenset({"name", "lease_s", "prefix"})
 
 
 def from_url(url: str, **options: Any) -> Queue:
@@ -64,6 +69,11 @@ def from_url(url: str, **options: Any) -> Queue:
     settings: dict[str, Any] = {}
     if "name" in query:
         settings["name"] = query["name"]
+    elif "prefix" in query:  # the store's namespace: one URL may serve --store and --broker
+        settings["name"] = "".join(c for c in query["prefix"] if c.isalnum() or c in "_-")
+    # petri's own parameters are not the driver's business.
+    rest = [(k, v) for k, v in parse_qsl(parts.query) if k not in _OWN_PARAMS]
+    parts = parts._replace(query=urlencode(rest))
     try:
         if "lease_s" in query:
             settings["lease_s"] = float(query["lease_s"])

@@ -73,6 +73,7 @@ class RedisQueue(Queue):
                 "depends_on": list(t.depends_on),
                 "backoff_base": t.backoff_base,
                 "backoff_cap": t.backoff_cap,
+                "backoff_jitter": t.backoff_jitter,
             }
             deadline = "" if t.deadline is None else repr(t.deadline)
             args += [t.id, t.kind, t.priority, t.key or "", t.max_attempts, repr(t.not_before)]
@@ -163,6 +164,7 @@ def _task_from_dict(raw: dict[Any, Any]) -> Task:
         max_attempts=int(f["max"]),
         backoff_base=body["backoff_base"],
         backoff_cap=body["backoff_cap"],
+        backoff_jitter=body.get("backoff_jitter"),
         not_before=float(f["nb"]),
         deadline=float(f["dl"]) if f["dl"] else None,
         key=f["key"] or None,

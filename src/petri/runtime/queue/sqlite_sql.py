@@ -27,6 +27,7 @@ def task_row(task: Task, blocked: int) -> tuple[Any, ...]:
         "depends_on": list(task.depends_on),
         "backoff_base": task.backoff_base,
         "backoff_cap": task.backoff_cap,
+        "backoff_jitter": task.backoff_jitter,
     }
     avail = task.not_before if blocked == 0 else None
     return (
@@ -67,6 +68,7 @@ def task_from_row(row: tuple[Any, ...]) -> Task:
         depends_on=tuple(body["depends_on"]),
         backoff_base=body["backoff_base"],
         backoff_cap=body["backoff_cap"],
+        backoff_jitter=body.get("backoff_jitter"),
     )
 
 

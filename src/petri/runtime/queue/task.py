@@ -27,24 +27,30 @@ ACTIVE = frozenset({TaskStatus.PENDING, TaskStatus.LEASED, TaskStatus.FAILED})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter: attempt *k* waits ``U(0, min(cap, base * 2**(k-1)))``.
+    """Exponential backoff with jitter: attempt *k* waits ``d * (1 - j + j * U(0, 1))`` where
+    ``d = min(cap, base * 2**(k-1))`` and ``j`` is the jitter share.
 
-    Full jitter (rather than a fixed doubling) spreads the retries of tasks that failed together,
-    so a flaky dependency is not hit by synchronized waves. Defaults: 5 attempts, 1 s base,
+    Jitter (rather than a fixed doubling) spreads the retries of tasks that failed together, so
+    a flaky dependency is not hit by synchronized waves. ``j = 1`` is full jitter
+    (``U(0, d)``, the default); ``j = 0.25`` waits between 75% and 100% of ``d``, for callers
+    that promise a schedule such as "after 2 s, 4 s and 8 s". Defaults: 5 attempts, 1 s base,
     5 min cap; a task overrides any of them with its own ``max_attempts``/``backoff_base``/
-    ``backoff_cap``.
+    ``backoff_cap``/``backoff_jitter``.
     """
 
     max_attempts: int = 5
     base: float = 1.0
     cap: float = 300.0
+    jitter: float = 1.0
 
     def delay(self, task: Task, rng: random.Random) -> float:
         """Seconds to wait before the task's next attempt, drawn from the injected ``rng``."""
         base = self.base if task.backoff_base is None else task.backoff_base
         cap = self.cap if task.backoff_cap is None else task.backoff_cap
+        jitter = self.jitter if task.backoff_jitter is None else task.backoff_jitter
+        jitter = min(max(jitter, 0.0), 1.0)
         exponent = min(max(task.attempts - 1, 0), 62)  # bounded: 2**62 already exceeds any cap
-        return rng.uniform(0.0, min(cap, base * 2.0**exponent))
+        return min(cap, base * 2.0**exponent) * (1.0 - jitter + jitter * rng.random())
 
     def attempts_for(self, task: Task) -> int:
         """How many attempts the task gets in total."""
@@ -68,6 +74,7 @@ class Task:
     max_attempts: int | None = None  # None: the queue's RetryPolicy decides
     backoff_base: float | None = None
     backoff_cap: float | None = None
+    backoff_jitter: float | None = None  # share of the backoff drawn at random (1: full jitter)
     not_before: float = 0.0  # not leasable before this time (delayed task)
     deadline: float | None = None
     key: str | None = None
