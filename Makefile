@@ -21,11 +21,11 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,redis,nats,postgres,web,report]'
+	$(BIN)/python -m pip install -q -e '.[dev,redis,nats,postgres,web,report,llm]'
 	@touch $(STAMP)
 
 demo: setup
-	$(BIN)/petri evolve examples/fizzbuzz --seed 1
+	$(BIN)/petri swarm repair examples/repos/ledger --seed 1
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --cov=petri --cov-report=term --cov-fail-under=85

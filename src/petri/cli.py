@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from petri import __version__, cli_evolve
+from petri import __version__, cli_evolve, cli_swarm
 from petri.cli_common import petri_errors as _petri_errors
 from petri.cli_common import warn as _warn
 from petri.problem import Problem, init_problem, load_problem
@@ -117,6 +117,7 @@ def init_command(
 
 @app.command("worker")
 def worker_command(
+    *,
     broker: Annotated[
         str,
         typer.Option(
@@ -144,6 +145,13 @@ def worker_command(
     timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds a task may run before it is retried.")
     ] = 300.0,
+    capabilities: Annotated[
+        str | None,
+        typer.Option(
+            "--capabilities",
+            help="Also run swarm tasks needing these capabilities, e.g. evolve,test,model.",
+        ),
+    ] = None,
 ) -> None:
     """Join a task queue from this machine and run its tasks until SIGTERM or Ctrl-C."""
     import os
@@ -156,6 +164,12 @@ def worker_command(
     err = Console(stderr=True)
     with _petri_errors(err):
         table = load_handlers(handlers)
+        if capabilities:
+            from petri.agents.handler import swarm_handlers
+            from petri.agents.models_llm import model_factory
+
+            caps = [c.strip() for c in capabilities.split(",") if c.strip()]
+            table.update(swarm_handlers(caps, model_factory))
         err.print(f"petri worker: {concurrency} process(es) on {broker} for {sorted(table)}")
         err.file.flush()  # before the supervisor forks: children must not inherit the buffer
         worker_main(broker, concurrency, table, store_url=store, timeout_s=timeout)
@@ -231,6 +245,7 @@ def _print_rows(rows: list[dict[str, object]], as_json: bool) -> None:
 
 
 cli_evolve.register(app)
+cli_swarm.register(app)
 
 
 def main() -> None:

@@ -84,14 +84,37 @@ def evolve_command(
     _print_summary(summary, as_json)
 
 
-def resume_command(run: RunName, workers: Workers = None, as_json: AsJson = False) -> None:
+def resume_command(
+    run: RunName,
+    workers: Workers = None,
+    max_tokens: Annotated[
+        int | None, typer.Option("--max-tokens", min=1, help="Swarm runs: a new token budget.")
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0, help="Swarm runs: a new cost budget.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
     """Continue a run that was stopped or killed, from its recorded events."""
     from petri.config import load_settings
     from petri.evolve.run import resume_run
+    from petri.evolve.runs import lookup
 
     err = Console(stderr=True)
-    with petri_errors(err), _progress(err, 0, quiet=as_json) as show:
-        summary = resume_run(load_settings().home, run, workers=workers, progress=show)
+    with petri_errors(err):
+        home = load_settings().home
+        if lookup(home, run).kind == "swarm":
+            from petri.agents.run import resume_swarm
+            from petri.cli_swarm import _progress as swarm_progress
+            from petri.cli_swarm import print_summary
+
+            budget = {"max_tokens": max_tokens, "max_cost": max_cost}
+            with swarm_progress(err, quiet=as_json) as show:
+                summary = resume_swarm(home, run, workers=workers, budget=budget, progress=show)
+            print_summary(summary, as_json)
+            return
+        with _progress(err, 0, quiet=as_json) as show:
+            summary = resume_run(home, run, workers=workers, progress=show)
     _print_summary(summary, as_json)
 
 
@@ -101,12 +124,16 @@ def status_command(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """List recent runs, or show one run: status, generations, evaluations, best objectives."""
+    """List recent runs, or show one run: its status and best objectives, or its task graph."""
     from petri.config import load_settings
+    from petri.evolve.runs import lookup
     from petri.evolve.status import describe, listing
 
     with petri_errors(Console(stderr=True)):
         home = load_settings().home
+        if run is not None and lookup(home, run).kind == "swarm":
+            _swarm_status(lookup(home, run), as_json)
+            return
         rows = listing(home) if run is None else [describe(home, run)]
     if as_json:
         typer.echo(json.dumps(rows if run is None else rows[0]))
@@ -118,6 +145,24 @@ def status_command(
     for row in rows:
         table.add_row(*(_cell(v) for v in row.values()))
     Console().print(table)
+
+
+def _swarm_status(info: Any, as_json: bool) -> None:
+    from petri.agents.show import graph_table
+    from petri.agents.status import describe as describe_swarm
+
+    found = describe_swarm(info)
+    if as_json:
+        typer.echo(json.dumps(found, default=str))
+        return
+    out = Console(highlight=False)
+    grid = Table.grid(padding=(0, 2))
+    for key in ("run", "problem", "status", "started", "out"):
+        grid.add_row(key, str(found[key]))
+    workers = ", ".join(f"{w} ({' '.join(c)})" for w, c in found["workers"].items())
+    grid.add_row("workers", workers or "none yet")
+    out.print(grid)
+    out.print(graph_table(found["tasks"]))
 
 
 def report_command(
@@ -138,11 +183,18 @@ def report_command(
 
 def export_command(
     run: RunName,
-    git: Annotated[bool, typer.Option("--git", help="Commit the best program on a new branch.")],
+    git: Annotated[
+        bool,
+        typer.Option(
+            "--git",
+            help="Commit on a new branch: the best program, or (swarm) one commit per change.",
+        ),
+    ],
     branch: Annotated[str | None, typer.Option(help="Branch name (default petri/RUN).")] = None,
 ) -> None:
-    """Export a run's best program: ``--git`` puts it on a new branch of its repository."""
+    """Export a run's result: ``--git`` puts it on a new branch of its repository."""
     from petri.config import load_settings
+    from petri.evolve.runs import lookup
     from petri.evolve.status import export_git
 
     with petri_errors(Console(stderr=True)):
@@ -150,7 +202,13 @@ def export_command(
             from petri.errors import ConfigError
 
             raise ConfigError("say where to export: --git (a new branch of the repository)")
-        result = export_git(load_settings().home, run, branch)
+        home = load_settings().home
+        if lookup(home, run).kind == "swarm":
+            from petri.agents.repo.export import export_swarm_git
+
+            result = export_swarm_git(home, run, branch)
+        else:
+            result = export_git(home, run, branch)
     typer.echo(f"branch {result.branch} at {result.commit[:12]} in {result.repo_root}")
 
 

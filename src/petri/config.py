@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from petri.errors import ConfigError
+from petri.llm.settings import LlmSettings
 
 CONFIG_FILE = "petri.toml"
 
@@ -92,6 +93,58 @@ class EvolveSettings(BaseModel):
     workers: int = Field(
         2, ge=0, le=64, description="Local evaluation processes; 0: only `petri worker`s."
     )
+    repair_patience: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Repair runs: stop once a partial repair's front has not changed for this many "
+            "generations; 0: search until repaired or out of budget."
+        ),
+    )
+
+
+class SwarmSettings(BaseModel):
+    """How ``petri swarm`` plans, retries, judges and routes results to a person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = Field(0, ge=0, description="Seed of the run: every task's search derives from it.")
+    workers: int = Field(
+        2, ge=0, le=64, description="Local worker processes; 0: only `petri worker`s join."
+    )
+    approve_at: float = Field(
+        0.9, ge=0, le=1, description="Judge score at or above which a result is promoted."
+    )
+    review_at: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Judge score at or above which (and below approve_at) a person reviews it.",
+    )
+    retries: int = Field(3, ge=0, le=20, description="Retries of a failing task before FAILED.")
+    retry_base_s: float = Field(
+        2.0, gt=0, description="First retry delay; each next one doubles (2 s, 4 s, 8 s)."
+    )
+    retry_cap_s: float = Field(60.0, gt=0, description="Longest delay between two retries.")
+    retry_jitter: float = Field(
+        0.25, ge=0, le=1, description="Share of each retry delay drawn at random."
+    )
+    replans: int = Field(
+        2, ge=0, le=10, description="Other strategies the planner tries for a rejected task."
+    )
+    rounds: int = Field(
+        6, ge=1, le=50, description="Analysis rounds of a repository swarm (masked bugs need more)."
+    )
+    task_evals: int = Field(
+        1000, ge=10, description="Evaluation budget of one coder task's evolve search."
+    )
+    check_every: int = Field(
+        1, ge=1, description="Promotions between two whole-suite consistency checks."
+    )
+    lease_s: float = Field(30.0, gt=0, description="Lease of a swarm task; workers heartbeat it.")
+    task_timeout_s: float = Field(
+        1800.0, gt=0, description="Longest a swarm task may run before it is retried elsewhere."
+    )
 
 
 def _default_home() -> Path:
@@ -122,6 +175,13 @@ class Settings(BaseSettings):
     )
     evolve: EvolveSettings = Field(
         default_factory=EvolveSettings, description="Search settings of petri evolve."
+    )
+    swarm: SwarmSettings = Field(
+        default_factory=SwarmSettings, description="Planner, judge and retries of petri swarm."
+    )
+    llm: LlmSettings = Field(
+        default_factory=LlmSettings,
+        description="Model backend (optional): offline (default), openai or anthropic.",
     )
 
     @classmethod

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from petri.errors import IntegrationError, ProgramError
-from petri.integrations.git import ExportResult, export_branch
+from petri.integrations.git import Commit, ExportResult, export_branch, export_commits, files_at
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -166,3 +166,110 @@ def test_a_failed_commit_removes_the_branch_and_the_worktree(repo: Path) -> None
     assert branches(repo) == ["main"]
     assert len([w for w in worktrees(repo) if w.startswith("worktree ")]) == 1
     assert git(repo, "status", "--porcelain") == ""
+
+
+# -- export_commits and files_at: a series of changes, as a swarm run exports them ---------------
+
+
+def test_commits_are_made_in_order_on_top_of_head(repo: Path) -> None:
+    commits = [
+        Commit({"pkg/fizz.py": BETTER}, "first"),
+        Commit({"README": "bye\n", "pkg/new.py": "x = 1\n"}, "second\n\nwith a body\n"),
+    ]
+    result = export_commits(repo, commits, "petri/series")
+    assert result == ExportResult("petri/series", git(repo, "rev-parse", "petri/series"), repo,
+                                  Path("."))  # fmt: skip
+    assert git(repo, "log", "--format=%s", "main..petri/series").splitlines() == [
+        "second",
+        "first",
+    ]
+    assert git(repo, "log", "-1", "--format=%b", "petri/series") == "with a body"
+    assert git(repo, "rev-parse", "petri/series~2") == git(repo, "rev-parse", "main")
+    assert git(repo, "diff", "--name-only", "main", "petri/series~1") == "pkg/fizz.py"
+    assert git(repo, "diff", "--name-only", "petri/series~1", "petri/series").splitlines() == [
+        "README",
+        "pkg/new.py",
+    ]
+    assert git(repo, "show", "petri/series:README") == "bye"
+
+
+def test_paths_are_relative_to_the_folder_given(repo: Path) -> None:
+    result = export_commits(repo / "pkg", [Commit({"fizz.py": BETTER}, "m")], "petri/pkg")
+    assert result.path == Path("pkg/fizz.py")
+    assert git(repo, "show", "petri/pkg:pkg/fizz.py") + "\n" == BETTER
+
+
+def test_a_series_leaves_a_dirty_checkout_as_it_was(repo: Path) -> None:
+    (repo / "pkg" / "fizz.py").write_text("# work in progress\n")
+    (repo / "README").write_text("staged\n")
+    git(repo, "add", "README")
+    before = (git(repo, "status", "--porcelain"), git(repo, "diff", "--cached"))
+
+    export_commits(repo, [Commit({"pkg/fizz.py": BETTER}, "a"), Commit({"README": "b\n"}, "b")],
+                   "petri/series")  # fmt: skip
+
+    assert (git(repo, "status", "--porcelain"), git(repo, "diff", "--cached")) == before
+    assert git(repo, "symbolic-ref", "--short", "HEAD") == "main"
+    assert (repo / "pkg" / "fizz.py").read_text() == "# work in progress\n"
+    assert len([w for w in worktrees(repo) if w.startswith("worktree ")]) == 1
+
+
+def test_a_series_starts_from_the_base_given(repo: Path) -> None:
+    first = git(repo, "rev-parse", "HEAD")
+    (repo / "README").write_text("later\n")
+    git(repo, *AS_TESTER, "commit", "--quiet", "-am", "later")
+    export_commits(repo, [Commit({"pkg/fizz.py": BETTER}, "m")], "petri/old", base=first)
+    assert git(repo, "rev-parse", "petri/old^") == first
+    with pytest.raises(IntegrationError, match="names no commit"):
+        export_commits(repo, [Commit({"pkg/fizz.py": BETTER}, "m")], "petri/x", base="nowhere")
+    assert branches(repo) == ["main", "petri/old"]
+
+
+@pytest.mark.parametrize("path", ["../outside.py", "/etc/passwd", ".git/config", "a/../../b", ""])
+def test_a_path_outside_the_repository_is_refused(repo: Path, path: str) -> None:
+    with pytest.raises(IntegrationError, match="not a file path inside the repository"):
+        export_commits(repo, [Commit({path: "x\n"}, "m")], "petri/bad")
+    assert branches(repo) == ["main"]
+
+
+def test_a_write_through_a_committed_symlink_is_refused(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (repo / "link").symlink_to(tmp_path / "elsewhere")
+    git(repo, "add", "link")
+    git(repo, *AS_TESTER, "commit", "--quiet", "-m", "link")
+    with pytest.raises(IntegrationError, match="behind a symbolic link"):
+        export_commits(repo, [Commit({"link/evil.py": "x\n"}, "m")], "petri/bad")
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    assert branches(repo) == ["main"]
+
+
+def test_a_series_refuses_an_existing_branch_and_a_plain_folder(repo: Path, tmp_path: Path) -> None:
+    git(repo, "branch", "petri/series")
+    with pytest.raises(IntegrationError, match="already exists"):
+        export_commits(repo, [Commit({"README": "x\n"}, "m")], "petri/series")
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(IntegrationError, match="not in a git work tree"):
+        export_commits(tmp_path / "plain", [Commit({"README": "x\n"}, "m")], "petri/series")
+    with pytest.raises(IntegrationError, match="does not exist"):
+        export_commits(tmp_path / "gone", [Commit({"README": "x\n"}, "m")], "petri/series")
+    with pytest.raises(IntegrationError, match="nothing to export"):
+        export_commits(repo, [], "petri/other")
+
+
+def test_a_failure_midway_removes_the_whole_branch(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "commit-msg"
+    hook.write_text("#!/bin/sh\nif grep -q second \"$1\"; then echo 'no second' >&2; exit 1; fi\n")
+    hook.chmod(0o755)
+    commits = [Commit({"README": "one\n"}, "first"), Commit({"README": "two\n"}, "second")]
+    with pytest.raises(IntegrationError, match="git commit failed: no second"):
+        export_commits(repo, commits, "petri/series")
+    assert branches(repo) == ["main"]
+    assert len([w for w in worktrees(repo) if w.startswith("worktree ")]) == 1
+
+
+def test_files_at_reads_the_commit_not_the_checkout(repo: Path) -> None:
+    (repo / "pkg" / "fizz.py").write_text("# uncommitted\n")
+    head, found = files_at(repo, ["pkg/fizz.py", "pkg", "missing.py"])
+    assert head == git(repo, "rev-parse", "HEAD")
+    assert found == {"pkg/fizz.py": ORIGINAL, "pkg": None, "missing.py": None}
+    assert files_at(repo / "pkg", ["fizz.py"])[1] == {"fizz.py": ORIGINAL}

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from inprocess import InProcessWorker
 
 from petri.config import Limits, SandboxSettings
-from petri.sandbox import JudgeSpec, Status, WorkerPool, harness
-from petri.sandbox.framing import read_frame, write_frame
+from petri.sandbox import JudgeSpec, Status, WorkerPool
 from petri.sandbox.jail import bwrap_usable
 from petri.sandbox.lines import MAX_COVERAGE_LINES, MAX_TEST_LINES
 from petri.sandbox.verdict import to_evaluation
@@ -298,37 +297,21 @@ def test_an_in_process_worker_measures_lines_inside_a_measured_process(tmp_path:
 
 
 def _in_process_eval(root: Path, module: str, source: str, tmp: Path) -> dict[str, Any]:
-    cmd_r, cmd_w = os.pipe()
-    reply_r, reply_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - measured through the fork patch, not here
-        os.close(cmd_w)
-        os.close(reply_r)
-        try:
-            harness.main(cmd_r, reply_w)
-        finally:
-            os._exit(0)
-    os.close(cmd_r)
-    os.close(reply_w)
     tmp.mkdir()
-    config = {
-        "root": str(root),
-        "program": f"{module}.py",
-        "module": module,
-        "kind": "tests",
-        "limits": Limits(test_timeout_s=5).model_dump(),
-        "uid": None,
-        "tmp_dir": str(tmp),
-        "whole_namespace": False,
-    }
+    worker = InProcessWorker(
+        {
+            "root": str(root),
+            "program": f"{module}.py",
+            "module": module,
+            "kind": "tests",
+            "limits": Limits(test_timeout_s=5).model_dump(),
+            "uid": None,
+            "tmp_dir": str(tmp),
+            "whole_namespace": False,
+        }
+    )
     try:
-        write_frame(cmd_w, config)
-        assert (read_frame(reply_r) or {}).get("op") == "ready"
-        write_frame(cmd_w, {"op": "eval", "source": source, "nonce": "n", "coverage": True})
-        reply = read_frame(reply_r)
+        assert worker.ready.get("op") == "ready"
+        return worker.evaluate(source, coverage=True)
     finally:
-        os.close(cmd_w)
-        os.waitpid(pid, 0)
-        os.close(reply_r)
-    assert reply is not None
-    return reply
+        worker.close()

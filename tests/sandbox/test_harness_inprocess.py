@@ -7,17 +7,15 @@ without a jail. Isolation itself is covered by the adversarial suite.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from inprocess import InProcessWorker
 
 from petri.config import Limits
-from petri.sandbox import harness
-from petri.sandbox.framing import read_frame, write_frame
 
 PROGRAM = "def double(x):\n    return 2 * x\n"
 TESTS = """
@@ -33,47 +31,24 @@ def test_zero():
 """
 
 
-class Worker:
+class Worker(InProcessWorker):
     """A harness.main() running in a forked child, driven like the pool drives it."""
 
     def __init__(self, root: Path, module: str, kind: str, limits: Limits) -> None:
-        cmd_r, self.cmd_w = os.pipe()
-        self.reply_r, reply_w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - measured through the fork patch, not here
-            os.close(self.cmd_w)
-            os.close(self.reply_r)
-            try:
-                harness.main(cmd_r, reply_w)
-            finally:
-                os._exit(0)
-        os.close(cmd_r)
-        os.close(reply_w)
         tmp = root.parent / f"{module}-tmp"
         tmp.mkdir()
-        config = {
-            "root": str(root),
-            "program": f"{module}.py",
-            "module": module,
-            "kind": kind,
-            "limits": limits.model_dump(),
-            "uid": None,
-            "tmp_dir": str(tmp),
-            "whole_namespace": False,
-        }
-        write_frame(self.cmd_w, config)
-        self.ready = read_frame(self.reply_r) or {}
-
-    def evaluate(self, source: str) -> dict[str, Any]:
-        write_frame(self.cmd_w, {"op": "eval", "source": source, "nonce": "n0nce"})
-        reply = read_frame(self.reply_r)
-        assert reply is not None
-        return reply
-
-    def close(self) -> None:
-        os.close(self.cmd_w)
-        os.waitpid(self.pid, 0)
-        os.close(self.reply_r)
+        super().__init__(
+            {
+                "root": str(root),
+                "program": f"{module}.py",
+                "module": module,
+                "kind": kind,
+                "limits": limits.model_dump(),
+                "uid": None,
+                "tmp_dir": str(tmp),
+                "whole_namespace": False,
+            }
+        )
 
 
 def _problem(tmp_path: Path, module: str, tests: str = TESTS) -> Path:

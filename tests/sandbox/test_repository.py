@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inprocess import InProcessWorker
 
 from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError
-from petri.sandbox import Evaluation, JudgeSpec, Status, TestOutcome, WorkerPool, harness
-from petri.sandbox.framing import read_frame, write_frame
+from petri.sandbox import Evaluation, JudgeSpec, Status, TestOutcome, WorkerPool
 
 ProblemWriter = Callable[..., Path]
 
@@ -571,37 +571,22 @@ def test_a_spec_naming_paths_outside_the_problem_is_refused(field: dict[str, obj
 
 def in_process(root: Path, tmp: Path, requests: list[dict[str, object]]) -> list[dict[str, Any]]:
     """Replies of ``harness.main`` run in a fork of this process, without a jail."""
-    cmd_r, cmd_w = os.pipe()
-    reply_r, reply_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - measured through the fork patch, not here
-        os.close(cmd_w)
-        os.close(reply_r)
-        try:
-            harness.main(cmd_r, reply_w)
-        finally:
-            os._exit(0)
-    os.close(cmd_r)
-    os.close(reply_w)
     tmp.mkdir()
-    config = {
-        "root": str(root), "program": "src/shop/cart.py", "module": "shop.cart",
-        "kind": "tests", "limits": Limits(test_timeout_s=5).model_dump(), "uid": None,
-        "tmp_dir": str(tmp), "whole_namespace": False, "layout": "repository",
-        "tests": ["tests"], "paths": ["src"], "sources": list(SOURCES),
-    }  # fmt: skip
-    replies = []
+    worker = InProcessWorker(
+        {
+            "root": str(root), "program": "src/shop/cart.py", "module": "shop.cart",
+            "kind": "tests", "limits": Limits(test_timeout_s=5).model_dump(), "uid": None,
+            "tmp_dir": str(tmp), "whole_namespace": False, "layout": "repository",
+            "tests": ["tests"], "paths": ["src"], "sources": list(SOURCES),
+        }
+    )  # fmt: skip
     try:
-        write_frame(cmd_w, config)
-        replies.append(read_frame(reply_r) or {})
-        for request in requests:
-            write_frame(cmd_w, {"op": "eval", "nonce": "n", **request})
-            replies.append(read_frame(reply_r) or {})
+        return [
+            worker.ready,
+            *(worker.request({"op": "eval", "nonce": "n", **r}) for r in requests),
+        ]
     finally:
-        os.close(cmd_w)
-        os.waitpid(pid, 0)
-        os.close(reply_r)
-    return replies
+        worker.close()
 
 
 def test_an_in_process_repository_worker(repository: Path, tmp_path: Path) -> None:

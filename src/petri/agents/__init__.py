@@ -1,0 +1,1 @@
+"""Agents on petri's runtime: roles, tools and the swarm that runs them."""

@@ -1,0 +1,105 @@
+"""Fault localization over a whole repository: which file and function each failing test
+points at, from per-file line coverage of the whole suite (Ochiai).
+
+A line's suspiciousness is ``failed(l) / sqrt(F * (failed(l) + passed(l)))``: high when the
+failing tests run it and the passing ones do not. Each failing test goes to the most suspicious
+line it ran; ties go to the file more of the repository depends on, since a fix there lands
+first. Failing tests are grouped by (file, function): one repair task each.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from petri.agents.repo.imports import enclosing, import_graph, spans
+from petri.sandbox.outcome import Evaluation, TestOutcome
+
+BAD = frozenset({TestOutcome.FAILED, TestOutcome.ERROR, TestOutcome.TIMEOUT})
+#: Passing tests kept as one file's guards (the regression check of a task on it).
+MAX_GUARDS = 400
+
+
+def outcomes(evaluation: Evaluation) -> tuple[list[str], list[str], dict[str, str]]:
+    """(passed, failed, message by failed test) of one evaluation."""
+    passed = [t.name for t in evaluation.tests if t.outcome is TestOutcome.PASSED]
+    failed = [t.name for t in evaluation.tests if t.outcome in BAD]
+    messages = {t.name: t.message[:300] for t in evaluation.tests if t.outcome in BAD}
+    return passed, failed, messages
+
+
+def localize(
+    evaluation: Evaluation, texts: Mapping[str, str], modules: Mapping[str, str]
+) -> dict[str, Any]:
+    """The analysis of one whole-suite run: outcomes, clusters of failures, guards, graph."""
+    passed, failed, messages = outcomes(evaluation)
+    coverage = evaluation.file_coverage
+    graph = import_graph(texts, modules)
+    weight = {rel: len(graph.in_edges(rel)) + len(_ancestors(graph, rel)) for rel in texts}
+    suspicion = _ochiai(coverage, passed, failed)
+    clusters: dict[tuple[str, str], list[str]] = defaultdict(list)
+    unlocalized = []
+    for test in failed:
+        where = _blame(coverage.get(test, {}), suspicion, weight)
+        if where is None:
+            unlocalized.append(test)
+            continue
+        rel, line = where
+        clusters[(rel, enclosing(spans(texts[rel]), line))].append(test)
+    covering: dict[str, list[str]] = defaultdict(list)
+    for test in passed:
+        for rel in coverage.get(test, {}):
+            if len(covering[rel]) < MAX_GUARDS:
+                covering[rel].append(test)
+    return {
+        "passed": passed,
+        "failed": failed,
+        "messages": messages,
+        "clusters": [
+            {"file": rel, "function": fn, "tests": tests}
+            for (rel, fn), tests in sorted(clusters.items())
+        ],
+        "unlocalized": unlocalized,
+        "covering": dict(covering),
+        "graph": sorted([a, b] for a, b in graph.edges),
+    }
+
+
+def _ancestors(graph: Any, rel: str) -> set[str]:
+    import networkx as nx
+
+    return set(nx.ancestors(graph, rel))
+
+
+def _ochiai(
+    coverage: Mapping[str, Mapping[str, Any]], passed: list[str], failed: list[str]
+) -> dict[tuple[str, int], float]:
+    counts: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for index, tests in ((0, failed), (1, passed)):
+        for test in tests:
+            for rel, lines in coverage.get(test, {}).items():
+                for line in lines:
+                    counts[(rel, int(line))][index] += 1
+    total_failed = max(1, len(failed))
+    return {
+        key: bad / math.sqrt(total_failed * (bad + good))
+        for key, (bad, good) in counts.items()
+        if bad
+    }
+
+
+def _blame(
+    ran: Mapping[str, Any],
+    suspicion: Mapping[tuple[str, int], float],
+    weight: Mapping[str, int],
+) -> tuple[str, int] | None:
+    best: tuple[float, int, str, int] | None = None
+    for rel, lines in sorted(ran.items()):
+        for line in lines:
+            score = suspicion.get((rel, int(line)), 0.0)
+            key = (score, weight.get(rel, 0), rel, -int(line))
+            if score > 0 and (best is None or key > best):
+                best = key
+    return None if best is None else (best[2], -best[3])

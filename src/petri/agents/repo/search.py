@@ -1,0 +1,242 @@
+"""The coder's work on one file: a model's edits (when configured), then ``evolve``.
+
+The file's content is the shared state's current one (a task re-run after a lost race starts
+from the newer content); every other file is the task's pinned state. Candidates are judged in
+a warm sandbox pool on the task's tests only: its targets (failing tests it should fix) and its
+guards (passing tests that run the file). The search is ``evolve`` itself, on the repository
+layout, its events kept in the run's store under a sub-run of the task, so a worker killed
+mid-search resumes it where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from petri.agents.agent import AgentContext
+from petri.agents.models import SwarmTask
+from petri.agents.repo.context import Repo, seed_for
+from petri.agents.repo.diffs import changed_lines, unified
+from petri.agents.repo.workspace import file_key, put_blob
+from petri.config import EvolveSettings
+from petri.evolve.engine import Engine
+from petri.evolve.evaluator import PoolEvaluator
+from petri.evolve.journal import RunState
+from petri.evolve.tasks import judge
+from petri.sandbox.pool import WorkerPool
+
+#: What an improvement search minimizes once every test passes (all deterministic).
+IMPROVE_OBJECTIVES = ["tests_passed", "complexity", "lines", "patch_size"]
+#: Guard tests a search judges each candidate on (the final verdict judges them all).
+SEARCH_GUARDS = 25
+#: Generations a partial repair may go without a better front before the search stops: a
+#: bug that another bug masks cannot be repaired whole, and should not cost the whole budget.
+REPAIR_PATIENCE = 20
+#: Searches a repair may run (each from the original, with another seed) within its budget.
+MAX_RUNS = 3
+
+
+def spread(items: Sequence[str], n: int) -> list[str]:
+    """At most ``n`` of ``items``, evenly spaced (deterministic)."""
+    if len(items) <= n:
+        return list(items)
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
+
+
+@dataclass
+class Work:
+    """One coder task on one file: what it starts from and what it is judged on."""
+
+    ctx: AgentContext
+    task: SwarmTask
+    rel: str
+    original: str
+    base_version: int
+    targets: list[str]
+    guards: list[str]
+    before: dict[str, str] = field(default_factory=dict)
+    evaluations: int = 0
+    proposals: int = 0
+
+    @classmethod
+    def start(cls, ctx: AgentContext, repo: Repo, task: SwarmTask) -> Work:
+        p = task.payload
+        rel = str(p["file"])
+        targets = [str(t) for t in p.get("targets", [])]
+        guards = [str(t) for t in p.get("guards", []) if t not in targets]
+        original, base_version = repo.current(rel)
+        repo.pins[rel] = put_blob(ctx.store, original)  # the pool judges this content
+        return cls(ctx, task, rel, original, base_version, targets, guards)
+
+    @property
+    def budget(self) -> int:
+        return int(self.task.payload.get("budget", 1000))
+
+
+def repair_file(ctx: AgentContext, repo: Repo, task: SwarmTask) -> dict[str, Any]:
+    work = Work.start(ctx, repo, task)
+    with repo.pool(work.rel, workers=int(task.payload.get("pool", 1))) as pool:
+        known = set(pool.units)
+        select = [t for t in [*work.targets, *work.guards] if t in known] or None
+        work.before = _outcomes(judge(pool, work.original, select=select))
+        if work.targets and all(work.before.get(t) == "passed" for t in work.targets):
+            # An earlier change on this file (this task lost its race to it) fixed them.
+            return {**_result(work, work.original, work.before), "already_passing": True}
+        best = _from_model(work, pool, select) if task.payload.get("use_model") else None
+        if best is None:
+            # The search sees a sample of the guards; the verdict below sees all of them.
+            sample = [t for t in [*work.targets, *spread(work.guards, SEARCH_GUARDS)] if t in known]
+            best = _evolve(work, pool, sample or None, repair=True)
+        after = _outcomes(judge(pool, best, select=select))
+    return _result(work, best, after)
+
+
+def improve_file(ctx: AgentContext, repo: Repo, task: SwarmTask) -> dict[str, Any]:
+    work = Work.start(ctx, repo, task)
+    with repo.pool(work.rel, workers=int(task.payload.get("pool", 1))) as pool:
+        select = [t for t in work.guards if t in set(pool.units)] or None
+        work.before = _outcomes(judge(pool, work.original, select=select))
+        best = _evolve(work, pool, select, repair=False)
+        after = _outcomes(judge(pool, best, select=select))
+    return _result(work, best, after)
+
+
+def _outcomes(result: Mapping[str, Any]) -> dict[str, str]:
+    return {str(t["name"]): str(t["outcome"]) for t in result.get("tests", [])}
+
+
+def _evolve(work: Work, pool: WorkerPool, select: Sequence[str] | None, *, repair: bool) -> str:
+    """The best program ``evolve`` finds within the task's budget.
+
+    A repair search that ends on a partial repair restarts from the original with another
+    seed while budget is left: a partial repair found early is often a dead end (a special
+    case that passes some tests), and a fresh population can still find the whole repair. The
+    best run wins: a whole repair first, else the one passing the most tests, else the first.
+    """
+    left, runs = work.budget, list[RunState]()
+    while left > 0 and len(runs) < MAX_RUNS:
+        state = _one_run(work, pool, select, repair=repair, run=len(runs), budget=left)
+        runs.append(state)
+        left -= state.evaluations
+        if not repair or (state.promoted or {}).get("status") == "repaired":
+            break
+        if state.evaluations == 0:
+            break
+    work.evaluations = work.budget - left
+    best = max(runs, key=_run_rank) if runs else None
+    if best is None or best.promoted is None:
+        return work.original
+    return best.born[best.promoted["id"]].source
+
+
+def _run_rank(state: RunState) -> tuple[int, int, int]:
+    promoted = state.promoted or {}
+    record = state.records.get(str(promoted.get("id")))
+    whole = promoted.get("status") == "repaired"
+    return (int(whole), record.passed if record else 0, -len(state.generations))
+
+
+def _one_run(
+    work: Work,
+    pool: WorkerPool,
+    select: Sequence[str] | None,
+    *,
+    repair: bool,
+    run: int,
+    budget: int,
+) -> RunState:
+    seed = seed_for(work.ctx.config, work.task) + run
+    settings = EvolveSettings(
+        seed=seed,
+        max_evals=budget,
+        workers=0,
+        objectives=[] if repair else IMPROVE_OBJECTIVES,
+        repair_patience=REPAIR_PATIENCE,
+    )
+    evaluator = PoolEvaluator(pool, select)
+    try:
+        sub = f"{work.ctx.run_id}.{work.task.id}.v{work.task.version}.r{run}"
+        engine = Engine(sub, work.ctx.store, evaluator, settings, judge="tests")
+        config = {
+            "program": work.rel,
+            "judge": "tests",
+            "seed": seed,
+            "max_evals": budget,
+            "evolve": settings.model_dump(),
+        }
+        return engine.run(config, work.original)
+    finally:
+        evaluator.close()
+
+
+def _from_model(work: Work, pool: WorkerPool, select: list[str] | None) -> str | None:
+    """The first of the model's programs that fixes a target and breaks nothing, judged in the
+    sandbox (None when no model answers, or no proposal does)."""
+    from petri.agents.repo.model_coder import propose
+
+    model = work.ctx.model
+    if model is None or not getattr(model, "available", False):
+        return None
+    failing = {t: o for t, o in work.before.items() if o != "passed" and t in work.targets}
+    messages = work.task.payload.get("messages", {})
+    proposals = propose(
+        model,
+        work.rel,
+        work.original,
+        failing,
+        messages=messages,
+        record=work.ctx.record,
+        task_id=work.task.id,
+    )
+    work.proposals = len(proposals)
+    for source in proposals:
+        if source == work.original:
+            continue
+        after = _outcomes(judge(pool, source, select=select))
+        fixed = [t for t in work.targets if _fixed(t, work.before, after)]
+        broke = [t for t, o in work.before.items() if o == "passed" and after.get(t) != o]
+        if fixed and not broke:
+            return source
+    return None
+
+
+def _fixed(test: str, before: Mapping[str, str], after: Mapping[str, str]) -> bool:
+    return after.get(test) == "passed" and before.get(test) != "passed"
+
+
+def _result(work: Work, best: str, after: Mapping[str, str]) -> dict[str, Any]:
+    before, original = work.before, work.original
+    fixed = [t for t in work.targets if _fixed(t, before, after)]
+    still = [t for t in work.targets if after.get(t) != "passed"]
+    regressions = [t for t, o in before.items() if o == "passed" and after.get(t) != "passed"]
+    result: dict[str, Any] = {
+        "ok": best != original or not still,
+        "file": work.rel,
+        "targets": work.targets,
+        "guards": len(work.guards),
+        "fixed": fixed,
+        "still_failing": still,
+        "regressions": regressions,
+        "evaluations": work.evaluations,
+        "model_proposals": work.proposals,
+        "changed_lines": changed_lines(original, best),
+        "complexity": {"before": complexity(original), "after": complexity(best)},
+        "diff": unified(original, best, work.rel),
+    }
+    if best != original:
+        value = {"blob": put_blob(work.ctx.store, best), "task": work.task.id}
+        change = {"key": file_key(work.rel), "base_version": work.base_version, "value": value}
+        result["change"] = change
+    return result
+
+
+def complexity(source: str) -> int:
+    """The file's total cyclomatic complexity (radon); 0 when it does not parse."""
+    from radon.complexity import cc_visit
+
+    try:
+        return int(sum(block.complexity for block in cc_visit(source)))
+    except (SyntaxError, ValueError):
+        return 0
