@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -115,3 +116,21 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     args = ["-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]
     for _ in _serve(binary, args, port):
         yield f"nats://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def store_url_on(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """``store_url_on("redis")``: a store URL on one backend whose keys no other test uses
+    (Redis and NATS: this session's real servers, skipped when their binary is absent)."""
+
+    def make(backend: str) -> str:
+        tag = "t" + uuid.uuid4().hex[:10]
+        if backend == "memory":
+            return "memory://"
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path}/{tag}.db"
+        base = str(request.getfixturevalue(f"{backend}_url"))
+        sep = "&" if "?" in base else "?"
+        return f"{base}{sep}prefix={tag}" + (":" if backend == "redis" else "")
+
+    return make

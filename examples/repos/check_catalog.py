@@ -357,7 +357,11 @@ def check_static(repo: Repo, problems: Problems) -> None:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    """The folder's files, without caches and without what petri keeps in .petri/ after a run."""
+    skip = {"__pycache__", ".petri", ".pytest_cache"}
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and not skip.intersection(p.relative_to(folder).parts)
+    )
 
 
 def _package_files(repo: Path) -> list[str]:

@@ -29,26 +29,15 @@ collect_ignore_glob = ["data/*"]
 SHOP = Path(__file__).resolve().parent / "data" / "shop"
 
 
-def store_url_for(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
-    """A fresh store URL on ``backend`` (Redis and NATS: the session's real servers)."""
-    tag = "t" + uuid.uuid4().hex[:10]
-    if backend == "memory":
-        return "memory://"
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path}/{tag}.db"
-    base = str(request.getfixturevalue(f"{backend}_url"))
-    return f"{base}?prefix={tag}" + (":" if backend == "redis" else "")
-
-
 @pytest.fixture(params=BACKENDS)
-def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return store_url_for(request, request.param, tmp_path)
+def any_store_url(request: pytest.FixtureRequest, store_url_on: Callable[[str], str]) -> str:
+    return store_url_on(request.param)
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def shared_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def shared_store_url(request: pytest.FixtureRequest, store_url_on: Callable[[str], str]) -> str:
     """The backends several processes share in these tests: SQLite and Redis."""
-    return store_url_for(request, request.param, tmp_path)
+    return store_url_on(request.param)
 
 
 class Inline:

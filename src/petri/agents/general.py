@@ -133,6 +133,7 @@ def summarize(info: RunInfo, state: SwarmState, store: Store) -> dict[str, Any]:
         "run_id": info.run_id,
         "status": run_status(state),
         "tasks": state.counts(),
+        "duration_s": round(state.duration_s, 3),
         "promoted": sum(not p.reverted for p in state.promotions),
         "state": values,
         "conflicts": len(state.conflicts),

@@ -86,6 +86,13 @@ class SwarmState:
     stopped: dict[str, Any] | None = None
     finished: dict[str, Any] | None = None
     last_seq: int = 0
+    started_at: float = 0.0
+    last_at: float = 0.0
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds from the run's first event to its last (pauses for a person included)."""
+        return max(0.0, self.last_at - self.started_at)
 
     @classmethod
     def replay(cls, run_id: str, events: Iterable[Event]) -> SwarmState:
@@ -97,6 +104,8 @@ class SwarmState:
     def apply(self, event: Event) -> None:
         """Fold one event into the state; unknown types are ignored."""
         self.last_seq = max(self.last_seq, event.seq)
+        self.started_at = self.started_at or event.time
+        self.last_at = max(self.last_at, event.time)
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(self, event.payload)

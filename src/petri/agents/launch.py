@@ -67,15 +67,7 @@ def _goal(path: Path, options: Mapping[str, Any], progress: ProgressFn) -> dict[
     }
     if not (goal.tasks or goal.planner or "llm" in config):
         raise no_plan(goal)
-    return start_swarm(
-        path.resolve().parent,
-        config,
-        settings,
-        out=options.get("out"),
-        store_url=options.get("store"),
-        broker_url=options.get("broker"),
-        progress=progress,
-    )
+    return _start(path.resolve().parent, config, settings, options, progress)
 
 
 def _repository(
@@ -94,8 +86,18 @@ def _repository(
         "sandbox": settings.sandbox.model_dump(),
         **_common(options, settings),
     }
+    return _start(layout.root, config, settings, options, progress)
+
+
+def _start(
+    root: Path,
+    config: dict[str, Any],
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: ProgressFn,
+) -> dict[str, Any]:
     return start_swarm(
-        layout.root,
+        root,
         config,
         settings,
         out=options.get("out"),

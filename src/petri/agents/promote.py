@@ -56,15 +56,7 @@ class Promoter:
                 if rebased is None:
                     self._run_again(task, name, conflict, version, events)
                     return False
-                lost = {
-                    "task": task.id,
-                    "version": task.version,
-                    "key": name,
-                    "expected": conflict.expected,
-                    "found": version,
-                    "resolved": "rebase",
-                }
-                events = [*events, NewEvent(self.run_id, journal.STATE_CONFLICT, lost)]
+                events = [*events, self._conflict(task, name, conflict, version, "rebase")]
                 value, base = rebased, version
         self._run_again(task, name, StateConflict(key, base, base + 1), base, events)
         return False
@@ -90,19 +82,20 @@ class Promoter:
     ) -> None:
         rebase = {"key": name, "from": conflict.expected, "to": version}
         payload = {**task.payload, "rebase": rebase}
-        lost = {
-            "task": task.id,
-            "version": task.version,
-            "key": name,
-            "expected": conflict.expected,
-            "found": version,
-            "resolved": "rerun",
-        }
+
         rebased = NewEvent(
             self.run_id,
             journal.TASK_REBASED,
             {"task": task.id, "new_version": task.version + 1, "payload": payload,
              "strategy": task.strategy, "reason": str(conflict)},
         )  # fmt: skip
-        conflict_event = NewEvent(self.run_id, journal.STATE_CONFLICT, lost)
-        self.store.append_many([*events, conflict_event, rebased])
+        lost = self._conflict(task, name, conflict, version, "rerun")
+        self.store.append_many([*events, lost, rebased])
+
+    def _conflict(
+        self, task: SwarmTask, name: str, conflict: StateConflict, found: int, resolved: str
+    ) -> NewEvent:
+        """The record of a lost race on ``name`` and how it was resolved."""
+        payload = {"task": task.id, "version": task.version, "key": name,
+                   "expected": conflict.expected, "found": found, "resolved": resolved}  # fmt: skip
+        return NewEvent(self.run_id, journal.STATE_CONFLICT, payload)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from petri.agents import journal
-from petri.agents.journal import SwarmState
 from petri.agents.models import TaskState
+from petri.agents.status import swarm_state
 from petri.errors import ReviewError
 from petri.evolve.runs import RunInfo, lookup, recent
 from petri.runtime.store import from_url as store_from_url
@@ -37,7 +37,7 @@ def waiting(home: Path, run: str | None = None, limit: int = 50) -> list[Waiting
     for info in runs:
         if info.kind != "swarm":
             continue
-        state = _state(info)
+        state = swarm_state(info)
         for review, request in state.reviews.items():
             task = state.tasks.get(str(request["task"]))
             if task is None or review in state.decisions:
@@ -96,14 +96,6 @@ def find(home: Path, review_id: str) -> Waiting:
 def _names(w: Waiting, review_id: str) -> bool:
     review = str(w.request["review"])
     return review_id in (review, str(w.request["task"]))
-
-
-def _state(info: RunInfo) -> SwarmState:
-    store = store_from_url(info.store)
-    try:
-        return SwarmState.replay(info.run_id, store.replay(info.run_id))
-    finally:
-        store.close()
 
 
 def _user() -> str:

@@ -29,7 +29,7 @@ from petri.agents.promote import Promoter
 from petri.agents.rubric import RubricRegistry
 from petri.config import Settings, SwarmSettings
 from petri.errors import ConfigError
-from petri.evolve.runs import RunInfo, lookup, new_run_id, register
+from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.queue import from_url as queue_from_url
 from petri.runtime.store import Store
@@ -76,13 +76,7 @@ def start_swarm(
     progress: ProgressFn = lambda _: None,
 ) -> dict[str, Any]:
     """Start a swarm run whose state lives in ``root/.petri`` and drive it as far as it goes."""
-    state_dir = root / ".petri"
-    try:
-        state_dir.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write {state_dir} ({exc.strerror}); pass --store and --broker URLs"
-        ) from exc
+    state_dir = state_folder(root)
     run_id = new_run_id()
     info = RunInfo(
         run_id=run_id,

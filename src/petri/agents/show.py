@@ -49,6 +49,8 @@ def show_summary(out: Console, summary: dict[str, Any]) -> None:
     counts = summary.get("tasks") or {}
     grid.add_row("tasks", "  ".join(f"{k} {v}" for k, v in counts.items() if v) or "none")
     grid.add_row("promoted", str(summary.get("promoted", 0)))
+    if "duration_s" in summary:
+        grid.add_row("duration", f"{summary['duration_s']:.1f} s")
     if summary.get("conflicts"):
         grid.add_row("conflicts", f"{summary['conflicts']} lost compare-and-set race(s), resolved")
     if summary.get("stopped"):

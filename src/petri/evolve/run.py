@@ -22,7 +22,7 @@ from petri.evolve.engine import Engine, Progress
 from petri.evolve.evaluator import QueueEvaluator
 from petri.evolve.journal import RunState
 from petri.evolve.outputs import write_outputs
-from petri.evolve.runs import RunInfo, lookup, new_run_id, register
+from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
 from petri.runtime.admin import die_with_parent, make_target
@@ -52,14 +52,7 @@ def start_run(
 ) -> dict[str, Any]:
     """Start a new evolve run on ``problem`` and drive it to its end; return its summary."""
     Original.parse(problem.source)  # a program that does not parse starts no run
-    state_dir = problem.root / ".petri"
-    try:
-        state_dir.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write {state_dir} ({exc.strerror}); copy the problem folder somewhere "
-            "writable or pass --store and --broker URLs"
-        ) from exc
+    state_dir = state_folder(problem.root)
     run_id = new_run_id()
     info = RunInfo(
         run_id=run_id,

@@ -30,6 +30,19 @@ class RunInfo:
     kind: str = "evolve"  # the job that made it: evolve or swarm
 
 
+def state_folder(root: Path) -> Path:
+    """``root/.petri``, where a run keeps its store and queue by default (made if missing)."""
+    folder = root / ".petri"
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write {folder} ({exc.strerror}); copy the folder somewhere writable or "
+            "pass --store and --broker URLs"
+        ) from exc
+    return folder
+
+
 def new_run_id(now: float | None = None) -> str:
     """A sortable, unique run id such as ``r20261121-065812-3fa9c1``."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now if now is not None else time.time()))

@@ -18,7 +18,7 @@ import os
 import tarfile
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,13 +166,13 @@ def judge(
     *,
     coverage: bool = False,
     test_timeout_s: float | None = None,
-    select: list[str] | None = None,
+    select: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """One candidate judged in ``pool``, as the JSON result a search keeps (no output; with
     coverage, each line's suspiciousness instead of the raw lines)."""
     options: dict[str, Any] = {"coverage": coverage, "test_timeout_s": test_timeout_s}
     if select is not None:
-        options["select"] = select
+        options["select"] = list(select)
     evaluation = pool.evaluate(source, **options)
     if evaluation.status is Status.VIOLATION:
         # A worker killed from outside looks like a candidate that killed it. Judging again on

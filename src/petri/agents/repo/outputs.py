@@ -45,6 +45,7 @@ def summarize(info: RunInfo, state: SwarmState, store: Store) -> dict[str, Any]:
         "run_id": info.run_id,
         "status": run_status(state),
         "tasks": state.counts(),
+        "duration_s": round(state.duration_s, 3),
         "promoted": len(live_promotions(state)),
         "patch": str(out / "patch.diff"),
         "patches": patches,

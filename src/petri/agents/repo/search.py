@@ -20,9 +20,11 @@ from petri.agents.repo.context import Repo, seed_for
 from petri.agents.repo.diffs import changed_lines, unified
 from petri.agents.repo.workspace import file_key, put_blob
 from petri.config import EvolveSettings
+from petri.evolve.edits import Edit, Original
 from petri.evolve.engine import Engine
 from petri.evolve.evaluator import PoolEvaluator
 from petri.evolve.journal import RunState
+from petri.evolve.minimize import ddmin
 from petri.evolve.tasks import judge
 from petri.sandbox.pool import WorkerPool
 
@@ -128,7 +130,33 @@ def _evolve(work: Work, pool: WorkerPool, select: Sequence[str] | None, *, repai
     best = max(runs, key=_run_rank) if runs else None
     if best is None or best.promoted is None:
         return work.original
-    return best.born[best.promoted["id"]].source
+    found = best.born[best.promoted["id"]]
+    if repair and best.promoted.get("status") != "repaired" and len(found.edits) > 1:
+        return _minimal(work, pool, select, list(found.edits), found.source)
+    return found.source
+
+
+def _minimal(
+    work: Work, pool: WorkerPool, select: Sequence[str] | None, edits: list[Edit], source: str
+) -> str:
+    """A partial repair with only the edits it needs (evolve minimizes whole repairs itself):
+    the smallest edit list that still passes every test the search's best passed. Searches
+    that took other paths to the same repair then agree on the same change."""
+    original = Original.parse(work.original)
+    wanted = _passing(judge(pool, source, select=select))
+
+    def works(subset: list[Edit]) -> bool:
+        candidate = original.apply(subset)
+        if candidate is None:
+            return False
+        return wanted <= _passing(judge(pool, candidate, select=select))
+
+    kept = ddmin(edits, works)
+    return original.apply(kept) or source if len(kept) < len(edits) else source
+
+
+def _passing(result: Mapping[str, Any]) -> set[str]:
+    return {str(t["name"]) for t in result.get("tests", []) if t.get("outcome") == "passed"}
 
 
 def _run_rank(state: RunState) -> tuple[int, int, int]:

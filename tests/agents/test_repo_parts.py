@@ -1,0 +1,195 @@
+"""The repository swarm's pieces on their own: discovering a repository, its import graph,
+localizing failures across files, the planner's decisions, three-way merges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from petri.agents.journal import SwarmState
+from petri.agents.models import SwarmTask
+from petri.agents.planning import GiveUp, Replan
+from petri.agents.repo.diffs import changed_lines, merge, unified
+from petri.agents.repo.imports import dependencies, enclosing, import_graph, spans
+from petri.agents.repo.layout import RepoLayout, discover, module_name
+from petri.agents.repo.localize import localize
+from petri.agents.repo.planner import RepoPlanner
+from petri.errors import RepositoryError
+from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return root
+
+
+PYPROJECT = '[tool.pytest.ini_options]\npythonpath = ["src"]\ntestpaths = ["tests"]\n'
+
+
+def test_a_src_layout_is_discovered(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "pyproject.toml": PYPROJECT,
+        "src/pkg/__init__.py": "", "src/pkg/a.py": "X = 1\n", "src/pkg/b.py": "from .a import X\n",
+        "tests/test_a.py": "def test_x():\n    pass\n", "tests/conftest.py": "",
+        "holdout/test_more.py": "", "setup.py": "", "docs/conf.py": "",
+        "src/pkg/blob.py": b"\x00\x01", ".venv/lib/x.py": "",
+    })  # fmt: skip
+    layout = discover(root)
+    assert layout.tests == ("tests",) and layout.paths == ("src",)
+    assert layout.sources == ("src/pkg/__init__.py", "src/pkg/a.py", "src/pkg/b.py")
+    assert (
+        layout.modules["src/pkg/b.py"] == "pkg.b" and layout.modules["src/pkg/__init__.py"] == "pkg"
+    )
+    assert layout.holdout == "holdout"
+    assert [s[0] for s in layout.skipped] == ["src/pkg/blob.py"]  # binary: never a candidate
+    assert RepoLayout.from_json(layout.to_json()) == layout
+
+
+def test_a_flat_layout_and_module_names(tmp_path: Path) -> None:
+    root = write(tmp_path, {"m.py": "", "test_m.py": "def test_m():\n    pass\n"})
+    layout = discover(root)
+    assert layout.tests == ("test_m.py",) and layout.paths == () and layout.sources == ("m.py",)
+    assert module_name("src/pkg/sub/__init__.py", ("src",)) == "pkg.sub"
+
+
+@pytest.mark.parametrize(
+    ("files", "holdout", "expected"),
+    [
+        ({"m.py": "x = 1\n"}, None, "no tests found"),
+        ({"tests/test_m.py": "def test():\n    pass\n"}, None, "no Python source"),
+        ({"m.py": "", "tests/test_m.py": "", "pyproject.toml": "[tool"}, None, "not valid TOML"),
+        ({"m.py": "", "tests/test_m.py": ""}, "elsewhere", "not a folder"),
+    ],
+)
+def test_a_repository_that_cannot_be_repaired_says_why(
+    tmp_path: Path, files: dict[str, str | bytes], holdout: str | None, expected: str
+) -> None:
+    root = write(tmp_path / "repo", files)
+    with pytest.raises(RepositoryError, match=expected):
+        discover(root, holdout=holdout)
+
+
+def test_a_missing_or_plain_file_is_not_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(RepositoryError, match="does not exist"):
+        discover(tmp_path / "nope")
+    (tmp_path / "f.py").write_text("")
+    with pytest.raises(RepositoryError, match="not a folder"):
+        discover(tmp_path / "f.py")
+
+
+def test_the_import_graph_resolves_relative_and_submodule_imports() -> None:
+    sources = {
+        "pkg/__init__.py": "from .core import run\n",
+        "pkg/core.py": "from . import util\nimport pkg.models as models\n",
+        "pkg/util.py": "import os\n",
+        "pkg/models.py": "from pkg.util import helper\n",
+        "pkg/broken.py": "def (:\n",
+    }
+    modules = {rel: rel.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+               for rel in sources}  # fmt: skip
+    graph = import_graph(sources, modules)
+    # ``from . import util`` imports the package too: its __init__ runs first.
+    assert set(graph.edges) == {
+        ("pkg/__init__.py", "pkg/core.py"),
+        ("pkg/core.py", "pkg/__init__.py"),
+        ("pkg/core.py", "pkg/util.py"),
+        ("pkg/core.py", "pkg/models.py"),
+        ("pkg/models.py", "pkg/util.py"),
+    }
+    assert dependencies(graph, "pkg/core.py") >= {"pkg/util.py", "pkg/models.py"}
+    assert dependencies(graph, "missing.py") == set()
+
+
+def test_spans_name_methods_and_nested_functions() -> None:
+    text = "class A:\n    def f(self):\n        def g():\n            return 1\n        return g\n"
+    found = spans(text)
+    assert [s.name for s in found] == ["A.f", "A.f.g"]
+    assert enclosing(found, 4) == "A.f.g" and enclosing(found, 5) == "A.f"
+    assert enclosing(found, 1) == "<module>" and spans("def (:") == []
+
+
+def _result(name: str, outcome: TestOutcome) -> TestResult:
+    return TestResult(name, outcome, 0.0)
+
+
+def test_failures_are_localized_to_the_most_suspicious_function() -> None:
+    texts = {"lib/a.py": "def f():\n    return 1\n\ndef g():\n    return 2\n",
+             "lib/b.py": "from lib.a import f\n\ndef h():\n    return f()\n"}  # fmt: skip
+    modules = {"lib/a.py": "lib.a", "lib/b.py": "lib.b"}
+    evaluation = Evaluation(
+        Status.FAILED,
+        tests=(_result("t_f", TestOutcome.FAILED), _result("t_h", TestOutcome.FAILED),
+               _result("t_g", TestOutcome.PASSED), _result("t_none", TestOutcome.ERROR)),
+        file_coverage={
+            "t_f": {"lib/a.py": (1, 2)},
+            "t_h": {"lib/b.py": (3, 4), "lib/a.py": (1, 2)},
+            "t_g": {"lib/a.py": (4, 5)},
+        },
+    )  # fmt: skip
+    found = localize(evaluation, texts, modules)
+    assert found["clusters"] == [{"file": "lib/a.py", "function": "f", "tests": ["t_f", "t_h"]}]
+    assert found["unlocalized"] == ["t_none"]
+    assert found["covering"] == {"lib/a.py": ["t_g"]}
+    assert ["lib/b.py", "lib/a.py"] in found["graph"]
+
+
+def _analysis(state: SwarmState) -> SwarmTask:
+    task = SwarmTask(id="analyze-1", kind="analyze", payload={"round": 1, "pins": {}})
+    state.tasks[task.id] = task
+    return task
+
+
+def test_the_planner_orders_repairs_by_the_import_graph() -> None:
+    planner = RepoPlanner({"mode": "repair", "swarm": {"task_evals": 50}})
+    state = SwarmState("r")
+    result = {
+        "clusters": [{"file": "b.py", "function": "h", "tests": ["t2"]},
+                     {"file": "a.py", "function": "f", "tests": ["t1"]},
+                     {"file": "a.py", "function": "g", "tests": ["t3"]}],
+        "graph": [["b.py", "a.py"]],
+        "covering": {"a.py": ["t0"]},
+        "messages": {"t1": "boom"},
+    }  # fmt: skip
+    specs = planner.followup(_analysis(state), result, state)
+    by_file = [(s.id, s.payload["file"], s.depends_on) for s in specs]
+    assert by_file == [("repair-1-1", "a.py", []), ("repair-1-2", "a.py", []),
+                       ("repair-1-3", "b.py", ["repair-1-1", "repair-1-2"])]  # fmt: skip
+    assert specs[0].payload["guards"] == ["t0"] and specs[0].payload["touches"] == ["file:a.py"]
+    assert specs[0].payload["budget"] == 50 and specs[0].payload["messages"] == {"t1": "boom"}
+
+
+def test_the_planner_replans_with_more_budget_then_gives_up() -> None:
+    planner = RepoPlanner({"mode": "repair", "swarm": {"replans": 1, "task_evals": 100}})
+    state = SwarmState("r")
+    task = SwarmTask(id="repair-1-1", kind="repair", title="a.py: f", payload={"budget": 100})
+    decision = planner.decide(task, "rejected", {}, state)
+    assert isinstance(decision, Replan) and decision.payload["budget"] == 200
+    task.strategy = 1
+    assert isinstance(planner.decide(task, "rejected", {}, state), GiveUp)
+    check = SwarmTask(id="check-1", kind="check")
+    assert isinstance(planner.decide(check, "failed", {}, state), Replan)
+
+
+def test_improve_mode_plans_one_task_per_covered_file_and_none_on_a_failing_suite() -> None:
+    planner = RepoPlanner({"mode": "improve"})
+    state = SwarmState("r")
+    analysis = _analysis(state)
+    result = {"graph": [["b.py", "a.py"]], "covering": {"a.py": ["t"], "b.py": ["t"]}}
+    specs = planner.followup(analysis, result, state)
+    assert [(s.kind, s.payload["file"], s.depends_on) for s in specs] == [
+        ("improve", "a.py", []), ("improve", "b.py", ["improve-1"])]  # fmt: skip
+    assert planner.followup(analysis, {**result, "failed": ["t"]}, state) == []
+    assert planner.outcome(state) == "failed"  # its analysis never finished
+
+
+def test_three_way_merges_and_diffs() -> None:
+    base = "a\nb\nc\nd\n"
+    assert merge(base, "A\nb\nc\nd\n", "a\nb\nc\nD\n") == "A\nb\nc\nD\n"
+    assert merge(base, "X\nb\nc\nd\n", "Y\nb\nc\nd\n") is None
+    assert changed_lines(base, "a\nB\nc\nd\n") == 2
+    assert unified(base, base, "f.py") == ""
+    assert unified("x", "y", "f.py").endswith("\\ No newline at end of file\n")
