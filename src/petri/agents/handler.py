@@ -50,7 +50,7 @@ class _Stores:
 
 
 _STORES = _Stores()
-_JOINED: set[str] = set()
+_JOINED: set[tuple[str, tuple[str, ...]]] = set()
 
 
 def agent_key(run_id: str, name: str) -> str:
@@ -80,8 +80,9 @@ def run_task(
     load_modules(payload.get("agents", []))
     swarm_task = SwarmTask.model_validate(payload["task"])
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    if run_id not in _JOINED:
-        _JOINED.add(run_id)
+    joined = (run_id, tuple(capabilities))
+    if joined not in _JOINED:
+        _JOINED.add(joined)
         store.append(run_id, journal.WORKER_JOINED, {"worker": worker,
                                                      "capabilities": capabilities})  # fmt: skip
     config = payload.get("config") or {}
@@ -98,6 +99,7 @@ def run_task(
     key = agent_key(run_id, agent.state_key(swarm_task))
     saved, _ = store.get(key)
     agent.state = dict(saved.get("state", {})) if isinstance(saved, dict) else {}
+    agent.history = list(saved.get("history", [])) if isinstance(saved, dict) else []
     loaded = dict(agent.state)
     error = ""
     try:
