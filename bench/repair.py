@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from petri.config import load_settings
+from petri.evolve.journal import RunState
 from petri.problem import load_problem
 from petri.runtime.store import from_url
 from petri.sandbox import Status, evaluate_once
@@ -62,12 +63,10 @@ def first_repair(store_url: str, run_id: str) -> int | None:
     """The number of the first evaluation that passed every test, if any."""
     store = from_url(store_url)
     try:
-        for event in store.replay(run_id):
-            if event.type == "evaluated" and event.payload["status"] == "ok":
-                return int(event.payload["n"])
+        state = RunState.replay(run_id, store.replay(run_id))
     finally:
         store.close()
-    return None
+    return min((r.n for r in state.records.values() if r.feasible), default=None)
 
 
 def holdout_passes(problem: Path, best: Path, work: Path) -> bool | None:

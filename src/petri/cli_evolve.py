@@ -171,13 +171,13 @@ def report_command(
 ) -> None:
     """Render a run as one HTML page: objective curves, Pareto front, lineage and patch."""
     from petri.config import load_settings
-    from petri.evolve.status import run_events
+    from petri.evolve.status import run_state
 
     with petri_errors(Console(stderr=True)):
         from petri.evolve.report import render_report
 
-        info, events = run_events(load_settings().home, run)
-        path = render_report(events, out or Path(info.out) / "report.html")
+        info, state = run_state(load_settings().home, run)
+        path = render_report(state, out or Path(info.out) / "report.html")
     typer.echo(str(path))
 
 

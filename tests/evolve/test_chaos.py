@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from petri.evolve.events import EVALUATED
+from petri.evolve.journal import RunState
 from petri.runtime.store import from_url
 
 pytestmark = pytest.mark.slow
@@ -35,11 +37,12 @@ def copy_problem(examples: Path, dest: Path) -> Path:
 def outcome(problem: Path, run_id: str) -> tuple[object, ...]:
     store = from_url(f"sqlite:///{problem / '.petri' / 'petri.db'}")
     events = list(store.replay(run_id))
-    evaluated = [e.payload["id"] for e in events if e.type == "evaluated"]
+    evaluated = [e.payload["id"] for e in events if e.type == EVALUATED]
     assert len(evaluated) == len(set(evaluated)), "an evaluation was counted twice"
-    promoted = next(e.payload for e in events if e.type == "promoted")
-    front = [e.payload["front"] for e in events if e.type == "generation_done"][-1]
-    return promoted["id"], promoted["status"], front, sorted(evaluated)
+    state = RunState.replay(run_id, events)
+    assert state.promoted is not None and state.last_generation is not None
+    front = state.last_generation.front
+    return state.promoted.id, state.promoted.status, front, sorted(state.records)
 
 
 def descendants(pid: int) -> list[int]:

@@ -6,103 +6,29 @@ repair, determinism, budgets, resume after an interruption at any point.
 
 from __future__ import annotations
 
-import contextlib
-import signal
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+from judge_double import BUGGY, FakeEvaluator, judge, started
 
 from petri.config import EvolveSettings
 from petri.evolve.engine import Engine, Progress, candidate_timeout
-from petri.evolve.evaluator import Job
 from petri.evolve.journal import RunState
 from petri.runtime.store.memory import MemoryStore
-
-BUGGY = '''def largest(xs):
-    """The largest item of a non-empty list."""
-    best = xs[0]
-    for x in xs:
-        if x < best:  # the bug: keeps the smallest
-            best = x
-    return best
-'''
-
-CASES = [([1, 5, 3], 5), ([7], 7), ([2, 2], 2), ([-1, -5], -1), ([0, 9, 8], 9)]
-
-
-class Overran(BaseException):  # the cases suppress Exception
-    """A candidate of the double ran too long (e.g. ``xs.append(x)`` inside ``for x in xs``)."""
-
-
-def _overran(signum: int, frame: object) -> None:
-    raise Overran
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """The double's stand-in for the sandbox's timeouts (main thread only, as pytest runs)."""
-    previous = signal.signal(signal.SIGALRM, _overran)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def judge(source: str) -> dict[str, Any]:
-    """Runs the cases in-process: the double for the sandboxed evaluation task."""
-    with time_limit(0.5):
-        try:
-            return _judge(source)
-        except Overran:
-            return {"status": "timeout", "passed": 0, "failed": len(CASES), "metrics": {}}
-
-
-def _judge(source: str) -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    try:
-        exec(compile(source, "candidate.py", "exec"), namespace)
-    except Exception:
-        return {"status": "invalid", "passed": 0, "failed": 0, "metrics": {}}
-    passed = 0
-    for xs, want in CASES:
-        with contextlib.suppress(Exception):
-            passed += namespace["largest"](list(xs)) == want
-    failed = len(CASES) - passed
-    return {"status": "ok" if not failed else "failed", "passed": passed, "failed": failed}
-
-
-class FakeEvaluator:
-    def __init__(self, fail_after: int | None = None) -> None:
-        self.calls = 0
-        self.judged: list[str] = []
-        self.fail_after = fail_after
-
-    def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, dict[str, Any]]:
-        out = {}
-        for job in jobs:
-            if self.fail_after is not None and self.calls >= self.fail_after:
-                raise KeyboardInterrupt("simulated kill")
-            self.calls += 1
-            self.judged.append(job.program_id)
-            out[job.program_id] = judge(job.source)
-        return out
+from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
 
 def run(store: MemoryStore, evaluator: Any, source: str = BUGGY, **settings: Any) -> RunState:
-    config = {"problem": "/p", "program": "largest.py", "judge": "tests"}
-    engine = Engine("r1", store, evaluator, EvolveSettings(**settings), judge="tests")
-    return engine.run(config, source)
+    engine = Engine("r1", store, evaluator, EvolveSettings(**settings))
+    return engine.run(started(source))
 
 
 def summary(state: RunState) -> tuple[Any, ...]:
-    assert state.promoted is not None
+    assert state.promoted is not None and state.last_generation is not None
     return (
-        state.promoted["id"],
-        state.promoted["status"],
-        state.generations[-1]["front"],
+        state.promoted.id,
+        state.promoted.status,
+        state.last_generation.front,
         state.evaluations,
         sorted(state.records),
     )
@@ -111,9 +37,9 @@ def summary(state: RunState) -> tuple[Any, ...]:
 def test_repairs_a_wrong_comparison() -> None:
     state = run(MemoryStore(), FakeEvaluator(), seed=1, max_evals=400)
     assert state.promoted is not None
-    assert state.promoted["status"] == "repaired"
-    best = state.born[state.promoted["id"]]
-    assert judge(best.source)["failed"] == 0
+    assert state.promoted.status == "repaired"
+    best = state.born[state.promoted.id]
+    assert judge(best.source).status is Status.OK
     assert len(best.edits) == 1  # minimized
     fixes = ("x > best", "best < x", "x >= best", "not x < best")
     assert any(fix in best.source for fix in fixes)
@@ -133,8 +59,8 @@ def test_budget_is_respected_when_nothing_repairs() -> None:
     assert state.promoted is not None
     searched = [r for r in state.records.values() if state.born[r.id].op != "minimize"]
     assert len(searched) <= 30
-    if state.promoted["status"] != "repaired":
-        assert state.promoted["status"] == "budget_exhausted"
+    if state.promoted.status != "repaired":
+        assert state.promoted.status == "budget_exhausted"
 
 
 @pytest.mark.parametrize("share", [0.0, 0.1, 0.3, 0.6, 0.95])
@@ -154,10 +80,8 @@ def test_resume_after_an_interruption_gives_the_same_result(share: float) -> Non
 def test_progress_is_reported_per_generation() -> None:
     seen: list[Progress] = []
     store = MemoryStore()
-    engine = Engine(
-        "r1", store, FakeEvaluator(), EvolveSettings(seed=1), judge="tests", progress=seen.append
-    )
-    engine.run({"judge": "tests"}, BUGGY)
+    engine = Engine("r1", store, FakeEvaluator(), EvolveSettings(seed=1), progress=seen.append)
+    engine.run(started())
     assert seen[0].generation == 0 and seen[0].evaluations == 1
     assert [p.evaluations for p in seen] == sorted(p.evaluations for p in seen)
 
@@ -172,13 +96,14 @@ def test_a_finished_run_is_not_run_again() -> None:
 
 
 def test_candidates_get_a_timeout_scaled_to_the_original() -> None:
-    def tests(*rows: tuple[str, float]) -> dict[str, Any]:
-        return {"tests": [{"outcome": o, "duration_s": d} for o, d in rows]}
+    def tests(*rows: tuple[str, float]) -> Evaluation:
+        results = (TestResult(f"t{i}", TestOutcome(o), d) for i, (o, d) in enumerate(rows))
+        return Evaluation(Status.FAILED, tuple(results))
 
     assert candidate_timeout(tests(("passed", 0.01), ("timeout", 5.0))) == 0.25
     assert candidate_timeout(tests(("passed", 0.2), ("passed", 0.05))) == 2.1
     assert candidate_timeout(tests(("failed", 0.2))) is None  # nothing to scale from
-    assert candidate_timeout({}) is None
+    assert candidate_timeout(tests()) is None
 
 
 def test_time_limit_stops_the_run() -> None:
@@ -188,14 +113,13 @@ def test_time_limit_stops_the_run() -> None:
         MemoryStore(),
         FakeEvaluator(),
         EvolveSettings(seed=0, time_limit_s=3, operators="statements"),
-        judge="tests",
         clock=lambda: float(next(ticks)),
     )
-    state = engine.run({"judge": "tests"}, BUGGY)
+    state = engine.run(started())
     assert state.promoted is not None
     assert engine.stopped_by_time
     assert len(state.generations) <= 3  # the clock moves one second per look
-    assert state.promoted["status"] == "budget_exhausted"
+    assert state.promoted.status == "budget_exhausted"
     assert state.evaluations < EvolveSettings().max_evals
 
 
@@ -203,9 +127,9 @@ def test_a_run_that_stops_improving_stops_after_its_patience() -> None:
     correct = BUGGY.replace("x < best", "x > best")
     state = run(MemoryStore(), FakeEvaluator(), correct, seed=1, max_evals=2000, patience=3)
     assert state.promoted is not None
-    assert state.promoted["status"] == "unchanged"
+    assert state.promoted.status == "unchanged"
     # Nothing beats the original (every test, no edit): the front never changes, so the run
     # ends after the baseline and patience + 1 generations, far inside its budget.
-    assert [g["stale"] for g in state.generations] == [0, 1, 2, 3]
-    assert state.generations[-1]["front"] == [state.promoted["id"]]
+    assert [g.stale for g in state.generations] == [0, 1, 2, 3]
+    assert state.generations[-1].front == [state.promoted.id]
     assert state.evaluations <= 1 + 4 * EvolveSettings().offspring

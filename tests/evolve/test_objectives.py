@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from petri.errors import ConfigError
 from petri.evolve.objectives import Objective, measure, parse_objectives, worst
+from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
 
 def test_defaults_for_a_pytest_judge() -> None:
@@ -47,7 +50,9 @@ def test_measure_builtins_and_metrics() -> None:
         ["tests_passed", "patch_size", "complexity", "lines", "runtime", "score"], "tests"
     )
     source = "def f(x):\n    if x:\n        return 1\n    return 2\n"
-    evaluation = {"passed": 3, "duration_s": 0.5, "metrics": {"score": 2}}
+    tests = [TestResult(f"t{i}", TestOutcome.PASSED, 0.1) for i in range(3)]
+    tests.append(TestResult("t3", TestOutcome.FAILED, 0.1))
+    evaluation = Evaluation(Status.FAILED, tuple(tests), {"score": 2.0}, duration_s=0.5)
     values = measure(objectives, evaluation, source, 2)
     assert values == {
         "tests_passed": 3.0,
@@ -61,7 +66,7 @@ def test_measure_builtins_and_metrics() -> None:
 
 def test_missing_values_are_the_worst() -> None:
     objectives = (Objective("score", "max"), Objective("complexity", "min"))
-    values = measure(objectives, {"metrics": {"score": "high"}}, "def (", 0)
+    values = measure(objectives, Evaluation(Status.OK, metrics={"score": math.nan}), "def (", 0)
     assert values == {"score": worst(objectives[0]), "complexity": worst(objectives[1])}
     assert objectives[0].better(0.0, values["score"])
     assert objectives[1].better(100.0, values["complexity"])

@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from petri.cli import app
+from petri.evolve.events import EVALUATED
+from petri.evolve.journal import RunState
 from petri.runtime.store import from_url
 
 pytestmark = pytest.mark.slow
@@ -80,13 +82,13 @@ def test_events_account_for_every_evaluation_once(fizz: Path, home: Path) -> Non
     summary = evolve_json(fizz, "--seed", "2", "--max-evals", "80", "--workers", "1")
     store = from_url(f"sqlite:///{fizz / '.petri' / 'petri.db'}")
     events = list(store.replay(str(summary["run_id"])))
-    evaluated = [e.payload["id"] for e in events if e.type == "evaluated"]
+    evaluated = [e.payload["id"] for e in events if e.type == EVALUATED]
     assert len(evaluated) == len(set(evaluated)) == summary["evaluations"]
-    assert [e.payload["n"] for e in events if e.type == "evaluated"] == list(
-        range(1, len(evaluated) + 1)
-    )
-    types = {e.type for e in events}
-    assert {"run_started", "program_born", "generation_done", "promoted", "run_finished"} <= types
+    state = RunState.replay(str(summary["run_id"]), events)
+    assert sorted(r.n for r in state.records.values()) == list(range(1, len(evaluated) + 1))
+    assert state.started is not None and state.baseline is not None and state.generations
+    assert state.promoted is not None and state.finished is not None
+    assert state.finished.evaluations == summary["evaluations"]
 
 
 def test_export_puts_the_best_program_on_a_branch(fizz: Path, home: Path) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from petri.evolve.edits import Edit, Original
 from petri.evolve.operators import echo, move, propose
@@ -55,6 +56,18 @@ class Candidate:
             "generation": self.generation,
             "source": self.source,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Candidate:
+        """Read what ``to_json`` wrote; ``KeyError``/``ValueError`` when it is not that."""
+        return cls(
+            id=str(data["id"]),
+            edits=tuple(Edit.from_json(e) for e in data["edits"]),
+            parents=tuple(str(p) for p in data["parents"]),
+            op=str(data["op"]),
+            generation=int(data["generation"]),
+            source=str(data["source"]),
+        )
 
 
 class Breeder:

@@ -14,19 +14,21 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
 from petri.evolve.breed import Breeder, Candidate, program_id
 from petri.evolve.edits import Edit, Original
 from petri.evolve.evaluator import Evaluator, Job
-from petri.evolve.journal import Record, RunState
+from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
+from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
 from petri.evolve.objectives import Objective, measure, parse_objectives
 from petri.evolve.operators import STATEMENT_OPS
+from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
 from petri.runtime.store import NewEvent, Store
+from petri.sandbox.outcome import Evaluation, TestOutcome
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,6 @@ class Engine:
         evaluator: Evaluator,
         settings: EvolveSettings,
         *,
-        judge: str,
         clock: Callable[[], float] = time.monotonic,
         progress: Callable[[Progress], None] = lambda _: None,
     ) -> None:
@@ -57,7 +58,6 @@ class Engine:
         self.store = store
         self.evaluator = evaluator
         self.settings = settings
-        self.judge = judge
         self.clock = clock
         self.progress = progress
         self.state = RunState(run_id)
@@ -68,15 +68,15 @@ class Engine:
 
     # -- the run -----------------------------------------------------------------------------
 
-    def run(self, config: dict[str, Any], original_source: str) -> RunState:
+    def run(self, started: RunStarted) -> RunState:
         """Start the run (or continue it from its events) and drive it to its end."""
         self.state = RunState.replay(self.run_id, self.store.replay(self.run_id))
         if self.state.finished is not None:
             return self.state
-        if not self.state.config:
-            started = {**config, "source": original_source}
-            self._append([NewEvent(self.run_id, journal.RUN_STARTED, started)])
-        self.original = Original.parse(str(self.state.config["source"]))
+        if self.state.started is None:
+            self._append([journal.event(self.run_id, started)])
+        assert self.state.started is not None
+        self.original = Original.parse(self.state.started.source)
         if self.settings.time_limit_s:
             self.deadline = self.clock() + self.settings.time_limit_s
         if not self._baseline():
@@ -93,9 +93,9 @@ class Engine:
 
     def _baseline(self) -> bool:
         """Evaluate the original once, with coverage; fix objectives and localization."""
-        assert self.original is not None
-        if self.state.weights is not None:
-            self.objectives = tuple(Objective(**o) for o in self.state.objectives)
+        assert self.original is not None and self.state.started is not None
+        if self.state.baseline is not None:
+            self.objectives = self.state.objectives
             return True
         origin = _breeder(self.original, None, self.settings).origin()
         if origin.id not in self.state.born:
@@ -105,17 +105,17 @@ class Engine:
             self.stopped_by_time = True
             return False
         result = results[origin.id]
-        metrics = result.get("metrics") or {}
-        self.objectives = parse_objectives(self.settings.objectives, self.judge, metrics)
-        weights = _weights(result) if self.settings.localize else {}
+        metrics = result.evaluation.metrics
+        judge = self.state.started.judge
+        self.objectives = parse_objectives(self.settings.objectives, judge, metrics)
+        baseline = Baseline(
+            weights=result.suspiciousness if self.settings.localize else {},
+            objectives=self.objectives,
+            test_timeout_s=candidate_timeout(result.evaluation),
+        )
         record = self._record(origin, result, 1)
-        baseline = {
-            "weights": weights,
-            "objectives": [o.to_json() for o in self.objectives],
-            "test_timeout_s": candidate_timeout(result),
-        }
         events = journal.evaluations(self.run_id, [record])
-        self._append([*events, NewEvent(self.run_id, journal.LOCALIZED, baseline)])
+        self._append([*events, journal.event(self.run_id, baseline)])
         self._report(0)
         return True
 
@@ -127,10 +127,10 @@ class Engine:
             return False
         if self.repair_mode and any(r.feasible for r in self.state.records.values()):
             return False
-        last = self.state.generations[-1] if self.state.generations else {}
-        if last.get("exhausted"):
+        last = self.state.last_generation
+        if last is not None and last.exhausted:
             return False
-        stale = int(last.get("stale", 0))
+        stale = last.stale if last is not None else 0
         if self.repair_mode:
             patience = self.settings.repair_patience
             return not (patience and stale >= patience and self._partial_repair())
@@ -151,7 +151,7 @@ class Engine:
         return best.passed > origin.passed
 
     def _origin_record(self) -> Record | None:
-        origin = next((c for c in self.state.born.values() if c.op == "original"), None)
+        origin = self.state.origin
         return None if origin is None else self.state.records.get(origin.id)
 
     # -- one generation ----------------------------------------------------------------------
@@ -199,15 +199,16 @@ class Engine:
         best = {s.id for s in fronts[0]} if fronts else set()
         return [p for p in population if p.id in best]
 
-    def _record(self, candidate: Candidate, result: dict[str, Any], n: int) -> Record:
-        values = measure(self.objectives, result, candidate.source, len(candidate.edits))
+    def _record(self, candidate: Candidate, result: Result, n: int) -> Record:
+        evaluation = result.evaluation
+        values = measure(self.objectives, evaluation, candidate.source, len(candidate.edits))
         return Record(
             id=candidate.id,
-            status=str(result.get("status", "crashed")),
+            status=evaluation.status,
             objectives=values,
-            passed=int(result.get("passed", 0)),
-            failed=int(result.get("failed", 0)),
-            duration_s=float(result.get("duration_s", 0.0)),
+            passed=evaluation.passed,
+            failed=evaluation.failed,
+            duration_s=evaluation.duration_s,
             n=n,
         )
 
@@ -217,12 +218,13 @@ class Engine:
         pool = [_scored(self.state.records[p.id]) for p in population]
         pool += [_scored(r) for r in new]
         survivors = sorted(select(pool, self.settings.population, self.objectives), key=Scored.key)
-        previous = self.state.generations[-1] if self.state.generations else {}
+        previous = self.state.last_generation
         # The front of everything evaluated so far: the last front (at first, the original)
         # plus this generation's.
         origin = self._origin_record()
         first = [origin.id] if origin is not None else []
-        archive = [_scored(self.state.records[i]) for i in previous.get("front", first)]
+        archived = previous.front if previous is not None else first
+        archive = [_scored(self.state.records[i]) for i in archived]
         front = pareto_front(archive + [_scored(r) for r in new], self.objectives)
         best = self._best([*self.state.records.values(), *new])
         # Distinct objective vectors, as lists: the previous one comes back from JSON.
@@ -230,19 +232,21 @@ class Engine:
         signature = [
             list(v) for v in sorted({tuple(s.objectives[n] for n in names) for s in front})
         ]
-        stale = 0 if signature != previous.get("signature") else int(previous.get("stale", 0)) + 1
-        payload = {
-            "generation": g,
-            "population": [s.id for s in survivors],
-            "front": [s.id for s in front],
-            "best": best.id,
-            "best_objectives": best.objectives,
-            "evaluations": self.state.evaluations + len(new),
-            "signature": signature,
-            "stale": stale,
-            "exhausted": not children,
-        }
-        return NewEvent(self.run_id, journal.GENERATION_DONE, payload)
+        stale = 0
+        if previous is not None and signature == previous.signature:
+            stale = previous.stale + 1
+        done = GenerationDone(
+            generation=g,
+            population=[s.id for s in survivors],
+            front=[s.id for s in front],
+            best=best.id,
+            best_objectives=best.objectives,
+            evaluations=self.state.evaluations + len(new),
+            signature=signature,
+            stale=stale,
+            exhausted=not children,
+        )
+        return journal.event(self.run_id, done)
 
     def _best(self, records: Sequence[Record]) -> Record:
         """Feasible first, then objectives in the order listed (lexicographic), then birth."""
@@ -263,10 +267,10 @@ class Engine:
         if best.feasible and candidate.edits:
             candidate = self._minimize(candidate, best)
             best = self.state.records[candidate.id]
-        payload = {"id": best.id, "objectives": best.objectives, "status": self._status(best)}
-        self._append([NewEvent(self.run_id, journal.PROMOTED, payload)])
+        promoted = Promoted(id=best.id, objectives=best.objectives, status=self._status(best))
+        self._append([journal.event(self.run_id, promoted)])
 
-    def _status(self, best: Record) -> str:
+    def _status(self, best: Record) -> RunStatus:
         """repaired | improved | unchanged | budget_exhausted (see the README's evolve tour)."""
         origin = self._origin_record()
         out_of_budget = self.stopped_by_time or self.state.evaluations >= self.settings.max_evals
@@ -325,15 +329,11 @@ class Engine:
         return child
 
 
-def candidate_timeout(baseline: dict[str, Any]) -> float | None:
+def candidate_timeout(baseline: Evaluation) -> float | None:
     """Per-test timeout for candidates: ten times the original's slowest passing test, at
     least a quarter second. Edits that make a loop endless are common; without this each of
     them would cost the problem's full timeout per test."""
-    passed = [
-        float(t.get("duration_s", 0.0))
-        for t in baseline.get("tests") or []
-        if isinstance(t, dict) and t.get("outcome") == "passed"
-    ]
+    passed = [t.duration_s for t in baseline.tests if t.outcome is TestOutcome.PASSED]
     return round(max(0.25, 10 * max(passed) + 0.1), 3) if passed else None
 
 
@@ -357,8 +357,3 @@ def _oriented(record: Record, objectives: Sequence[Objective]) -> tuple[float, .
         -record.objectives[o.name] if o.direction == "max" else record.objectives[o.name]
         for o in objectives
     )
-
-
-def _weights(result: dict[str, Any]) -> dict[int, float]:
-    raw = result.get("suspiciousness") or {}
-    return {int(k): float(v) for k, v in raw.items()}

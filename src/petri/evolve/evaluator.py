@@ -2,8 +2,8 @@
 
 Task ids are ``{run}:{program}`` and double as idempotency keys, so a resumed run that queues a
 generation again adds nothing that is already queued or done. Results are read from the store
-where the handler put them; a task the queue dead-lettered (the sandbox kept failing) becomes a
-``crashed`` result rather than a hang.
+where the handler put them (``results``); a task the queue dead-lettered (the sandbox kept
+failing) becomes a ``crashed`` result rather than a hang.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from petri.evolve.results import Result, load_result
 from petri.evolve.tasks import KIND, judge
 from petri.runtime.queue import Queue, Task, TaskStatus
 from petri.runtime.store import Store
@@ -38,9 +39,7 @@ class Job:
 class Evaluator(Protocol):
     """Evaluates batches of programs; ``None`` when the deadline passed first."""
 
-    def evaluate(
-        self, jobs: Sequence[Job], deadline: float | None
-    ) -> dict[str, dict[str, Any]] | None: ...
+    def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result] | None: ...
 
 
 class QueueEvaluator:
@@ -70,10 +69,8 @@ class QueueEvaluator:
     def task_id(self, program_id: str) -> str:
         return f"{self.run_id}:{program_id}"
 
-    def evaluate(
-        self, jobs: Sequence[Job], deadline: float | None
-    ) -> dict[str, dict[str, Any]] | None:
-        results: dict[str, dict[str, Any]] = {}
+    def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result] | None:
+        results: dict[str, Result] = {}
         todo = []
         for job in jobs:  # results of an earlier start of this run need no task
             found = self._result(job.program_id)
@@ -98,8 +95,8 @@ class QueueEvaluator:
         return Task(KIND, payload, id=tid, key=tid, deadline=None)
 
     def _wait(
-        self, pending: list[str], results: dict[str, dict[str, Any]], deadline: float | None
-    ) -> dict[str, dict[str, Any]] | None:
+        self, pending: list[str], results: dict[str, Result], deadline: float | None
+    ) -> dict[str, Result] | None:
         next_dead_check = self.clock() + DEAD_CHECK_S
         while pending:
             self.tick()
@@ -115,30 +112,22 @@ class QueueEvaluator:
             time.sleep(self.poll_s)
         return results
 
-    def _collect(self, program_id: str, results: dict[str, dict[str, Any]]) -> bool:
+    def _collect(self, program_id: str, results: dict[str, Result]) -> bool:
         found = self._result(program_id)
         if found is not None:
             results[program_id] = found
         return found is not None
 
-    def _result(self, program_id: str) -> dict[str, Any] | None:
-        value, _ = self.store.get(f"result:{self.run_id}:{program_id}")
-        return value if isinstance(value, dict) else None
+    def _result(self, program_id: str) -> Result | None:
+        return load_result(self.store, self.run_id, program_id)
 
-    def _buried(self, program_id: str, results: dict[str, dict[str, Any]]) -> bool:
+    def _buried(self, program_id: str, results: dict[str, Result]) -> bool:
         task = self.queue.get(self.task_id(program_id))
         if task is None or task.status is not TaskStatus.DEAD:
             return False
         if self._collect(program_id, results):
             return True
-        results[program_id] = {
-            "status": "crashed",
-            "passed": 0,
-            "failed": 0,
-            "duration_s": 0.0,
-            "metrics": {},
-            "message": f"evaluation task dead-lettered: {task.error}",
-        }
+        results[program_id] = Result.crashed(f"evaluation task dead-lettered: {task.error}")
         return True
 
 
@@ -153,13 +142,11 @@ class PoolEvaluator:
         self.select = list(select) if select is not None else None
         self._threads = ThreadPoolExecutor(max(1, pool.settings.workers))
 
-    def evaluate(
-        self, jobs: Sequence[Job], deadline: float | None
-    ) -> dict[str, dict[str, Any]] | None:
+    def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result] | None:
         if deadline is not None and time.monotonic() > deadline:
             return None
 
-        def one(job: Job) -> dict[str, Any]:
+        def one(job: Job) -> Result:
             return judge(self.pool, job.source, coverage=job.coverage,
                          test_timeout_s=job.test_timeout_s, select=self.select)  # fmt: skip
 

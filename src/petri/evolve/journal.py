@@ -1,140 +1,43 @@
-"""An evolve run's events, and the run's state as their projection (resume = replay).
+"""An evolve run's event log: the one writer of its events and the one reader of them.
 
-The coordinator writes every birth before its evaluation task is queued, and every evaluation
-together with its generation's selection in one atomic append. A run killed at any moment
-therefore replays to the start of an unfinished generation, whose children the same
-per-generation generator breeds again, identically.
+The run's state is the projection of its events (resume = replay). The coordinator writes
+every birth before its evaluation task is queued, and every evaluation together with its
+generation's selection in one atomic append. A run killed at any moment therefore replays to
+the start of an unfinished generation, whose children the same per-generation generator breeds
+again, identically.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
+from petri.errors import BackendError
 from petri.evolve.breed import Candidate
-from petri.evolve.edits import Edit
+from petri.evolve.events import (
+    PROGRAM_BORN,
+    Baseline,
+    GenerationDone,
+    Promoted,
+    Record,
+    RunFinished,
+    RunStarted,
+)
+from petri.evolve.objectives import Objective
 from petri.runtime.store import Event, NewEvent
 
-RUN_STARTED = "run_started"
-LOCALIZED = "localized"
-PROGRAM_BORN = "program_born"
-EVALUATED = "evaluated"
-GENERATION_DONE = "generation_done"
-PROMOTED = "promoted"
-RUN_FINISHED = "run_finished"
+
+class Payload(Protocol):
+    """An event payload of ``petri.evolve.events``."""
+
+    TYPE: ClassVar[str]
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class Record:
-    """What the run keeps of one evaluation: status, objective values and its number."""
-
-    id: str
-    status: str
-    objectives: dict[str, float]
-    passed: int
-    failed: int
-    duration_s: float
-    n: int  # 1 for the first evaluation of the run, 2 for the next, ...
-
-    @property
-    def feasible(self) -> bool:
-        return self.status == "ok"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "objectives": self.objectives,
-            "passed": self.passed,
-            "failed": self.failed,
-            "duration_s": round(self.duration_s, 6),
-            "n": self.n,
-        }
-
-
-@dataclass
-class RunState:
-    """Everything a coordinator needs to continue a run, rebuilt from its events."""
-
-    run_id: str
-    config: dict[str, Any] = field(default_factory=dict)
-    weights: dict[int, float] | None = None
-    objectives: list[dict[str, Any]] = field(default_factory=list)
-    test_timeout_s: float | None = None
-    born: dict[str, Candidate] = field(default_factory=dict)
-    records: dict[str, Record] = field(default_factory=dict)
-    generations: list[dict[str, Any]] = field(default_factory=list)
-    promoted: dict[str, Any] | None = None
-    finished: dict[str, Any] | None = None
-    last_seq: int = 0
-
-    @classmethod
-    def replay(cls, run_id: str, events: Iterable[Event]) -> RunState:
-        state = cls(run_id)
-        for event in events:
-            state.apply(event)
-        return state
-
-    def apply(self, event: Event) -> None:
-        """Fold one event into the state (unknown types, e.g. task accounting, are ignored)."""
-        self.last_seq = max(self.last_seq, event.seq)
-        payload = event.payload
-        if event.type == RUN_STARTED:
-            self.config = dict(payload)
-        elif event.type == LOCALIZED:
-            self.weights = {int(k): float(v) for k, v in payload.get("weights", {}).items()}
-            self.objectives = list(payload.get("objectives", []))
-            timeout = payload.get("test_timeout_s")
-            self.test_timeout_s = float(timeout) if timeout else None
-        elif event.type == PROGRAM_BORN:
-            self.born.setdefault(payload["id"], candidate_from_json(payload))
-        elif event.type == EVALUATED:
-            self.records.setdefault(payload["id"], record_from_json(payload))
-        elif event.type == GENERATION_DONE:
-            self.generations.append(dict(payload))
-        elif event.type == PROMOTED:
-            self.promoted = dict(payload)
-        elif event.type == RUN_FINISHED:
-            self.finished = dict(payload)
-
-    @property
-    def evaluations(self) -> int:
-        return len(self.records)
-
-    @property
-    def next_generation(self) -> int:
-        return int(self.generations[-1]["generation"]) + 1 if self.generations else 0
-
-    def population(self) -> list[str]:
-        return list(self.generations[-1]["population"]) if self.generations else []
-
-    def seen_before(self, generation: int) -> set[str]:
-        """Ids born in generations before ``generation`` (the breeder's duplicate filter)."""
-        return {c.id for c in self.born.values() if c.generation < generation}
-
-
-def candidate_from_json(data: Mapping[str, Any]) -> Candidate:
-    return Candidate(
-        id=str(data["id"]),
-        edits=tuple(Edit.from_json(e) for e in data.get("edits", [])),
-        parents=tuple(str(p) for p in data.get("parents", [])),
-        op=str(data.get("op", "")),
-        generation=int(data.get("generation", 0)),
-        source=str(data.get("source", "")),
-    )
-
-
-def record_from_json(data: Mapping[str, Any]) -> Record:
-    return Record(
-        id=str(data["id"]),
-        status=str(data["status"]),
-        objectives={str(k): float(v) for k, v in data.get("objectives", {}).items()},
-        passed=int(data.get("passed", 0)),
-        failed=int(data.get("failed", 0)),
-        duration_s=float(data.get("duration_s", 0.0)),
-        n=int(data.get("n", 0)),
-    )
+def event(run_id: str, payload: Payload) -> NewEvent:
+    return NewEvent(run_id, payload.TYPE, payload.to_json())
 
 
 def births(run_id: str, candidates: Sequence[Candidate]) -> list[NewEvent]:
@@ -142,4 +45,126 @@ def births(run_id: str, candidates: Sequence[Candidate]) -> list[NewEvent]:
 
 
 def evaluations(run_id: str, records: Sequence[Record]) -> list[NewEvent]:
-    return [NewEvent(run_id, EVALUATED, r.to_json()) for r in records]
+    return [event(run_id, r) for r in records]
+
+
+_READERS: dict[str, Callable[[Mapping[str, Any]], object]] = {
+    PROGRAM_BORN: Candidate.from_json,
+    **{
+        kind.TYPE: kind.from_json
+        for kind in (RunStarted, Baseline, Record, GenerationDone, Promoted, RunFinished)
+    },
+}
+
+
+def read(event: Event) -> object | None:
+    """The typed payload of one of evolve's events; None for any other type (e.g. a worker's
+    task accounting). Raises ``BackendError`` for a payload that is not of its type's shape."""
+    reader = _READERS.get(event.type)
+    if reader is None:
+        return None
+    try:
+        return reader(event.payload)
+    except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError included
+        problem = str(exc).splitlines()[0]
+        raise BackendError(
+            f"run {event.run_id}: event {event.seq} ({event.type}) cannot be read ({problem}); "
+            "read the run with the petri version that wrote it"
+        ) from exc
+
+
+@dataclass
+class RunState:
+    """Everything a coordinator, ``status`` and ``report`` need of a run, rebuilt from its
+    events."""
+
+    run_id: str
+    started: RunStarted | None = None
+    baseline: Baseline | None = None
+    born: dict[str, Candidate] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)
+    generations: list[GenerationDone] = field(default_factory=list)
+    promoted: Promoted | None = None
+    finished: RunFinished | None = None
+    last_seq: int = 0
+    started_at: float = 0.0  # time of the first event
+    last_at: float = 0.0  # time of the latest event
+
+    @classmethod
+    def replay(cls, run_id: str, events: Iterable[Event]) -> RunState:
+        state = cls(run_id)
+        for e in events:
+            state.apply(e)
+        return state
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state (other types than evolve's are ignored)."""
+        self.last_seq = max(self.last_seq, event.seq)
+        self.started_at = self.started_at or event.time
+        self.last_at = max(self.last_at, event.time)
+        payload = read(event)
+        if isinstance(payload, Candidate):
+            self.born.setdefault(payload.id, payload)
+        elif isinstance(payload, Record):
+            self.records.setdefault(payload.id, payload)
+        elif isinstance(payload, GenerationDone):
+            self.generations.append(payload)
+        elif isinstance(payload, RunStarted):
+            self.started = payload
+        elif isinstance(payload, Baseline):
+            self.baseline = payload
+        elif isinstance(payload, Promoted):
+            self.promoted = payload
+        elif isinstance(payload, RunFinished):
+            self.finished = payload
+
+    @property
+    def objectives(self) -> tuple[Objective, ...]:
+        """The run's objectives, fixed by its baseline (none before it)."""
+        return self.baseline.objectives if self.baseline is not None else ()
+
+    @property
+    def weights(self) -> dict[int, float]:
+        """Line -> suspiciousness from the baseline (empty without localization)."""
+        return self.baseline.weights if self.baseline is not None else {}
+
+    @property
+    def test_timeout_s(self) -> float | None:
+        return self.baseline.test_timeout_s if self.baseline is not None else None
+
+    @property
+    def evaluations(self) -> int:
+        return len(self.records)
+
+    @property
+    def last_generation(self) -> GenerationDone | None:
+        return self.generations[-1] if self.generations else None
+
+    @property
+    def next_generation(self) -> int:
+        last = self.last_generation
+        return last.generation + 1 if last is not None else 0
+
+    def population(self) -> list[str]:
+        last = self.last_generation
+        return list(last.population) if last is not None else []
+
+    def seen_before(self, generation: int) -> set[str]:
+        """Ids born in generations before ``generation`` (the breeder's duplicate filter)."""
+        return {c.id for c in self.born.values() if c.generation < generation}
+
+    @property
+    def origin(self) -> Candidate | None:
+        """The original program, once born."""
+        return next((c for c in self.born.values() if c.op == "original"), None)
+
+    @property
+    def best(self) -> str | None:
+        """The promoted program, else the best so far, else the original (None before it)."""
+        if self.promoted is not None:
+            return self.promoted.id
+        last = self.last_generation
+        if last is not None:
+            return last.best
+        origin = self.origin
+        return origin.id if origin is not None else None

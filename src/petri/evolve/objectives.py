@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from petri.errors import ConfigError
+from petri.sandbox.outcome import Evaluation
 
 Direction = Literal["max", "min"]
 
@@ -86,18 +87,16 @@ def _parse_one(spec: str) -> Objective:
 
 def measure(
     objectives: Sequence[Objective],
-    evaluation: Mapping[str, Any],
+    evaluation: Evaluation,
     source: str | None,
     patch_size: int,
 ) -> dict[str, float]:
     """The value of every objective for one evaluated candidate (worst value when missing)."""
     values: dict[str, float] = {}
-    metrics = evaluation.get("metrics") or {}
     for objective in objectives:
         value = _builtin(objective.name, evaluation, source, patch_size)
         if value is None:
-            raw = metrics.get(objective.name)
-            value = float(raw) if isinstance(raw, int | float) else None
+            value = evaluation.metrics.get(objective.name)
         if value is None or math.isnan(value):
             value = worst(objective)
         values[objective.name] = value
@@ -110,14 +109,14 @@ def worst(objective: Objective) -> float:
 
 
 def _builtin(
-    name: str, evaluation: Mapping[str, Any], source: str | None, patch_size: int
+    name: str, evaluation: Evaluation, source: str | None, patch_size: int
 ) -> float | None:
     if name == "tests_passed":
-        return float(evaluation.get("passed", 0))
+        return float(evaluation.passed)
     if name == "patch_size":
         return float(patch_size)
     if name == "runtime":
-        return float(evaluation.get("duration_s", 0.0))
+        return evaluation.duration_s
     if source is None:
         return None
     if name == "complexity":

@@ -18,12 +18,11 @@ from petri.evolve.journal import RunState
 from petri.runtime.store.files import write_atomic
 
 
-def best_and_patch(state: RunState, program: str) -> tuple[str, str]:
-    """(best program id, unified diff of it against the original)."""
-    assert state.promoted is not None
-    best = state.born[state.promoted["id"]]
-    original = Original.parse(str(state.config["source"]))
-    return best.id, diff(original, best.source, program)
+def patch(state: RunState, program_id: str) -> str:
+    """The unified diff of program ``program_id`` against the run's original."""
+    assert state.started is not None
+    original = Original.parse(state.started.source)
+    return diff(original, state.born[program_id].source, state.started.program)
 
 
 def lineage(state: RunState, start: str) -> list[dict[str, Any]]:
@@ -55,7 +54,8 @@ def lineage(state: RunState, start: str) -> list[dict[str, Any]]:
 
 def front(state: RunState) -> list[dict[str, Any]]:
     """The last generation's Pareto front with objectives and edits."""
-    ids = state.generations[-1]["front"] if state.generations else []
+    last = state.last_generation
+    ids = last.front if last is not None else []
     return [
         {
             "id": pid,
@@ -68,19 +68,19 @@ def front(state: RunState) -> list[dict[str, Any]]:
     ]
 
 
-def summary(state: RunState, out: Path, program: str, duration_s: float) -> dict[str, Any]:
+def summary(state: RunState, out: Path, duration_s: float) -> dict[str, Any]:
     """The one JSON object of ``petri evolve --json``."""
-    assert state.promoted is not None
-    best_id, patch = best_and_patch(state, program)
+    assert state.promoted is not None and state.started is not None
+    best_id = state.promoted.id
     return {
         "run_id": state.run_id,
-        "status": state.promoted["status"],
+        "status": state.promoted.status,
         "best": {
             "id": best_id,
-            "path": str(out / program),
+            "path": str(out / state.started.program),
             "objectives": state.records[best_id].objectives,
         },
-        "patch": patch,
+        "patch": patch(state, best_id),
         "evaluations": state.evaluations,
         "generations": len(state.generations),
         "duration_s": round(duration_s, 3),
@@ -88,11 +88,12 @@ def summary(state: RunState, out: Path, program: str, duration_s: float) -> dict
     }
 
 
-def write_outputs(state: RunState, out: Path, program: str, duration_s: float) -> dict[str, Any]:
+def write_outputs(state: RunState, out: Path, duration_s: float) -> dict[str, Any]:
     """Write every output file; return the summary."""
-    result = summary(state, out, program, duration_s)
+    assert state.started is not None
+    result = summary(state, out, duration_s)
     best = state.born[result["best"]["id"]]
-    write_atomic(out / program, [best.source])
+    write_atomic(out / state.started.program, [best.source])
     write_atomic(out / "patch.diff", [result["patch"]])
     write_atomic(out / "pareto.json", [_json(front(state))])
     write_atomic(out / "lineage.json", [_json(lineage(state, best.id))])

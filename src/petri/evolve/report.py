@@ -1,4 +1,4 @@
-"""Render the events of one evolve run as a single self-contained HTML report.
+"""Render one evolve run (its state, replayed from its events) as a self-contained HTML page.
 
 The file needs nothing but a browser: styles are inline, plots are inline SVG drawn with
 matplotlib (an optional extra, imported only here), and no address is fetched. Everything that
@@ -11,13 +11,14 @@ import importlib
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from petri.errors import ConfigError
-from petri.runtime.store.base import Event
+from petri.evolve.journal import RunState
+from petri.evolve.objectives import Objective
+from petri.evolve.outputs import patch
 from petri.runtime.store.files import write_atomic
 
 if TYPE_CHECKING:
@@ -35,66 +36,6 @@ ul.lineage{list-style:none;padding-left:.8em;border-left:2px solid #ccc}code{fon
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
-@dataclass
-class _Run:
-    """A projection of the run's events: what the report shows."""
-
-    run_id: str = ""
-    started: dict[str, Any] = field(default_factory=dict)
-    finished: dict[str, Any] | None = None
-    born: dict[str, dict[str, Any]] = field(default_factory=dict)
-    scores: dict[str, dict[str, Any]] = field(default_factory=dict)
-    generations: list[dict[str, Any]] = field(default_factory=list)
-    patch: str | None = None
-    span: tuple[float, float] = (0.0, 0.0)
-
-    @property
-    def objectives(self) -> list[tuple[str, str]]:
-        """(name, direction) of each objective, as declared, else as seen in generations."""
-        declared = self.started.get("objectives") or []
-        if declared:
-            return [(str(o.get("name")), str(o.get("direction", ""))) for o in declared]
-        seen = {k for g in self.generations for k in g.get("best_objectives", {})}
-        return [(name, "") for name in sorted(seen)]
-
-    @property
-    def front(self) -> list[str]:
-        return list(self.generations[-1].get("front", [])) if self.generations else []
-
-    @property
-    def best(self) -> str | None:
-        for source in (self.finished or {}, *reversed(self.generations), self.started):
-            found = source.get("best") or source.get("original")
-            if found:
-                return str(found)
-        return None
-
-    def values(self, program_id: str) -> dict[str, Any]:
-        return dict(self.scores.get(program_id, {}).get("objectives", {}))
-
-
-def _project(events: Sequence[Event]) -> _Run:
-    run = _Run()
-    if events:
-        run.run_id = events[0].run_id
-        run.span = (events[0].time, events[-1].time)
-    for event in events:
-        p = event.payload
-        if event.type == "run_started":
-            run.started = p
-        elif event.type == "run_finished":
-            run.finished = p
-        elif event.type == "program_born":
-            run.born[str(p.get("id"))] = p
-        elif event.type == "evaluated":
-            run.scores[str(p.get("id"))] = p
-        elif event.type == "generation_done":
-            run.generations.append(p)
-        elif event.type == "promoted":
-            run.patch = p.get("patch") or run.patch
-    return run
-
-
 def _require_matplotlib() -> None:
     try:
         importlib.import_module("matplotlib.figure")
@@ -108,9 +49,13 @@ def _num(value: Any) -> str:
     return f"{value:.6g}" if isinstance(value, float) else escape(str(value))
 
 
-def _label(name: str, direction: str) -> str:
-    arrow = {"max": " ↑", "min": " ↓"}.get(direction, "")
-    return name.replace("$", r"\$") + arrow  # a '$' would start matplotlib's math mode
+def _named(objective: Objective) -> str:
+    """The objective's name and which way is better."""
+    return objective.name + {"max": " ↑", "min": " ↓"}[objective.direction]
+
+
+def _label(objective: Objective) -> str:
+    return _named(objective).replace("$", r"\$")  # a '$' would start matplotlib's math mode
 
 
 def _figure() -> Figure:
@@ -130,43 +75,41 @@ def _svg(fig: Figure, salt: str) -> str:
     return _SVG_METADATA.sub("", text[text.index("<svg") :])
 
 
-def _header(run: _Run) -> str:
-    started, finished = run.started, run.finished or {}
-    counted = max((int(s.get("n", 0)) for s in run.scores.values()), default=0)
-    evaluations = finished.get("evaluations", counted)
-    duration = float(finished.get("duration_s", run.span[1] - run.span[0]))
+def _header(state: RunState) -> str:
+    started, finished = state.started, state.finished
     status = "not finished (running or interrupted)"
-    if run.finished is not None:
-        status = str(finished.get("status", "?"))
+    evaluations, duration = state.evaluations, state.last_at - state.started_at
+    if finished is not None:
+        status, evaluations, duration = finished.status, finished.evaluations, finished.duration_s
     rows = [
-        ("run", run.run_id),
-        ("problem", started.get("problem", "?")),
-        ("program", started.get("program", "?")),
+        ("run", state.run_id),
+        ("problem", started.problem if started is not None else "?"),
+        ("program", started.program if started is not None else "?"),
         ("status", status),
         ("evaluations", evaluations),
         ("duration", f"{duration:.1f} s"),
-        ("seed", started.get("seed", "?")),
+        ("seed", started.seed if started is not None else "?"),
     ]
     cells = "".join(f"<tr><th>{k}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
-    return f"<h1>petri evolve: {escape(run.run_id)}</h1><table>{cells}</table>"
+    return f"<h1>petri evolve: {escape(state.run_id)}</h1><table>{cells}</table>"
 
 
-def _curves(run: _Run) -> str:
+def _curves(state: RunState) -> str:
     from matplotlib.ticker import MaxNLocator
 
     plots = []
-    for i, (name, direction) in enumerate(run.objectives):
+    for i, objective in enumerate(state.objectives):
         points = [
-            (g.get("generation", k), g.get("best_objectives", {}).get(name))
-            for k, g in enumerate(run.generations)
+            (g.generation, g.best_objectives[objective.name])
+            for g in state.generations
+            if objective.name in g.best_objectives
         ]
-        points = [(x, y) for x, y in points if isinstance(y, int | float)]
         if not points:
             continue
         fig = _figure()
         ax = fig.subplots()
         ax.plot([x for x, _ in points], [y for _, y in points], marker="o", markersize=3)
-        ax.set_title(_label(name, direction))
+        ax.set_title(_label(objective))
         ax.set_xlabel("generation")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         plots.append(_svg(fig, f"curve{i}"))
@@ -174,60 +117,66 @@ def _curves(run: _Run) -> str:
     return f"<h2>Best objectives per generation</h2><div class='plots'>{body}</div>"
 
 
-def _scatter(run: _Run) -> str:
-    objectives = run.objectives
-    if len(objectives) < 2 or not run.front:
+def _front(state: RunState) -> list[str]:
+    last = state.last_generation
+    return list(last.front) if last is not None else []
+
+
+def _scatter(state: RunState) -> str:
+    objectives, front = state.objectives, _front(state)
+    if len(objectives) < 2 or not front:
         return ""
-    (xn, xd), (yn, yd) = objectives[:2]
+    x, y = objectives[:2]
 
     def xy(ids: Sequence[str]) -> tuple[list[float], list[float]]:
-        pairs = [(run.values(i).get(xn), run.values(i).get(yn)) for i in ids]
-        kept = [
-            (x, y) for x, y in pairs if isinstance(x, int | float) and isinstance(y, int | float)
-        ]
-        return [x for x, _ in kept], [y for _, y in kept]
+        kept = [state.records[i].objectives for i in ids if i in state.records]
+        return [v[x.name] for v in kept], [v[y.name] for v in kept]
 
     fig = _figure()
     ax = fig.subplots()
-    ax.scatter(*xy(sorted(run.scores)), s=8, color="#bbb", label="evaluated")
-    ax.scatter(*xy(run.front), s=24, color="#1f77b4", label="front")
-    ax.scatter(*xy([run.best or ""]), s=60, marker="*", color="#d62728", label="best")
-    ax.set_xlabel(_label(xn, xd))
-    ax.set_ylabel(_label(yn, yd))
+    ax.scatter(*xy(sorted(state.records)), s=8, color="#bbb", label="evaluated")
+    ax.scatter(*xy(front), s=24, color="#1f77b4", label="front")
+    ax.scatter(*xy([state.best or ""]), s=60, marker="*", color="#d62728", label="best")
+    ax.set_xlabel(_label(x))
+    ax.set_ylabel(_label(y))
     ax.legend(fontsize="small")
     return f"<div class='plots'>{_svg(fig, 'front')}</div>"
 
 
-def _front_table(run: _Run) -> str:
-    if not run.front:
+def _front_table(state: RunState) -> str:
+    front = _front(state)
+    if not front:
         return "<p>No Pareto front yet.</p>"
-    names = [name for name, _ in run.objectives]
+    names = [o.name for o in state.objectives]
     head = "".join(f"<th>{escape(n)}</th>" for n in ["program", "op", "generation", "status"])
-    head += "".join(f"<th>{escape(n)}</th>" for n in names)
+    head += "".join(f"<th>{escape(_named(o))}</th>" for o in state.objectives)
     rows = []
-    for pid in run.front:
-        born, values = run.born.get(pid, {}), run.values(pid)
-        cells = [pid, born.get("op", "?"), born.get("generation", "?")]
-        cells.append(run.scores.get(pid, {}).get("status", "?"))
+    for pid in front:
+        born, record = state.born.get(pid), state.records.get(pid)
+        values = record.objectives if record is not None else {}
+        cells: list[Any] = [pid]
+        cells += [born.op, born.generation] if born is not None else ["?", "?"]
+        cells.append(record.status if record is not None else "?")
         cells += [values.get(n, "") for n in names]
-        mark = " class='best'" if pid == run.best else ""
+        mark = " class='best'" if pid == state.best else ""
         rows.append(f"<tr{mark}>" + "".join(f"<td>{_num(c)}</td>" for c in cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _node(run: _Run, pid: str) -> str:
-    born = run.born.get(pid)
+def _node(state: RunState, pid: str) -> str:
+    born, record = state.born.get(pid), state.records.get(pid)
     if born is None:
         return f"<code>{escape(pid)}</code> (no birth recorded)"
-    values = ", ".join(f"{escape(k)}={_num(v)}" for k, v in sorted(run.values(pid).items()))
-    edits = ", ".join(f"{e.get('op')}@{e.get('site')}" for e in born.get("edits", [])[:4])
-    text = f"<code>{escape(pid)}</code> {escape(str(born.get('op', '?')))}"
-    text += f" · generation {escape(str(born.get('generation', '?')))}"
+    objectives = record.objectives if record is not None else {}
+    values = ", ".join(f"{escape(k)}={_num(v)}" for k, v in sorted(objectives.items()))
+    edits = ", ".join(f"{e.op}@{e.site}" for e in born.edits[:4])
+    text = f"<code>{escape(pid)}</code> {escape(born.op)}"
+    text += f" · generation {born.generation}"
     text += f" · {values}" if values else ""
     return text + (f" · edits: {escape(edits)}" if edits else "")
 
 
-def _lineage_parts(run: _Run, best: str) -> Iterator[str]:
+def _lineage_parts(state: RunState, best: str) -> Iterator[str]:
     """A chain of single parents stays flat; a crossover nests one list per parent.
 
     Iterative, so a lineage of thousands of generations cannot exhaust Python's stack.
@@ -247,8 +196,9 @@ def _lineage_parts(run: _Run, best: str) -> Iterator[str]:
                 pid = None
                 continue
             seen.add(pid)
-            parents = [str(p) for p in run.born.get(pid, {}).get("parents", [])]
-            yield f"<li>{_node(run, pid)}"
+            born = state.born.get(pid)
+            parents = list(born.parents) if born is not None else []
+            yield f"<li>{_node(state, pid)}"
             if len(parents) > 1:
                 stack.append("</li></ul>")
                 stack.extend((p,) for p in reversed(parents))
@@ -259,40 +209,44 @@ def _lineage_parts(run: _Run, best: str) -> Iterator[str]:
             yield "</ul>"
 
 
-def _patch(run: _Run) -> str:
-    if not run.patch:
-        return "<p>No program was promoted.</p>"
+def _patch(state: RunState) -> str:
+    """The promoted program's diff against the original (before promotion: the best's)."""
+    best = state.best
+    if best is None or best not in state.born or state.started is None:
+        return "<p>No program yet.</p>"
+    note = "" if state.promoted is not None else "<p>Nothing is promoted yet: the best so far.</p>"
+    text = patch(state, best)
+    if not text:
+        return note + "<p>The best program is the original: no change.</p>"
     classes = (("+++", "meta"), ("---", "meta"), ("+", "add"), ("-", "del"), ("@@", "hunk"))
     lines = []
-    for line in run.patch.splitlines():
+    for line in text.splitlines():
         css = next((c for prefix, c in classes if line.startswith(prefix)), "")
         lines.append(f"<span class='{css}'>{escape(line)}</span>" if css else escape(line))
-    return "<pre>" + "\n".join(lines) + "</pre>"
+    return note + "<pre>" + "\n".join(lines) + "</pre>"
 
 
-def render_report(events: Sequence[Event], out: Path) -> Path:
-    """Write the HTML report of one run's ``events`` to ``out`` (atomically) and return it.
+def render_report(state: RunState, out: Path) -> Path:
+    """Write the HTML report of a run to ``out`` (atomically) and return it.
 
     A run that has not finished still renders; its status says so. Raises ``ConfigError`` when
     matplotlib (the ``report`` extra) is not installed.
     """
     _require_matplotlib()
-    run = _project(events)
-    best = run.best
-    source = run.born.get(best or "", {}).get("source")
+    best = state.best
     sections = [
-        _header(run),
-        _curves(run),
-        "<h2>Pareto front</h2>" + _scatter(run) + _front_table(run),
+        _header(state),
+        _curves(state),
+        "<h2>Pareto front</h2>" + _scatter(state) + _front_table(state),
         "<h2>Lineage of the best program</h2>",
-        "".join(_lineage_parts(run, best)) if best else "<p>No program yet.</p>",
-        "<h2>Patch</h2>" + _patch(run),
+        "".join(_lineage_parts(state, best)) if best else "<p>No program yet.</p>",
+        "<h2>Patch</h2>" + _patch(state),
     ]
-    if isinstance(source, str):
-        sections.append(f"<h2>Best program</h2><pre>{escape(source)}</pre>")
+    if best is not None and best in state.born:
+        sections.append(f"<h2>Best program</h2><pre>{escape(state.born[best].source)}</pre>")
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>petri report {escape(run.run_id)}</title><style>{_STYLE}</style></head>"
+        f"<title>petri report {escape(state.run_id)}</title><style>{_STYLE}</style></head>"
         f"<body>{''.join(sections)}</body></html>\n"
     )
     write_atomic(out, [page])

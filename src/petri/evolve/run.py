@@ -20,6 +20,7 @@ from petri.evolve import journal
 from petri.evolve.edits import Original
 from petri.evolve.engine import Engine, Progress
 from petri.evolve.evaluator import QueueEvaluator
+from petri.evolve.events import RunFinished, RunStarted
 from petri.evolve.journal import RunState
 from petri.evolve.outputs import write_outputs
 from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
@@ -70,18 +71,19 @@ def start_run(
     finally:
         store.close()
     register(settings.home, info)
-    config = {
-        "problem": info.problem,
-        "program": problem.program,
-        "judge": problem.judge,
-        "snapshot": digest,
-        "seed": settings.evolve.seed,
-        "max_evals": settings.evolve.max_evals,
-        "evolve": settings.evolve.model_dump(),
-        "wall_time_s": settings.limits.wall_time_s,
-        "out": info.out,
-    }
-    return drive(info, config, problem.source, settings.evolve, progress=progress)
+    started = RunStarted(
+        source=problem.source,
+        program=problem.program,
+        judge=problem.judge,
+        problem=info.problem,
+        snapshot=digest,
+        seed=settings.evolve.seed,
+        max_evals=settings.evolve.max_evals,
+        evolve=settings.evolve,
+        wall_time_s=settings.limits.wall_time_s,
+        out=info.out,
+    )
+    return drive(info, started, settings.evolve, progress=progress)
 
 
 def resume_run(
@@ -98,19 +100,18 @@ def resume_run(
         state = RunState.replay(info.run_id, store.replay(info.run_id))
     finally:
         store.close()
-    if not state.config:
+    started = state.started
+    if started is None:
         raise ConfigError(f"run {info.run_id} has no events in {info.store}; start a new run")
-    evolve = EvolveSettings(**state.config["evolve"])
+    evolve = started.evolve or EvolveSettings()
     if workers is not None:
         evolve = evolve.model_copy(update={"workers": workers})
-    source = str(state.config["source"])
-    return drive(info, state.config, source, evolve, progress=progress)
+    return drive(info, started, evolve, progress=progress)
 
 
 def drive(
     info: RunInfo,
-    config: dict[str, Any],
-    source: str,
+    started: RunStarted,
     evolve: EvolveSettings,
     *,
     progress: ProgressFn = lambda _: None,
@@ -118,7 +119,7 @@ def drive(
     """Run the engine with ``evolve.workers`` local workers; write the outputs at the end."""
     store = store_from_url(info.store)
     queue = queue_from_url(info.queue, lease_s=LEASE_S)
-    timeout = float(config.get("wall_time_s", Limits().wall_time_s)) + TASK_GRACE_S
+    timeout = (started.wall_time_s or Limits().wall_time_s) + TASK_GRACE_S
     supervisor = _local_workers(info, evolve.workers, timeout) if evolve.workers else None
     try:
         if supervisor is not None:
@@ -128,14 +129,12 @@ def drive(
             store,
             store_url=info.store,
             run_id=info.run_id,
-            problem=str(config["snapshot"]),
+            problem=started.snapshot,
             tick=supervisor.poll if supervisor is not None else lambda: None,
         )
-        engine = Engine(
-            info.run_id, store, evaluator, evolve, judge=str(config["judge"]), progress=progress
-        )
-        state = engine.run(config, source)
-        return _finish(store, state, Path(info.out), str(config["program"]))
+        engine = Engine(info.run_id, store, evaluator, evolve, progress=progress)
+        state = engine.run(started)
+        return _finish(store, state, Path(info.out))
     finally:
         if supervisor is not None:
             supervisor.stop()
@@ -143,26 +142,27 @@ def drive(
         store.close()
 
 
-def _finish(store: Store, state: RunState, out: Path, program: str) -> dict[str, Any]:
+def _finish(store: Store, state: RunState, out: Path) -> dict[str, Any]:
     if state.promoted is None:
         raise ConfigError(
             f"run {state.run_id} stopped before its baseline was judged (time limit); "
             f"`petri resume {state.run_id}` continues it"
         )
     if state.finished is not None:  # a finished run keeps the duration it was recorded with
-        duration = float(state.finished["duration_s"])
+        duration = state.finished.duration_s
     else:
-        first = store.read(state.run_id, limit=1)
-        duration = time.time() - first[0].time if first else 0.0
-    summary = write_outputs(state, out, program, duration)
+        duration = time.time() - state.started_at
+    summary = write_outputs(state, out, duration)
     if state.finished is None:
-        store.append(state.run_id, journal.RUN_FINISHED, _finished(summary))
+        finished = RunFinished(
+            status=state.promoted.status,
+            best=state.promoted.id,
+            evaluations=summary["evaluations"],
+            duration_s=summary["duration_s"],
+            out=summary["out"],
+        )
+        store.append_many([journal.event(state.run_id, finished)])
     return summary
-
-
-def _finished(summary: dict[str, Any]) -> dict[str, Any]:
-    keys = ("status", "evaluations", "duration_s", "out")
-    return {**{k: summary[k] for k in keys}, "best": summary["best"]["id"]}
 
 
 def _local_workers(info: RunInfo, n: int, timeout_s: float) -> Supervisor:

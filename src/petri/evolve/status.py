@@ -9,27 +9,25 @@ from typing import TYPE_CHECKING, Any
 from petri.errors import ConfigError
 from petri.evolve.journal import RunState
 from petri.evolve.runs import RunInfo, lookup, recent
-from petri.runtime.store import Event
 from petri.runtime.store import from_url as store_from_url
 
 if TYPE_CHECKING:
     from petri.integrations.git import ExportResult
 
 
-def run_events(home: Path, name: str) -> tuple[RunInfo, list[Event]]:
-    """The run's index record and every event of it."""
+def run_state(home: Path, name: str) -> tuple[RunInfo, RunState]:
+    """The run's index record and its state, replayed from every event of it."""
     info = lookup(home, name)
     store = store_from_url(info.store)
     try:
-        return info, list(store.replay(info.run_id))
+        return info, RunState.replay(info.run_id, store.replay(info.run_id))
     finally:
         store.close()
 
 
 def describe(home: Path, name: str) -> dict[str, Any]:
     """One run in a few fields: where it stands and its best program so far."""
-    info, events = run_events(home, name)
-    state = RunState.replay(info.run_id, events)
+    info, state = run_state(home, name)
     return _row(info, state)
 
 
@@ -52,13 +50,13 @@ def listing(home: Path, limit: int = 20) -> list[dict[str, Any]]:
 def _row(info: RunInfo, state: RunState) -> dict[str, Any]:
     row = _blank(info)
     if state.finished is not None:
-        row["status"] = state.finished["status"]
-    elif state.config:
+        row["status"] = state.finished.status
+    elif state.started is not None:
         row["status"] = "running or interrupted (petri resume)"
     row["generations"] = len(state.generations)
     row["evaluations"] = state.evaluations
-    best = state.generations[-1]["best_objectives"] if state.generations else {}
-    row["best"] = best
+    last = state.last_generation
+    row["best"] = last.best_objectives if last is not None else {}
     return row
 
 
@@ -79,11 +77,10 @@ def export_git(home: Path, name: str, branch: str | None) -> ExportResult:
     """Commit the run's best program on a new branch of the problem's repository."""
     from petri.integrations.git import export_branch
 
-    info, events = run_events(home, name)
-    state = RunState.replay(info.run_id, events)
-    if state.promoted is None:
+    info, state = run_state(home, name)
+    if state.promoted is None or state.started is None:
         raise ConfigError(f"run {info.run_id} has no best program yet; `petri resume` it first")
-    best = state.born[state.promoted["id"]]
-    program = Path(info.problem) / str(state.config["program"])
-    message = f"petri: {state.promoted.get('status', 'evolved')} {program.name} (run {info.run_id})"
+    best = state.born[state.promoted.id]
+    program = Path(info.problem) / state.started.program
+    message = f"petri: {state.promoted.status} {program.name} (run {info.run_id})"
     return export_branch(program, best.source, branch or f"petri/{info.run_id}", message)

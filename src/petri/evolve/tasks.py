@@ -4,14 +4,15 @@ The coordinator publishes the problem folder once per run as a compressed snapsh
 run's store (``problem:{digest}``); a worker on any machine unpacks it once and keeps a warm
 sandbox pool on it. So a run judges exactly the folder it started with, even if the user edits
 it meanwhile, and ``petri worker --broker URL`` needs nothing but the broker and the store.
-The handler writes its result to ``result:{run}:{program}`` with a create-only put: a re-run
-after a crash finds it there and writes nothing twice.
+The handler stores its result as ``petri.evolve.results`` says, once: a re-run after a crash
+finds it there and writes nothing twice.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -24,6 +25,7 @@ from typing import Any
 
 from petri.config import Limits, SandboxSettings
 from petri.errors import JudgeError, ProblemError, StateConflict
+from petri.evolve.results import Result, load_result, save_result
 from petri.runtime.queue import Task
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
@@ -148,16 +150,13 @@ def evaluate_task(task: Task) -> dict[str, Any]:
     """The ``petri.evaluate`` handler: judge one program in the sandbox, store the result."""
     payload = task.payload
     store = _POOLS.store(str(payload["store"]))
-    key = f"result:{payload['run_id']}:{payload['program_id']}"
-    done, _ = store.get(key)
-    if done is not None:
+    run_id, program_id = str(payload["run_id"]), str(payload["program_id"])
+    if load_result(store, run_id, program_id) is not None:
         return {"cached": True}
     pool = _POOLS.pool(store, str(payload["problem"]))
     result = judge(pool, str(payload["source"]), **_options(payload))
-    # A conflict: another attempt of this task stored it first; results are deterministic.
-    with contextlib.suppress(StateConflict):
-        store.put(key, result, 0)
-    return {"status": result["status"]}
+    save_result(store, run_id, program_id, result)
+    return {"status": result.evaluation.status.value}
 
 
 def judge(
@@ -167,8 +166,8 @@ def judge(
     coverage: bool = False,
     test_timeout_s: float | None = None,
     select: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    """One candidate judged in ``pool``, as the JSON result a search keeps (no output; with
+) -> Result:
+    """One candidate judged in ``pool``, as the result a search keeps (no output; with
     coverage, each line's suspiciousness instead of the raw lines)."""
     options: dict[str, Any] = {"coverage": coverage, "test_timeout_s": test_timeout_s}
     if select is not None:
@@ -178,14 +177,13 @@ def judge(
         # A worker killed from outside looks like a candidate that killed it. Judging again on
         # the replaced worker tells them apart: a real attack is a violation again.
         evaluation = pool.evaluate(source, **options)
-    result = evaluation.to_dict()
-    result.pop("output", None)
+    suspiciousness: dict[int, float] = {}
     if coverage:
         from petri.evolve.localize import ochiai
 
-        result["suspiciousness"] = {str(k): v for k, v in sorted(ochiai(evaluation).items())}
-    result.pop("coverage", None)
-    return result
+        suspiciousness = ochiai(evaluation)
+    kept = dataclasses.replace(evaluation, output="", coverage={}, file_coverage={})
+    return Result(kept, suspiciousness)
 
 
 def _options(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,16 @@ class TestResult:
         if self.message:
             d["message"] = self.message
         return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TestResult:
+        """Read what ``to_dict`` wrote; ``KeyError``/``ValueError`` when it is not that."""
+        return cls(
+            name=str(data["name"]),
+            outcome=TestOutcome(data["outcome"]),
+            duration_s=float(data.get("duration_s", 0.0)),
+            message=str(data.get("message", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -109,3 +120,28 @@ class Evaluation:
                 for name, files in self.file_coverage.items()
             }
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evaluation:
+        """Read what ``to_dict`` wrote (``passed`` and ``failed`` are derived, so not read);
+        ``KeyError``/``ValueError`` when it is not that."""
+        return cls(
+            status=Status(data["status"]),
+            tests=tuple(TestResult.from_dict(t) for t in data.get("tests", ())),
+            metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
+            duration_s=float(data.get("duration_s", 0.0)),
+            peak_memory_bytes=int(data.get("peak_memory_bytes", 0)),
+            sandbox=str(data.get("sandbox", "bwrap")),
+            message=str(data.get("message", "")),
+            output=str(data.get("output", "")),
+            coverage={
+                str(name): tuple(int(n) for n in lines)
+                for name, lines in data.get("coverage", {}).items()
+            },
+            file_coverage={
+                str(name): {
+                    str(path): tuple(int(n) for n in lines) for path, lines in files.items()
+                }
+                for name, files in data.get("file_coverage", {}).items()
+            },
+        )

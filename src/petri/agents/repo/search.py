@@ -23,9 +23,12 @@ from petri.config import EvolveSettings
 from petri.evolve.edits import Edit, Original
 from petri.evolve.engine import Engine
 from petri.evolve.evaluator import PoolEvaluator
+from petri.evolve.events import RunStarted
 from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
+from petri.evolve.results import Result
 from petri.evolve.tasks import judge
+from petri.sandbox.outcome import TestOutcome
 from petri.sandbox.pool import WorkerPool
 
 #: What an improvement search minimizes once every test passes (all deterministic).
@@ -105,8 +108,8 @@ def improve_file(ctx: AgentContext, repo: Repo, task: SwarmTask) -> dict[str, An
     return _result(work, best, after)
 
 
-def _outcomes(result: Mapping[str, Any]) -> dict[str, str]:
-    return {str(t["name"]): str(t["outcome"]) for t in result.get("tests", [])}
+def _outcomes(result: Result) -> dict[str, str]:
+    return {t.name: t.outcome.value for t in result.evaluation.tests}
 
 
 def _evolve(work: Work, pool: WorkerPool, select: Sequence[str] | None, *, repair: bool) -> str:
@@ -122,7 +125,7 @@ def _evolve(work: Work, pool: WorkerPool, select: Sequence[str] | None, *, repai
         state = _one_run(work, pool, select, repair=repair, run=len(runs), budget=left)
         runs.append(state)
         left -= state.evaluations
-        if not repair or (state.promoted or {}).get("status") == "repaired":
+        if not repair or _repaired(state):
             break
         if state.evaluations == 0:
             break
@@ -130,8 +133,8 @@ def _evolve(work: Work, pool: WorkerPool, select: Sequence[str] | None, *, repai
     best = max(runs, key=_run_rank) if runs else None
     if best is None or best.promoted is None:
         return work.original
-    found = best.born[best.promoted["id"]]
-    if repair and best.promoted.get("status") != "repaired" and len(found.edits) > 1:
+    found = best.born[best.promoted.id]
+    if repair and not _repaired(best) and len(found.edits) > 1:
         return _minimal(work, pool, select, list(found.edits), found.source)
     return found.source
 
@@ -155,15 +158,18 @@ def _minimal(
     return original.apply(kept) or source if len(kept) < len(edits) else source
 
 
-def _passing(result: Mapping[str, Any]) -> set[str]:
-    return {str(t["name"]) for t in result.get("tests", []) if t.get("outcome") == "passed"}
+def _passing(result: Result) -> set[str]:
+    return {t.name for t in result.evaluation.tests if t.outcome is TestOutcome.PASSED}
+
+
+def _repaired(state: RunState) -> bool:
+    return state.promoted is not None and state.promoted.status == "repaired"
 
 
 def _run_rank(state: RunState) -> tuple[int, int, int]:
-    promoted = state.promoted or {}
-    record = state.records.get(str(promoted.get("id")))
-    whole = promoted.get("status") == "repaired"
-    return (int(whole), record.passed if record else 0, -len(state.generations))
+    promoted = state.promoted
+    record = state.records.get(promoted.id) if promoted is not None else None
+    return (int(_repaired(state)), record.passed if record else 0, -len(state.generations))
 
 
 def _one_run(
@@ -186,15 +192,16 @@ def _one_run(
     evaluator = PoolEvaluator(pool, select)
     try:
         sub = f"{work.ctx.run_id}.{work.task.id}.v{work.task.version}.r{run}"
-        engine = Engine(sub, work.ctx.store, evaluator, settings, judge="tests")
-        config = {
-            "program": work.rel,
-            "judge": "tests",
-            "seed": seed,
-            "max_evals": budget,
-            "evolve": settings.model_dump(),
-        }
-        return engine.run(config, work.original)
+        engine = Engine(sub, work.ctx.store, evaluator, settings)
+        started = RunStarted(
+            source=work.original,
+            program=work.rel,
+            judge="tests",
+            seed=seed,
+            max_evals=budget,
+            evolve=settings,
+        )
+        return engine.run(started)
     finally:
         evaluator.close()
 

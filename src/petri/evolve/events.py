@@ -1,0 +1,153 @@
+"""The payloads of an evolve run's events: one type per event, each with a JSON round trip.
+
+The engine writes them through ``journal`` and every reader (resume, status, outputs, the
+report) gets them back through ``journal.RunState``, so a field one side writes is the field
+the other reads. Event type names and field names are the stored format: they do not change.
+A ``program_born`` payload is a ``breed.Candidate``; the others are defined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from petri.config import EvolveSettings
+from petri.evolve.objectives import Objective
+from petri.sandbox.outcome import Status
+from petri.sandbox.spec import JudgeKind
+
+RUN_STARTED = "run_started"
+LOCALIZED = "localized"
+PROGRAM_BORN = "program_born"
+EVALUATED = "evaluated"
+GENERATION_DONE = "generation_done"
+PROMOTED = "promoted"
+RUN_FINISHED = "run_finished"
+
+#: How a run ended (see the README's evolve tour).
+RunStatus = Literal["repaired", "improved", "unchanged", "budget_exhausted"]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TYPE: ClassVar[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Read what ``to_json`` wrote; pydantic's ``ValidationError`` when it is not that."""
+        return cls.model_validate(data)
+
+
+class RunStarted(_Payload):
+    """What a run works on: the original program, how it is judged and the run's settings."""
+
+    TYPE = RUN_STARTED
+
+    source: str  # the original program, as it was when the run started
+    program: str  # its file name within the problem
+    judge: JudgeKind
+    problem: str = ""  # the problem folder ("" for a search run inside another job)
+    snapshot: str = ""  # digest of the problem snapshot the workers judge in
+    seed: int | None = None
+    max_evals: int | None = None
+    evolve: EvolveSettings | None = None
+    wall_time_s: float | None = None
+    out: str = ""  # the output folder
+
+
+class Baseline(_Payload):
+    """What the original's evaluation fixed for the whole run (event type ``localized``)."""
+
+    TYPE = LOCALIZED
+
+    weights: dict[int, float] = Field(default_factory=dict)  # line -> suspiciousness
+    objectives: tuple[Objective, ...]
+    test_timeout_s: float | None = None  # per-test timeout of candidates
+
+
+class GenerationDone(_Payload):
+    """One generation's selection, recorded with its evaluations in one append."""
+
+    TYPE = GENERATION_DONE
+
+    generation: int
+    population: list[str]  # the survivors, parents of the next generation
+    front: list[str]  # the Pareto front of everything evaluated so far
+    best: str
+    best_objectives: dict[str, float]
+    evaluations: int
+    signature: list[list[float]]  # the front's distinct objective vectors, to notice staleness
+    stale: int  # generations in a row whose front did not change
+    exhausted: bool  # the breeder had no new child to offer
+
+
+class Promoted(_Payload):
+    """The program the run settled on (its minimized form when it was feasible)."""
+
+    TYPE = PROMOTED
+
+    id: str
+    objectives: dict[str, float]
+    status: RunStatus
+
+
+class RunFinished(_Payload):
+    """The end of a run, once its outputs are written."""
+
+    TYPE = RUN_FINISHED
+
+    status: RunStatus
+    best: str
+    evaluations: int
+    duration_s: float
+    out: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the run keeps of one evaluation: status, objective values and its number."""
+
+    TYPE: ClassVar[str] = EVALUATED
+
+    id: str
+    status: Status
+    objectives: dict[str, float]
+    passed: int
+    failed: int
+    duration_s: float
+    n: int  # 1 for the first evaluation of the run, 2 for the next, ...
+
+    @property
+    def feasible(self) -> bool:
+        return self.status is Status.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "objectives": self.objectives,
+            "passed": self.passed,
+            "failed": self.failed,
+            "duration_s": round(self.duration_s, 6),
+            "n": self.n,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Record:
+        """Read what ``to_json`` wrote; ``KeyError``/``ValueError`` when it is not that."""
+        return cls(
+            id=str(data["id"]),
+            status=Status(data["status"]),
+            objectives={str(k): float(v) for k, v in data["objectives"].items()},
+            passed=int(data["passed"]),
+            failed=int(data["failed"]),
+            duration_s=float(data["duration_s"]),
+            n=int(data["n"]),
+        )
