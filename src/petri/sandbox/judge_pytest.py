@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-# The comparison explainer of pytest's assertion rewriting lives here (private, stable since
-# pytest 3): the brief mode switches it off per test, see _BriefFailures.
+# Where pytest's assertion rewriting finds its comparison explainer (a private module attribute,
+# checked against pytest 9): the brief mode switches it off per test, see _BriefFailures.
 from _pytest.assertion import util as assertion_util
 
 from petri.sandbox.proctree import settle_memory
