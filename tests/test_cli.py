@@ -77,6 +77,14 @@ def test_eval_shows_a_table(examples: Path) -> None:
     assert "peak memory" in out and "sandbox" in out
 
 
+def test_eval_shows_each_failure_as_pytest_renders_it(examples: Path) -> None:
+    out = petri("eval", examples / "fizzbuzz").stdout
+    assert out.count('assert fizzbuzz(n) == "FizzBuzz"') == 2  # the failing line, per failure
+    assert "AssertionError: assert 'Fizz' == 'FizzBuzz'" in out
+    assert "test_zero_is_rejected" in out  # passed: in the table, nothing rendered
+    assert "pytest.raises(ValueError)" not in out
+
+
 def test_eval_json(examples: Path) -> None:
     data = run_json(examples / "fizzbuzz")
     expected = {"status", "tests", "passed", "failed", "metrics", "duration_s"}

@@ -275,6 +275,7 @@ def _show_evaluation(out: Console, problem: Problem, ev: Evaluation) -> None:
     out.print(f"[bold]{problem.root.name}[/]: {problem.program_path}", highlight=False)
     if ev.tests:
         out.print(_test_table(ev))
+        _show_failures(out, ev)
     if ev.metrics:
         metrics = Table("metric", "value", header_style="bold")
         for name, value in ev.metrics.items():
@@ -290,6 +291,14 @@ def _show_evaluation(out: Console, problem: Problem, ev: Evaluation) -> None:
     if ev.message:
         summary.add_row("message", Text(ev.message))
     out.print(summary)
+
+
+def _show_failures(out: Console, ev: Evaluation) -> None:
+    """Each failing test's failure as pytest renders it (traceback, assertion diff)."""
+    for test in ev.tests:
+        if test.details:
+            out.rule(Text(test.name, style="bold red"), align="left")
+            out.print(Text(test.details), highlight=False)
 
 
 def _test_table(ev: Evaluation) -> Table:

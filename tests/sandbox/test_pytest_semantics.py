@@ -326,6 +326,46 @@ def test_pool_still_serves_after_bad_candidates(pool: WorkerPool, original: Eval
     assert outcomes(again) == outcomes(original)
 
 
+# -- failure details: rendered on request, never what decides an outcome ---------------------------
+
+CANDIDATES = {
+    "the original": PROGRAM,
+    "failing assertions": PROGRAM.replace("return a + b", "return a - b"),
+    "an exception": PROGRAM.replace("return a + b", "raise ValueError('no sums today')"),
+    "a syntax error": "def add(a, b)\n    return a + b\n",
+    "an endless loop": PROGRAM.replace("return a + b", "while True:\n        pass"),
+}
+FAILURES = {TestOutcome.FAILED, TestOutcome.ERROR}
+
+
+@pytest.mark.parametrize("candidate", sorted(CANDIDATES))
+def test_failure_details_change_no_outcome(pool: WorkerPool, candidate: str) -> None:
+    source = CANDIDATES[candidate]
+    # A search's short per-test timeout, so the endless loop costs a second, not minutes.
+    detailed = pool.evaluate(source, test_timeout_s=0.5)
+    brief = pool.evaluate(source, test_timeout_s=0.5, failure_details=False)
+    assert outcomes(brief) == outcomes(detailed)
+    assert brief.status is detailed.status
+    assert brief.message == detailed.message
+    assert not any(t.details for t in brief.tests)
+    assert all(t.message for t in brief.tests if t.outcome in FAILURES)  # still named
+
+
+def test_failure_details_show_what_pytest_renders(pool: WorkerPool) -> None:
+    wrong = CANDIDATES["failing assertions"]
+    detailed = {t.name: t for t in pool.evaluate(wrong).tests}
+    brief = {t.name: t for t in pool.evaluate(wrong, failure_details=False).tests}
+    name = "tests/test_semantics.py::test_add[1-2-3]"
+    # The failing line of the test, and the values it compared.
+    assert "assert add(a, b) == expected" in detailed[name].details
+    assert "assert -1 == 3" in detailed[name].details
+    assert "-1 == 3" in detailed[name].message == brief[name].message
+    assert "fixture exploded" in detailed["tests/test_semantics.py::test_fixture_error"].details
+    assert "fixture exploded" in brief["tests/test_semantics.py::test_fixture_error"].message
+    assert all(not t.details for t in detailed.values() if t.outcome not in FAILURES)
+    assert pool.evaluate(wrong).to_dict()["tests"][0]["details"] == detailed[name].details
+
+
 # -- a test that loops forever is cut, and the rest still run -----------------------------------
 
 LOOPING_TESTS = """

@@ -322,6 +322,16 @@ def test_the_original_is_judged_as_a_fresh_pytest_judges_it(
     assert original.status is Status.FAILED
 
 
+def test_failures_are_the_same_without_their_details(
+    original: Evaluation, pool: WorkerPool
+) -> None:
+    brief = pool.evaluate(CART, failure_details=False)
+    assert outcomes(brief) == outcomes(original)
+    failed = [t for t in original.tests if t.outcome.value == "failed"]
+    assert failed and all(t.details for t in failed)
+    assert not any(t.details for t in brief.tests)
+
+
 def test_the_fixed_module_passes_everything(pool: WorkerPool) -> None:
     evaluation = pool.evaluate(FIXED)
     assert evaluation.status is Status.OK, evaluation.tests

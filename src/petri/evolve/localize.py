@@ -48,4 +48,4 @@ def ochiai(evaluation: Evaluation) -> dict[int, float]:
 def suspiciousness(problem_pool: WorkerPool, source: str) -> dict[int, float]:
     """Evaluate ``source`` with per-test coverage in ``problem_pool``; its Ochiai scores
     (empty when every test passes, or the judge is not a pytest suite)."""
-    return ochiai(problem_pool.evaluate(source, coverage=True))
+    return ochiai(problem_pool.evaluate(source, coverage=True, failure_details=False))

@@ -170,6 +170,7 @@ def judge(
     """One candidate judged in ``pool``, as the result a search keeps (no output; with
     coverage, each line's suspiciousness instead of the raw lines)."""
     options: dict[str, Any] = {"coverage": coverage, "test_timeout_s": test_timeout_s}
+    options["failure_details"] = False  # a search reads outcomes: failures are not rendered
     if select is not None:
         options["select"] = list(select)
     evaluation = pool.evaluate(source, **options)

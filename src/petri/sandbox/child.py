@@ -39,6 +39,8 @@ if TYPE_CHECKING:
         # The path the candidate is compiled as, when it stands for a file of the problem
         # (a repository's module); "" for a private copy in /tmp that the child writes.
         program_file: str
+        # Set per candidate: a failing unit's result carries its failure rendered in full.
+        failure_details: bool
 
         @property
         def units(self) -> list[str]: ...
@@ -57,6 +59,7 @@ class ChildJob:
     __slots__ = (
         "close_fds",
         "coverage",
+        "failure_details",
         "fd_limit",
         "files",
         "nonce",
@@ -86,6 +89,7 @@ class ChildJob:
         coverage: bool = False,
         files: dict[str, str] | None = None,
         parent_death_signal: bool = True,
+        failure_details: bool = True,
     ) -> None:
         self.source = source
         self.program_path = program_path  # where the candidate's file is written (private /tmp)
@@ -104,6 +108,8 @@ class ChildJob:
         # empties when the worker (and so the namespace's init) goes: the ctypes call costs
         # a tenth of a trivial evaluation.
         self.parent_death_signal = parent_death_signal
+        # Render each failure in full; a search leaves it off (it reads only outcomes).
+        self.failure_details = failure_details
 
 
 def rlimits(limits: dict[str, Any], cpu_seconds: int) -> tuple[tuple[int, int], ...]:
@@ -216,6 +222,7 @@ def _run(judge: Judge, job: ChildJob, report: _Report) -> None:
     else:
         _write_program(job.program_dir, job.program_path, job.source)
     report.hold({"ev": "import"})
+    judge.failure_details = job.failure_details
     if judge.load_runs_program:
         report.send()
     try:

@@ -83,7 +83,7 @@ class _Server:
         self.cmd_fd = cmd_fd
         self.reply_fd = reply_fd
         self.started = False
-        self.variants: dict[tuple[bool, float, bool, bool], watch.Settings] = {}
+        self.variants: dict[tuple[bool, float, bool, bool, bool], watch.Settings] = {}
         self.sources: dict[str, tuple[str, int]] | None = None  # see _source_files
 
     def loop(self) -> None:
@@ -127,13 +127,14 @@ class _Server:
         coverage = bool(request.get("coverage")) and tests
         per_file = bool(request.get("file_coverage")) and tests
         unit_timeout = _shorter(request.get("unit_timeout"), cfg.unit_timeout)
-        key = (coverage, unit_timeout, bool(request.get("stop_on_timeout")), per_file)
+        details = request.get("failure_details", True) is not False
+        key = (coverage, unit_timeout, bool(request.get("stop_on_timeout")), per_file, details)
         if key not in self.variants:  # a search sends few variants: build each once
             if len(self.variants) >= 16:
                 self.variants.clear()
             self.variants[key] = cfg.per_request(
                 coverage=key[0], unit_timeout=key[1], stop_on_timeout=key[2],
-                files=self._source_files() if per_file else None,
+                files=self._source_files() if per_file else None, failure_details=key[4],
             )  # fmt: skip
         return self.variants[key]
 

@@ -39,6 +39,7 @@ class EvaluateJudge:
         self.load_runs_program = False  # evaluate() reads the file itself
         self.program_file = ""  # candidates run from a private copy in /tmp
         self.candidate_path = ""
+        self.failure_details = True  # an evaluate() failure is one message either way
 
     @property
     def units(self) -> list[str]:

@@ -16,15 +16,21 @@ import os
 import sys
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
+
+# Where pytest's assertion rewriting finds its comparison explainer (a private module attribute,
+# checked against pytest 9): the brief mode switches it off per test, see _BriefFailures.
+from _pytest.assertion import util as assertion_util
 
 from petri.sandbox.proctree import settle_memory
 
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:terminal", "--capture=no", "-p", "no:stepwise"]
 MESSAGE_LIMIT = 2000
+#: Characters kept of one test's rendered failure (its end: where the error is).
+DETAILS_LIMIT = 4000
 
 
 class Pending:
@@ -104,12 +110,14 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.collect_errors: list[str] = []
+        self.details = True  # per candidate (see PytestJudge.failure_details)
         self.reset()
 
     def reset(self) -> None:
         self.outcome = "passed"
         self.message = ""
         self.exc = ""
+        self.text = ""  # the failure as pytest renders it, when details are asked for
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -138,9 +146,68 @@ class _Recorder:
             self.outcome = outcome
             crash = getattr(report.longrepr, "reprcrash", None)
             text = str(getattr(crash, "message", "") or "").strip()
+            longrepr = report.longrepr
             self.message = (text.splitlines()[0][:MESSAGE_LIMIT] if text else "") or _last_line(
-                report.longreprtext
+                longrepr if isinstance(longrepr, str) else report.longreprtext
             )
+            if self.details and outcome != "skipped":
+                self.text = report.longreprtext.strip()[-DETAILS_LIMIT:]
+
+
+class _BriefFailures:
+    """pytest plugin: unless details are asked for, a failing test is not explained. Its
+    report names the exception in one line (the line pytest's own report leads with) instead
+    of rendering traceback, source and locals, and a failed ``assert`` says what it compared
+    (``assert 3 == 4``) without pytest's comparison explainer (diffs of strings and
+    containers). Both cost a failing test several times what running it does, and a search
+    reads only outcomes. Passes and skips keep pytest's own (cheap) reports; the outcome
+    always comes from the exception, as in pytest."""
+
+    def __init__(self, recorder: _Recorder) -> None:
+        self.recorder = recorder
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        # Inside pytest's assertion wrapper (tryfirst), which installs the explainer per test.
+        if self.recorder.details:
+            return (yield)
+        saved, assertion_util._reprcompare = assertion_util._reprcompare, None
+        try:
+            return (yield)
+        finally:
+            assertion_util._reprcompare = saved
+
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> pytest.TestReport | None:
+        excinfo, when = call.excinfo, call.when
+        if self.recorder.details or excinfo is None or _skips(excinfo.value) or when == "collect":
+            return None  # pytest's own report
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            dict.fromkeys(item.keywords, 1),
+            "failed",
+            _crash_line(excinfo),
+            when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+            user_properties=item.user_properties,
+        )
+
+
+def _skips(exc: BaseException) -> bool:
+    """Whether pytest reports this exception as a skip (a skip, or a group of skips only)."""
+    skip = pytest.skip.Exception
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.split(skip)[1] is None
+    return isinstance(exc, skip)
+
+
+def _crash_line(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    text = excinfo.exconly(tryshort=True).strip()
+    return (text.splitlines()[0] if text else excinfo.typename)[:MESSAGE_LIMIT]
 
 
 def _last_line(text: str) -> str:
@@ -160,6 +227,7 @@ class PytestJudge:
         self.module = module
         self.items: list[pytest.Item] = []
         self.recorder = _Recorder()
+        self.brief = _BriefFailures(self.recorder)
         self.unit_timeout_key = "test_timeout_s"
         self.load_runs_program = True  # the program is imported as a module
         self.program_file = ""  # candidates run from a private copy in /tmp
@@ -168,6 +236,20 @@ class PytestJudge:
     @property
     def units(self) -> list[str]:
         return [item.nodeid for item in self.items]
+
+    @property
+    def failure_details(self) -> bool:
+        """Whether a failing test's result carries its failure as pytest renders it; set per
+        candidate, in the child. Off, the failure is named in one line and never rendered."""
+        return self.recorder.details
+
+    @failure_details.setter
+    def failure_details(self, on: bool) -> None:
+        self.recorder.details = on
+
+    def plugins(self, loop: Callable[[], None]) -> list[object]:
+        """What the judge adds to pytest: the recorder, brief failures, the serving loop."""
+        return [self.recorder, self.brief, self.session_plugin(loop)]
 
     def serve(self, loop: Callable[[], None]) -> int:
         """Collect the tests, then run ``loop`` (the worker's request loop) inside the session."""
@@ -180,7 +262,7 @@ class PytestJudge:
         # not collected.
         ignore = ["--ignore", self.program_path]
         args = [*PYTEST_ARGS, *own_config(self.root), *ignore, *self.tests]
-        return int(pytest.main(args, plugins=[self.recorder, self.session_plugin(loop)]))
+        return int(pytest.main(args, plugins=self.plugins(loop)))
 
     def session_plugin(self, loop: Callable[[], None]) -> object:
         """The plugin that takes over pytest's run loop once the tests are collected: it
@@ -242,12 +324,15 @@ class PytestJudge:
         self.recorder.reset()
         start = time.perf_counter()
         item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-        return {
+        result = {
             "outcome": self.recorder.outcome,
             "duration_s": time.perf_counter() - start,
             "message": self.recorder.message,
             "exc": self.recorder.exc,
         }
+        if self.recorder.text:
+            result["details"] = self.recorder.text
+        return result
 
 
 _CONFIGS = (

@@ -56,7 +56,7 @@ class RepositoryJudge(PytestJudge):
         inside the session. The editable module is not set aside as in the file layout: it is
         one of the repository's, imported for real."""
         args = [*PYTEST_ARGS, *own_config(self.root), *self.tests]
-        return int(pytest.main(args, plugins=[self.recorder, self.session_plugin(loop)]))
+        return int(pytest.main(args, plugins=self.plugins(loop)))
 
     def _prepare(self) -> None:
         """Once, in the worker: the followers and their compiled code, the rebinding table,

@@ -46,6 +46,9 @@ class TestResult:
     outcome: TestOutcome
     duration_s: float
     message: str = ""
+    #: A failure as pytest renders it (traceback, assertion diff; its end, bounded); only
+    #: when failure details were asked for.
+    details: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -55,6 +58,8 @@ class TestResult:
         }
         if self.message:
             d["message"] = self.message
+        if self.details:
+            d["details"] = self.details
         return d
 
     @classmethod

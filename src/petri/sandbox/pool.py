@@ -89,6 +89,7 @@ class WorkerPool:
         test_timeout_s: float | None = None,
         file_coverage: bool = False,
         select: Sequence[str] | None = None,
+        failure_details: bool = True,
     ) -> Evaluation:
         """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
         raises JudgeError when the judge itself returns unusable data and SandboxError when
@@ -102,6 +103,10 @@ class WorkerPool:
         and stops it at its first timeout: a search's mutants that loop forever cost little.
         ``select`` names the only units (of ``units``) to run; the result holds only those.
         Unknown names are ignored; a selection naming none of them raises ValueError.
+        With ``failure_details`` (pytest judges) each failing test's result carries its
+        failure as pytest renders it (``TestResult.details``); without, it is only named in
+        its one-line message, and a failing candidate costs about what a passing one does.
+        The outcomes are the same either way.
         """
         if self._closed:
             raise SandboxError("the worker pool is closed; start a new one")
@@ -115,6 +120,8 @@ class WorkerPool:
             options["file_coverage"] = True
         if chosen is not None:
             options["select"] = chosen
+        if not failure_details:
+            options["failure_details"] = False
         worker = self._idle.get()
         start = time.perf_counter()
         try:

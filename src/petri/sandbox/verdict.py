@@ -33,6 +33,7 @@ def _tests(reply: dict[str, Any]) -> tuple[TestResult, ...]:
             outcome=TestOutcome(t["outcome"]),
             duration_s=float(t.get("duration_s", 0.0)),
             message=str(t.get("message", "")),
+            details=str(t.get("details", "")),
         )
         for t in reply.get("tests", [])
     )

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 READ_CHUNK = 65536
 CHECK_EVERY_S = 0.05  # the longest the worker leaves a running child's results unread
 CHATTY_BYTES = 16384  # results read in one check that make the worker read as they come
+DETAILS_LIMIT = 4000  # characters of one test's rendered failure kept (its end)
+MAX_DETAILS = 1 << 20  # characters of rendered failures kept per evaluation, across tests
 # A frame can decode and still be unusable: JSON allows ints too long to convert (ValueError)
 # and nesting too deep to decode (RecursionError). Either is the candidate tampering.
 _BAD_FRAME = (FrameError, ValueError, RecursionError)
@@ -56,9 +58,17 @@ class Verdict:
         self.cpu_used = 0.0
         self.judge_error = ""
         self.covered = 0  # coverage lines kept so far, across tests (see MAX_COVERAGE_LINES)
+        self.detailed = 0  # characters of failure details kept so far (see MAX_DETAILS)
 
     def record(self, index: int, outcome: str, message: str = "", duration: float = 0.0) -> None:
         self.results[index] = {"outcome": outcome, "message": message, "duration_s": duration}
+
+    def keep_details(self, index: int, details: object) -> None:
+        """A test's rendered failure, bounded (the candidate's child wrote it)."""
+        room = min(DETAILS_LIMIT, MAX_DETAILS - self.detailed)
+        if isinstance(details, str) and details and room > 0:
+            self.results[index]["details"] = details[-room:]
+            self.detailed += len(self.results[index]["details"])
 
     def fail_rest(self, todo: list[int], outcome: str, message: str) -> None:
         for index in todo:
@@ -86,6 +96,7 @@ class Settings:
         stop_on_timeout: bool = False,
         coverage: bool = False,
         files: dict[str, tuple[str, int]] | None = None,
+        failure_details: bool = True,
     ) -> None:
         self.limits = limits
         self.unit_timeout = unit_timeout
@@ -98,6 +109,7 @@ class Settings:
         # Per request: each test's result carries the lines it ran of each of these source
         # files (real path -> (name to report, line count)); the program is added per candidate.
         self.files = files
+        self.failure_details = failure_details  # per request: render each failure in full
 
     def per_request(
         self,
@@ -106,6 +118,7 @@ class Settings:
         unit_timeout: float,
         stop_on_timeout: bool,
         files: dict[str, tuple[str, int]] | None = None,
+        failure_details: bool = True,
     ) -> Settings:
         """These settings with one request's choices."""
         return Settings(
@@ -118,6 +131,7 @@ class Settings:
             stop_on_timeout=stop_on_timeout,
             coverage=coverage,
             files=files,
+            failure_details=failure_details,
         )
 
 
@@ -223,6 +237,7 @@ def _run_child(run: _Run, todo: list[int], verdict: Verdict) -> None:
         coverage=run.max_line > 0,
         files=run.files,
         parent_death_signal=not cfg.whole_namespace,
+        failure_details=cfg.failure_details,
     )
     forked = time.monotonic()  # before the fork: the child cannot have written earlier
     pid = os.fork()
@@ -433,6 +448,8 @@ class _Follow:
             self.verdict.results.setdefault(-1, {})["metrics"] = frame["metrics"]
         duration = float(frame.get("duration_s", 0.0))
         self.verdict.record(self.current, outcome, str(frame.get("message", "")), duration)
+        if "details" in frame:
+            self.verdict.keep_details(self.current, frame["details"])
         self._keep_lines(self.current, frame)
         self.todo.remove(self.current)
         self.current = None

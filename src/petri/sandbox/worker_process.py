@@ -141,12 +141,16 @@ class WorkerProcess:
         *,
         file_coverage: bool = False,
         select: list[str] | None = None,
+        failure_details: bool = True,
     ) -> dict[str, Any]:
         """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines (of
         each source file with ``file_coverage``), ``select`` names the only tests to run and
         ``unit_timeout`` shortens the per-test timeout for this candidate, and then its first
-        timeout ends its run (the tests left are not run, so not passed)."""
+        timeout ends its run (the tests left are not run, so not passed). Without
+        ``failure_details`` failures are named, not rendered."""
         request: dict[str, Any] = {"op": "eval", "source": source, "nonce": nonce}
+        if not failure_details:
+            request["failure_details"] = False
         if coverage:
             request["coverage"] = True
         if file_coverage:
