@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from petri.evolve.breed import ELITE_RATE, Breeder, Candidate, program_id
-from petri.evolve.edits import Original
+from petri.program.edits import Original
 
 SOURCE = """def clamp(x, low, high):
     if x < low:

@@ -13,8 +13,8 @@ import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from petri.evolve.edits import Edit, Original
-from petri.evolve.operators import echo, move, propose
+from petri.program.edits import Edit, Original
+from petri.program.operators import echo, move, propose
 
 #: How many draws a child may take before the breeder gives up on it (all duplicates).
 TRIES_PER_CHILD = 25
@@ -142,7 +142,7 @@ class Breeder:
     def _mutate(self, edits: Sequence[Edit], rng: random.Random) -> list[Edit] | None:
         """Drop an edit (20%), echo one on its line (10%), move one nearby (10%), else redraw
         one or add one, which then comes with its echo a quarter of the time (see
-        ``operators.echo`` and ``operators.move``)."""
+        ``petri.program.operators.echo`` and ``move``)."""
         out = list(edits)
         roll = rng.random()
         if out and roll < 0.2:

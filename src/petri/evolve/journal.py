@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from petri.evolve.breed import Candidate
-from petri.evolve.edits import Edit
+from petri.program.edits import Edit
 from petri.runtime.store import Event, NewEvent
 
 RUN_STARTED = "run_started"

@@ -34,7 +34,7 @@ from libcst.metadata import (
     PositionProvider,
 )
 
-from petri.evolve.precedence import required_precedence
+from petri.program.precedence import required_precedence
 
 STMT, COND, BOUND, CALLEE, EXPR = "stmt", "cond", "bound", "callee", "expr"
 EXPRESSION_KINDS = frozenset({COND, BOUND, CALLEE, EXPR})

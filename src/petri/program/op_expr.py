@@ -17,23 +17,10 @@ from typing import Any, cast
 
 import libcst as cst
 
-from petri.evolve.edits import (
-    Edit,
-    JsonScalar,
-    NodeApplier,
-    Operator,
-    Original,
-    expect,
-    expression,
-    fit,
-    identifier,
-    need,
-    replace,
-    strip,
-    unpack,
-)
-from petri.evolve.precedence import AND, ARITH, LAMBDA, NOT
-from petri.evolve.sites import BOUND, COND, EXPR, STMT, Site
+from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
+from petri.program.nodes import expect, expression, fit, identifier, replace, strip, unpack
+from petri.program.precedence import AND, ARITH, LAMBDA, NOT
+from petri.program.sites import BOUND, COND, EXPR, STMT, Site
 
 Args = tuple[JsonScalar, ...]
 CONSTANT_NAMES = ("True", "False", "None")

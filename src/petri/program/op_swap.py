@@ -1,38 +1,23 @@
-"""The operator registry, ``propose`` (the one call the search makes to mutate), and the
-operator swaps.
+"""Operator swaps: one operator token for a neighbouring one (``<`` for ``<=``, ``+`` for
+``-``, ``and`` for ``or``, ``+=`` for ``-=``), and dropping a unary operator.
 
-An operator is a pure function ``(original, site, rng) -> Edit | None`` (None: not applicable
-at that site); the rng is its only source of randomness. Each comes with the applier that
-``Original.apply`` uses to rebuild its edits on the node as it is by then (its children possibly
-edited already), raising Misfit when the edit does not fit. Operator swaps live here, other
-expression operators in ``op_expr``, statement operators in ``op_stmt``.
+The neighbours are the swaps a programmer gets wrong: off by one in a comparison, the sign,
+``and`` for ``or``. A swap across precedence levels parenthesizes the operands as the new
+operator needs (``-x * 2`` -> ``(-x) ** 2``).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import libcst as cst
 
-from petri.evolve import op_expr, op_stmt
-from petri.evolve.edits import (
-    Edit,
-    JsonScalar,
-    NodeApplier,
-    Operator,
-    Original,
-    expect,
-    fit,
-    need,
-    replace,
-    strip,
-    unpack,
-)
-from petri.evolve.op_stmt import BlockApplier
-from petri.evolve.precedence import AWAIT, UNARY, precedence
-from petri.evolve.sites import STMT, Site
+from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
+from petri.program.nodes import expect, fit, replace, strip, unpack
+from petri.program.precedence import AWAIT, UNARY, precedence
+from petri.program.sites import Site
 
 _Op = TypeVar("_Op", bound=cst.CSTNode)
 Args = tuple[JsonScalar, ...]
@@ -209,148 +194,17 @@ def _apply_unary_drop(original: Original, site: Site, node: cst.CSTNode, args: A
     return replace(original, site, current, current.expression)
 
 
-_SWAPS: dict[str, Operator] = {
+OPERATORS: dict[str, Operator] = {
     "augop_swap": augop_swap,
     "binop_swap": binop_swap,
     "boolop_swap": boolop_swap,
     "cmpop_swap": cmpop_swap,
     "unary_drop": unary_drop,
 }
-_SWAP_APPLIERS: dict[str, NodeApplier] = {
+APPLIERS: dict[str, NodeApplier] = {
     "augop_swap": _apply_augop,
     "binop_swap": _apply_binop,
     "boolop_swap": _apply_boolop,
     "cmpop_swap": _apply_cmpop,
     "unary_drop": _apply_unary_drop,
 }
-
-#: Every operator by name, in name order.
-OPERATORS: dict[str, Operator] = dict(
-    sorted({**_SWAPS, **op_expr.OPERATORS, **op_stmt.OPERATORS}.items())
-)
-#: The classic statement-level baseline: delete, copy-insert, replace, swap.
-STATEMENT_OPS = frozenset({"stmt_delete", "stmt_insert", "stmt_replace", "stmt_swap"})
-#: How edits apply: at their node, or at the block holding their statement.
-NODE_APPLIERS: dict[str, NodeApplier] = {**_SWAP_APPLIERS, **op_expr.APPLIERS}
-BLOCK_APPLIERS: dict[str, BlockApplier] = dict(op_stmt.APPLIERS)
-#: Added to every line's suspiciousness, so that lines no test blamed still get edited.
-SITE_FLOOR = 0.02
-
-
-def propose(
-    original: Original,
-    rng: random.Random,
-    *,
-    weights: Mapping[int, float] | None = None,
-    ops: Collection[str] | None = None,
-    tries: int = 30,
-) -> Edit | None:
-    """One new edit that applies on its own and changes the program, or None.
-
-    Draws a site with probability proportional to ``weights.get(site.line, 0) + SITE_FLOOR``
-    (``weights`` is per-line suspiciousness in [0, 1]; None means uniform), then tries the
-    operators of ``ops`` (default: all) in a random order until one applies there; up to
-    ``tries`` sites. ValueError for an unknown operator name.
-    """
-    names = sorted(OPERATORS if ops is None else ops)
-    unknown = [name for name in names if name not in OPERATORS]
-    if unknown:
-        raise ValueError(f"unknown operators {unknown}; known: {sorted(OPERATORS)}")
-    sites = original.sites
-    if not sites or not names:
-        return None
-    site_weights = None
-    if weights is not None:
-        site_weights = [max(0.0, weights.get(site.line, 0.0)) + SITE_FLOOR for site in sites]
-    for _ in range(tries):
-        site = rng.choices(sites, weights=site_weights)[0]
-        edit = _first_applicable(original, site, names, rng)
-        if edit is not None:
-            return edit
-    return None
-
-
-def _first_applicable(
-    original: Original, site: Site, names: list[str], rng: random.Random
-) -> Edit | None:
-    """The edit of the first operator, in a random order, that applies at ``site``.
-
-    The first applicable one in a uniformly shuffled order is uniform among the applicable.
-    """
-    order = list(names)
-    rng.shuffle(order)
-    for name in order:
-        edit = OPERATORS[name](original, site, rng)
-        if edit is None:
-            continue
-        source = original.apply([edit])
-        if source is not None and source != original.source:
-            return edit
-    return None
-
-
-def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
-    """``edit`` repeated at another site of its line with the same kind and node type, or None.
-
-    A slip made once is often made twice on one line (``a[i] == b[j]`` for ``a[i - 1] ==
-    b[j - 1]``); neither half passes a test alone, so the search would have to find both by
-    chance. Only expression edits echo: a statement edit's args name other statements.
-    """
-    if edit.op not in NODE_APPLIERS or not 0 <= edit.site < len(original.sites):
-        return None
-    site = original.sites[edit.site]
-    twins = [
-        other
-        for other in original.sites
-        if other.index != site.index
-        and other.line == site.line
-        and other.kind == site.kind
-        and type(other.node) is type(site.node)
-    ]
-    rng.shuffle(twins)
-    alone = original.apply([edit])
-    for twin in twins:
-        repeat = Edit(edit.op, twin.index, edit.args)
-        source = original.apply([edit, repeat])
-        if source is not None and source != alone:
-            return repeat
-    return None
-
-
-#: How far (in lines) ``move`` takes an expression edit.
-MOVE_LINES = 2
-
-
-def move(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
-    """``edit`` with the same operator and args at a neighbouring site, or None.
-
-    The right change in the wrong place (a statement copied one statement too early, an
-    index shifted on the line below) passes some tests and then traps the search: drawing a
-    fresh edit forgets what it found. A statement edit moves to another statement of its
-    block, an expression edit to a site of the same kind and node type within ``MOVE_LINES``.
-    """
-    if not 0 <= edit.site < len(original.sites):
-        return None
-    site = original.sites[edit.site]
-    if edit.op in BLOCK_APPLIERS:
-        block = original.info[site.index].block
-        places = [
-            s for s in original.sites if s.kind == STMT and original.info[s.index].block is block
-        ]
-    else:
-        places = [
-            s
-            for s in original.sites
-            if s.kind == site.kind
-            and type(s.node) is type(site.node)
-            and abs(s.line - site.line) <= MOVE_LINES
-        ]
-    rng.shuffle(places)
-    for place in places:
-        if place.index == site.index:
-            continue
-        moved = Edit(edit.op, place.index, edit.args)
-        source = original.apply([moved])
-        if source is not None and source != original.source:
-            return moved
-    return None

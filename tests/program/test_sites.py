@@ -6,9 +6,9 @@ import textwrap
 
 import libcst as cst
 
-from petri.evolve.edits import Original
-from petri.evolve.precedence import LAMBDA, OR
-from petri.evolve.sites import Site, evolve_regions
+from petri.program.edits import Original
+from petri.program.precedence import LAMBDA, OR
+from petri.program.sites import Site, evolve_regions
 
 
 def program(text: str) -> str:

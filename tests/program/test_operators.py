@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from petri.evolve.edits import Edit, Original
-from petri.evolve.operators import (
+from petri.program.edits import Edit, Original
+from petri.program.operators import (
     MOVE_LINES,
     OPERATORS,
     SITE_FLOOR,
@@ -18,7 +18,7 @@ from petri.evolve.operators import (
     move,
     propose,
 )
-from petri.evolve.sites import Site
+from petri.program.sites import Site
 
 
 def program(text: str) -> str:

@@ -17,8 +17,8 @@ import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from petri.evolve.edits import Edit, Original, compiles
-from petri.evolve.operators import propose
+from petri.program.edits import Edit, Original, compiles
+from petri.program.operators import propose
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 MODULES = ("bisect", "heapq", "textwrap", "colorsys", "fnmatch", "shlex", "glob", "keyword")
