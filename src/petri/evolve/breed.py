@@ -20,6 +20,25 @@ from petri.program.operators import echo, move, propose
 TRIES_PER_CHILD = 25
 #: How often a new expression edit comes with its echo: the repeated slip needs both at once.
 PAIR_RATE = 0.25
+#: How often each operator is tried first at a site, relative to the others that apply there
+#: (1 when not listed; see ``petri.program.operators.propose``). The edits that add something
+#: around or after a value (a builtin, a method, an attribute, a sign, a list) apply at almost
+#: every value, where at full weight they would crowd out the name, constant and operator
+#: changes that most one-line repairs are; the rarer bug patterns get half a share.
+OPERATOR_MIX: dict[str, float] = {
+    "arg_add": 0.5,
+    "attr_add": 0.25,
+    "box": 0.25,
+    "call_wrap": 0.25,
+    "const_compare": 0.5,
+    "cond_narrow": 0.5,
+    "element_add": 0.5,
+    "keyword_replace": 0.5,
+    "method_add": 0.25,
+    "target_replace": 0.5,
+    "unary_swap": 0.25,
+    "unwrap": 0.5,
+}
 #: Share of children bred by mutating a member of the best front rather than a tournament
 #: winner. Most bugs need one edit of the original or of a partial repair; once neutral edits
 #: fill the population, tournaments alone made only about one child in sixteen of the original.
@@ -68,10 +87,12 @@ class Breeder:
         ops: Collection[str] | None,
         max_edits: int,
         crossover_rate: float,
+        mix: Mapping[str, float] = OPERATOR_MIX,
     ) -> None:
         self.original = original
         self.weights = weights
         self.ops = ops
+        self.mix = mix
         self.max_edits = max_edits
         self.crossover_rate = crossover_rate
 
@@ -158,7 +179,7 @@ class Breeder:
             if moved is not None:
                 out[index] = moved
                 return out
-        new = propose(self.original, rng, weights=self.weights, ops=self.ops)
+        new = propose(self.original, rng, weights=self.weights, ops=self.ops, mix=self.mix)
         if new is None:
             return None
         if len(out) >= self.max_edits or (out and roll < 0.5):

@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 import libcst as cst
 
 from petri.errors import ProgramError
+from petri.program.lexicon import Lexicon, read_lexicon
 from petri.program.sites import Site, SiteInfo, find_sites
 
 JsonScalar = str | int | float | bool | None
@@ -85,7 +86,8 @@ def is_scalar(value: object) -> bool:
 class Original:
     """The original program, parsed once per run (libcst Module + its edit sites).
 
-    ``info[i]`` says where ``sites[i]`` sits (see ``SiteInfo``); build one with ``parse``.
+    ``info[i]`` says where ``sites[i]`` sits (see ``SiteInfo``); ``lexicon`` holds the
+    attribute, method and keyword names the program uses; build one with ``parse``.
     ``pieces`` caches the code of each top-level statement by ``id()``: rendering is most of
     the cost of ``apply``, and most top-level statements come out of an edit untouched.
     """
@@ -94,6 +96,7 @@ class Original:
     module: cst.Module
     sites: tuple[Site, ...]
     info: tuple[SiteInfo, ...]
+    lexicon: Lexicon
     pieces: Mapping[int, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -110,9 +113,10 @@ class Original:
             raise ProgramError("the program parses but does not compile; fix it before evolving")
         sites, info = find_sites(module, source)
         pieces = {id(statement): module.code_for_node(statement) for statement in module.body}
-        original = cls(source, module, sites, info, pieces)
+        lexicon = read_lexicon(module)
+        original = cls(source, module, sites, info, lexicon, pieces)
         if original.render(module) != source:  # a corner of the syntax the cache misses
-            original = cls(source, module, sites, info)
+            original = cls(source, module, sites, info, lexicon)
         return original
 
     def apply(self, edits: Sequence[Edit]) -> str | None:

@@ -8,12 +8,14 @@ parentheses of what it replaces, or gets its own where precedence needs them.
 from __future__ import annotations
 
 import keyword
+import re
+from collections.abc import Iterable
 from typing import Any, TypeVar, cast
 
 import libcst as cst
 
 from petri.program.edits import JsonScalar, Original, need
-from petri.program.precedence import precedence
+from petri.program.precedence import LAMBDA, precedence
 from petri.program.sites import Site
 
 _Node = TypeVar("_Node", bound=cst.CSTNode)
@@ -73,3 +75,62 @@ def replace(
     if not new.lpar and (info.glued or precedence(new) < info.required):
         return paren(new)
     return new
+
+
+# --- literals and kinds of values ----------------------------------------------------------
+
+CONSTANT_NAMES = ("True", "False", "None")
+_LITERAL = re.compile(r"True|False|None|\[\]|-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def literal_text(node: cst.CSTNode) -> str | None:
+    """The text of a number or of True/False/None; None for anything else."""
+    if isinstance(node, cst.Integer | cst.Float):
+        return node.value
+    if isinstance(node, cst.Name) and node.value in CONSTANT_NAMES:
+        return node.value
+    return None
+
+
+def is_literal(text: str) -> bool:
+    """True for what ``literal`` builds: a decimal number, True/False/None or ``[]``."""
+    return bool(_LITERAL.fullmatch(text))
+
+
+def literal(text: str) -> cst.BaseExpression:
+    """The node of a literal (``-1`` is a unary minus on 1); Misfit for anything else."""
+    need(is_literal(text), f"not a literal: {text!r}")
+    if text in CONSTANT_NAMES:
+        return cst.Name(text)
+    if text == "[]":
+        return cst.List([])
+    digits = text.removeprefix("-")
+    number: cst.BaseExpression = cst.Integer(digits) if digits.isdigit() else cst.Float(digits)
+    return cst.UnaryOperation(cst.Minus(), number) if text.startswith("-") else number
+
+
+def int_literal(value: int) -> cst.BaseExpression:
+    """``value`` as a literal: ``3`` or ``-3``."""
+    number = cst.Integer(str(abs(value)))
+    return number if value >= 0 else cst.UnaryOperation(cst.Minus(), number)
+
+
+def is_value(node: cst.CSTNode) -> bool:
+    """A name (not a constant), attribute, call or subscript: a value that may have items,
+    attributes and methods."""
+    if isinstance(node, cst.Name):
+        return node.value not in CONSTANT_NAMES
+    return isinstance(node, cst.Attribute | cst.Call | cst.Subscript)
+
+
+def is_numeric(node: cst.CSTNode) -> bool:
+    """A value, an arithmetic expression or a signed one: what may be a computed number
+    (literals are left to the operators that change constants)."""
+    if isinstance(node, cst.UnaryOperation):
+        return not isinstance(node.operator, cst.Not)
+    return is_value(node) or isinstance(node, cst.BinaryOperation)
+
+
+def call(function: str, values: Iterable[cst.BaseExpression]) -> cst.Call:
+    """``function(values...)``, each value parenthesized where an argument needs it."""
+    return cst.Call(cst.Name(function), [cst.Arg(fit(value, LAMBDA)) for value in values])

@@ -1,9 +1,10 @@
 """Operator swaps: one operator token for a neighbouring one (``<`` for ``<=``, ``+`` for
-``-``, ``and`` for ``or``, ``+=`` for ``-=``), and dropping a unary operator.
+``-``, ``and`` for ``or``, ``+=`` for ``-=``, ``-x`` for ``~x``), a unary operator dropped or
+added, and the operands of an ordered operator swapped (``b - a`` for ``a - b``).
 
 The neighbours are the swaps a programmer gets wrong: off by one in a comparison, the sign,
-``and`` for ``or``. A swap across precedence levels parenthesizes the operands as the new
-operator needs (``-x * 2`` -> ``(-x) ** 2``).
+``and`` for ``or``, ``is`` for ``==``. A swap across precedence levels parenthesizes the
+operands as the new operator needs (``-x * 2`` -> ``(-x) ** 2``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any, TypeVar, cast
 import libcst as cst
 
 from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
-from petri.program.nodes import expect, fit, replace, strip, unpack
+from petri.program.nodes import expect, expression, fit, is_numeric, replace, strip, unpack
 from petri.program.precedence import AWAIT, UNARY, precedence
-from petri.program.sites import Site
+from petri.program.sites import BOUND, EXPR, Site
 
 _Op = TypeVar("_Op", bound=cst.CSTNode)
 Args = tuple[JsonScalar, ...]
@@ -54,7 +55,12 @@ COMPARISON = _tokens(
     cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal
 ) | _tokens(cst.NotEqual, cst.Is, cst.IsNot, cst.In, cst.NotIn)
 COMPARISON_NEIGHBOURS = _neighbours(
-    ("<", "<=", ">", ">="), ("==", "!="), ("is", "is not"), ("in", "not in")
+    ("<", "<=", ">", ">="),
+    ("==", "!="),
+    ("is", "is not"),
+    ("in", "not in"),
+    ("==", "is"),
+    ("!=", "is not"),
 )
 BOOLEAN = _tokens(cst.And, cst.Or)
 BOOLEAN_NEIGHBOURS = _neighbours(("and", "or"))
@@ -66,6 +72,25 @@ AUGMENTED = (
     | _tokens(cst.BitAndAssign, cst.BitOrAssign, cst.BitXorAssign, cst.MatrixMultiplyAssign)
 )
 AUGMENTED_NEIGHBOURS = _neighbours(*(tuple(f"{t}=" for t in group) for group in _ARITHMETIC))
+UNARY_SIGNS = _tokens(cst.Minus, cst.Plus, cst.BitInvert)
+UNARY_NEIGHBOURS = _neighbours(("-", "~", "+"))
+#: Operators whose operands are not interchangeable: ``a - b`` is not ``b - a``.
+_ORDERED = (
+    cst.Subtract,
+    cst.Divide,
+    cst.FloorDivide,
+    cst.Modulo,
+    cst.Power,
+    cst.LeftShift,
+    cst.RightShift,
+    cst.MatrixMultiply,
+    cst.LessThan,
+    cst.LessThanEqual,
+    cst.GreaterThan,
+    cst.GreaterThanEqual,
+    cst.In,
+    cst.NotIn,
+)
 
 
 def _token_of(table: dict[str, Callable[..., Any]], operator: cst.CSTNode) -> str:
@@ -108,7 +133,7 @@ def binop_swap(original: Original, site: Site, rng: random.Random) -> Edit | Non
     return None if token is None else Edit("binop_swap", site.index, (token,))
 
 
-def _operand_swap_applier(
+def _operator_swap_applier(
     kind: type[cst.BinaryOperation | cst.BooleanOperation], table: dict[str, Callable[..., Any]]
 ) -> NodeApplier:
     """The applier of a two-operand swap (``binop_swap``, ``boolop_swap``): the new operator,
@@ -124,7 +149,7 @@ def _operand_swap_applier(
     return apply
 
 
-_apply_binop = _operand_swap_applier(cst.BinaryOperation, BINARY)
+_apply_binop = _operator_swap_applier(cst.BinaryOperation, BINARY)
 
 
 def cmpop_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
@@ -154,7 +179,7 @@ def boolop_swap(original: Original, site: Site, rng: random.Random) -> Edit | No
     return None if token is None else Edit("boolop_swap", site.index, (token,))
 
 
-_apply_boolop = _operand_swap_applier(cst.BooleanOperation, BOOLEAN)
+_apply_boolop = _operator_swap_applier(cst.BooleanOperation, BOOLEAN)
 
 
 def augop_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
@@ -194,17 +219,77 @@ def _apply_unary_drop(original: Original, site: Site, node: cst.CSTNode, args: A
     return replace(original, site, current, current.expression)
 
 
+def unary_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``-x`` -> ``~x`` / ``+x`` (and back); a number ``e`` that has no sign -> ``-e``:
+    args ``(sign,)``."""
+    node = site.node
+    if isinstance(node, cst.UnaryOperation):
+        if isinstance(node.operator, cst.Not):
+            return None
+        sign = _swap(UNARY_SIGNS, UNARY_NEIGHBOURS, node.operator, rng)
+        return None if sign is None else Edit("unary_swap", site.index, (sign,))
+    numeric = is_numeric(node) or isinstance(node, cst.Integer | cst.Float)
+    return (
+        Edit("unary_swap", site.index, ("-",)) if site.kind in (EXPR, BOUND) and numeric else None
+    )
+
+
+def _apply_unary_swap(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    (sign,) = unpack(args, str)
+    need(sign in UNARY_SIGNS, f"unknown sign {sign!r}")
+    current = expression(node)
+    if isinstance(current, cst.UnaryOperation) and not isinstance(current.operator, cst.Not):
+        need(_token_of(UNARY_SIGNS, current.operator) != sign, f"already {sign}")
+        spacing = current.operator.whitespace_after
+        return current.with_changes(operator=UNARY_SIGNS[sign](whitespace_after=spacing))
+    signed = cst.UnaryOperation(UNARY_SIGNS[sign](), fit(strip(current), UNARY))
+    return replace(original, site, current, signed)
+
+
+def operand_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``a - b`` -> ``b - a``, ``i < j`` -> ``j < i``, ``x in xs`` -> ``xs in x`` (an operator
+    whose operands are not interchangeable; comparisons of one operator): no args."""
+    return Edit("operand_swap", site.index) if _ordered(site.node) else None
+
+
+def _ordered(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, _ORDERED)
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        return isinstance(node.comparisons[0].operator, _ORDERED)
+    return False
+
+
+def _apply_operand_swap(
+    original: Original, site: Site, node: cst.CSTNode, args: Args
+) -> cst.CSTNode:
+    unpack(args)
+    need(_ordered(node), "operands swap under an ordered operator")
+    if isinstance(node, cst.Comparison):
+        (target,) = node.comparisons
+        return node.with_changes(
+            left=target.comparator, comparisons=[target.with_changes(comparator=node.left)]
+        )
+    current = expect(node, cst.BinaryOperation)
+    bare = current.with_changes(left=current.right, right=current.left, lpar=(), rpar=())
+    return replace(original, site, current, _refit(bare))
+
+
 OPERATORS: dict[str, Operator] = {
     "augop_swap": augop_swap,
     "binop_swap": binop_swap,
     "boolop_swap": boolop_swap,
     "cmpop_swap": cmpop_swap,
+    "operand_swap": operand_swap,
     "unary_drop": unary_drop,
+    "unary_swap": unary_swap,
 }
 APPLIERS: dict[str, NodeApplier] = {
     "augop_swap": _apply_augop,
     "binop_swap": _apply_binop,
     "boolop_swap": _apply_boolop,
     "cmpop_swap": _apply_cmpop,
+    "operand_swap": _apply_operand_swap,
     "unary_drop": _apply_unary_drop,
+    "unary_swap": _apply_unary_swap,
 }

@@ -5,27 +5,39 @@ An operator is a pure function ``(original, site, rng) -> Edit | None`` (None: n
 at that site); the rng is its only source of randomness. Each comes with the applier that
 ``Original.apply`` uses to rebuild its edits on the node as it is by then (its children possibly
 edited already), raising Misfit when the edit does not fit; this module registers them all.
-Operator swaps live in ``op_swap``, other expression operators in ``op_expr``, statement
-operators in ``op_stmt``.
+Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes and slices in
+``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
+conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
+``op_stmt``.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Collection, Mapping
 
-from petri.program import op_expr, op_stmt, op_swap
+from petri.program import op_call, op_cond, op_expr, op_index, op_line, op_stmt, op_swap, op_wrap
 from petri.program.edits import BlockApplier, Edit, NodeApplier, Operator, Original, register
 from petri.program.sites import STMT, Site
 
+_NODE_MODULES = (op_call, op_cond, op_expr, op_index, op_line, op_swap, op_wrap)
 #: Every operator by name, in name order.
 OPERATORS: dict[str, Operator] = dict(
-    sorted({**op_swap.OPERATORS, **op_expr.OPERATORS, **op_stmt.OPERATORS}.items())
+    sorted(
+        {
+            name: op
+            for module in (*_NODE_MODULES, op_stmt)
+            for name, op in module.OPERATORS.items()
+        }.items()
+    )
 )
 #: The classic statement-level baseline: delete, copy-insert, replace, swap.
 STATEMENT_OPS = frozenset({"stmt_delete", "stmt_insert", "stmt_replace", "stmt_swap"})
 #: How edits apply: at their node, or at the block holding their statement.
-NODE_APPLIERS: dict[str, NodeApplier] = {**op_swap.APPLIERS, **op_expr.APPLIERS}
+NODE_APPLIERS: dict[str, NodeApplier] = {
+    name: applier for module in _NODE_MODULES for name, applier in module.APPLIERS.items()
+}
 BLOCK_APPLIERS: dict[str, BlockApplier] = dict(op_stmt.APPLIERS)
 register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS)
 #: Added to every line's suspiciousness, so that lines no test blamed still get edited.
@@ -38,6 +50,7 @@ def propose(
     *,
     weights: Mapping[int, float] | None = None,
     ops: Collection[str] | None = None,
+    mix: Mapping[str, float] | None = None,
     tries: int = 30,
 ) -> Edit | None:
     """One new edit that applies on its own and changes the program, or None.
@@ -45,12 +58,17 @@ def propose(
     Draws a site with probability proportional to ``weights.get(site.line, 0) + SITE_FLOOR``
     (``weights`` is per-line suspiciousness in [0, 1]; None means uniform), then tries the
     operators of ``ops`` (default: all) in a random order until one applies there; up to
-    ``tries`` sites. ValueError for an unknown operator name.
+    ``tries`` sites. ``mix`` weighs that order: an operator that applies at the site comes
+    first in proportion to ``mix.get(name, 1.0)`` among those that apply (None: all alike).
+    ValueError for an unknown operator name or a weight that is not a positive number.
     """
     names = sorted(OPERATORS if ops is None else ops)
     unknown = [name for name in names if name not in OPERATORS]
     if unknown:
         raise ValueError(f"unknown operators {unknown}; known: {sorted(OPERATORS)}")
+    bad = {name: w for name, w in (mix or {}).items() if not (0 < w < math.inf)}
+    if bad:
+        raise ValueError(f"operator weights must be positive numbers, got {bad}")
     sites = original.sites
     if not sites or not names:
         return None
@@ -59,21 +77,31 @@ def propose(
         site_weights = [max(0.0, weights.get(site.line, 0.0)) + SITE_FLOOR for site in sites]
     for _ in range(tries):
         site = rng.choices(sites, weights=site_weights)[0]
-        edit = _first_applicable(original, site, names, rng)
+        edit = _first_applicable(original, site, _order(names, mix, rng), rng)
         if edit is not None:
             return edit
     return None
 
 
-def _first_applicable(
-    original: Original, site: Site, names: list[str], rng: random.Random
-) -> Edit | None:
-    """The edit of the first operator, in a random order, that applies at ``site``.
+def _order(names: list[str], mix: Mapping[str, float] | None, rng: random.Random) -> list[str]:
+    """``names`` in a random order, weighted by ``mix``.
 
-    The first applicable one in a uniformly shuffled order is uniform among the applicable.
+    Sorting by ``u ** (1 / weight)`` (u uniform in [0, 1)) draws a weighted order without
+    replacement (Efraimidis and Spirakis), so the first of any subset, such as the operators
+    that apply at a site, is drawn in proportion to the weights within that subset.
     """
     order = list(names)
-    rng.shuffle(order)
+    if mix is None:
+        rng.shuffle(order)
+        return order
+    keys = {name: rng.random() ** (1.0 / mix.get(name, 1.0)) for name in order}
+    return sorted(order, key=lambda name: (-keys[name], name))
+
+
+def _first_applicable(
+    original: Original, site: Site, order: list[str], rng: random.Random
+) -> Edit | None:
+    """The edit of the first operator of ``order`` that applies at ``site``."""
     for name in order:
         edit = OPERATORS[name](original, site, rng)
         if edit is None:
