@@ -20,24 +20,32 @@ from petri.program.operators import echo, move, propose
 TRIES_PER_CHILD = 25
 #: How often a new expression edit comes with its echo: the repeated slip needs both at once.
 PAIR_RATE = 0.25
-#: How often each operator is tried first at a site, relative to the others that apply there
-#: (1 when not listed; see ``petri.program.operators.propose``). The edits that add something
-#: around or after a value (a builtin, a method, an attribute, a sign, a list) apply at almost
-#: every value, where at full weight they would crowd out the name, constant and operator
-#: changes that most one-line repairs are; the rarer bug patterns get half a share.
+#: How often each operator takes its turn at a site (1 when not listed; see
+#: ``petri.program.operators.propose``). The edits that add something around or after a value
+#: (a builtin, a method, an attribute, a sign, a list) apply at almost every value, and the
+#: rarer bug patterns at many sites; at full weight they would crowd out the name, constant
+#: and operator changes that most one-line repairs are. Measured on the 19 bundled one-edit
+#: bugs with a reference fix, proposals drawn on the bug's line: before these operators
+#: existed, 2.3% of proposals were the reference fix; with all at full weight, 1.5%; with this
+#: mix, 2.1% (and these operators make about a tenth of the proposals there).
 OPERATOR_MIX: dict[str, float] = {
-    "arg_add": 0.5,
-    "attr_add": 0.25,
-    "box": 0.25,
-    "call_wrap": 0.25,
-    "const_compare": 0.5,
-    "cond_narrow": 0.5,
-    "element_add": 0.5,
-    "keyword_replace": 0.5,
-    "method_add": 0.25,
-    "target_replace": 0.5,
-    "unary_swap": 0.25,
-    "unwrap": 0.5,
+    "arg_add": 0.25,
+    "attr_add": 0.1,
+    "attr_replace": 0.25,
+    "box": 0.1,
+    "call_wrap": 0.1,
+    "cond_drop": 0.5,
+    "cond_narrow": 0.25,
+    "const_compare": 0.25,
+    "element_add": 0.25,
+    "keyword_replace": 0.25,
+    "method_add": 0.1,
+    "operand_swap": 0.5,
+    "return_add": 0.5,
+    "subscript_change": 0.5,
+    "target_replace": 0.25,
+    "unary_swap": 0.1,
+    "unwrap": 0.25,
 }
 #: Share of children bred by mutating a member of the best front rather than a tournament
 #: winner. Most bugs need one edit of the original or of a partial repair; once neutral edits

@@ -58,9 +58,11 @@ def propose(
     Draws a site with probability proportional to ``weights.get(site.line, 0) + SITE_FLOOR``
     (``weights`` is per-line suspiciousness in [0, 1]; None means uniform), then tries the
     operators of ``ops`` (default: all) in a random order until one applies there; up to
-    ``tries`` sites. ``mix`` weighs that order: an operator that applies at the site comes
-    first in proportion to ``mix.get(name, 1.0)`` among those that apply (None: all alike).
-    ValueError for an unknown operator name or a weight that is not a positive number.
+    ``tries`` sites. ``mix`` thins that order: an operator of weight ``w`` (1.0 when not
+    listed) takes its turn with probability ``w / max(1, *mix.values())`` and is skipped
+    otherwise, so it is proposed about that much less often wherever it applies, alone or
+    among others (None: every operator takes its turn). ValueError for an unknown operator
+    name or a weight that is not a positive number.
     """
     names = sorted(OPERATORS if ops is None else ops)
     unknown = [name for name in names if name not in OPERATORS]
@@ -75,34 +77,36 @@ def propose(
     site_weights = None
     if weights is not None:
         site_weights = [max(0.0, weights.get(site.line, 0.0)) + SITE_FLOOR for site in sites]
+    turns = None
+    if mix is not None:
+        top = max([1.0, *mix.values()])
+        turns = {name: mix.get(name, 1.0) / top for name in names}
     for _ in range(tries):
         site = rng.choices(sites, weights=site_weights)[0]
-        edit = _first_applicable(original, site, _order(names, mix, rng), rng)
+        edit = _first_applicable(original, site, names, turns, rng)
         if edit is not None:
             return edit
     return None
 
 
-def _order(names: list[str], mix: Mapping[str, float] | None, rng: random.Random) -> list[str]:
-    """``names`` in a random order, weighted by ``mix``.
+def _first_applicable(
+    original: Original,
+    site: Site,
+    names: list[str],
+    turns: Mapping[str, float] | None,
+    rng: random.Random,
+) -> Edit | None:
+    """The edit of the first operator, in a random order, that takes its turn (``turns``:
+    the probability that it does) and applies at ``site``.
 
-    Sorting by ``u ** (1 / weight)`` (u uniform in [0, 1)) draws a weighted order without
-    replacement (Efraimidis and Spirakis), so the first of any subset, such as the operators
-    that apply at a site, is drawn in proportion to the weights within that subset.
+    Without ``turns``, the first applicable one in a uniformly shuffled order is uniform among
+    the applicable.
     """
     order = list(names)
-    if mix is None:
-        rng.shuffle(order)
-        return order
-    keys = {name: rng.random() ** (1.0 / mix.get(name, 1.0)) for name in order}
-    return sorted(order, key=lambda name: (-keys[name], name))
-
-
-def _first_applicable(
-    original: Original, site: Site, order: list[str], rng: random.Random
-) -> Edit | None:
-    """The edit of the first operator of ``order`` that applies at ``site``."""
+    rng.shuffle(order)
     for name in order:
+        if turns is not None and rng.random() >= turns[name]:
+            continue
         edit = OPERATORS[name](original, site, rng)
         if edit is None:
             continue
