@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from petri.evolve.breed import ELITE_RATE, Breeder, Candidate, program_id
-from petri.evolve.edits import Original
+from petri.evolve.breed import ELITE_RATE, OPERATOR_MIX, Breeder, Candidate, program_id
+from petri.program.edits import Original
+from petri.program.operators import OPERATORS
 
 SOURCE = """def clamp(x, low, high):
     if x < low:
@@ -60,3 +61,26 @@ def test_the_elite_parents_its_share_of_the_children() -> None:
     alone, with_elite = from_origin([]), from_origin([origin])
     assert alone < 0.15
     assert with_elite > alone + ELITE_RATE / 2
+
+
+def test_the_operator_mix_weighs_known_operators_below_the_default() -> None:
+    assert set(OPERATOR_MIX) <= set(OPERATORS)
+    assert all(0 < weight <= 1 for weight in OPERATOR_MIX.values())
+
+
+def test_children_follow_the_mix() -> None:
+    original = Original.parse(SOURCE)
+    rare = Breeder(
+        original, weights=None, ops=None, max_edits=1, crossover_rate=0.0, mix={"box": 1e-3}
+    )
+    common = Breeder(
+        original, weights=None, ops=None, max_edits=1, crossover_rate=0.0, mix={"box": 50.0}
+    )
+
+    def ops(b: Breeder) -> list[str]:
+        children = b.children(
+            [b.origin()], pick=None, n=60, rng=random.Random(3), seen=set(), generation=1
+        )
+        return [edit.op for child in children for edit in child.edits]
+
+    assert ops(rare).count("box") < ops(common).count("box")

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from petri.config import EvolveSettings
 from petri.evolve import journal
 from petri.evolve.breed import Breeder, Candidate, program_id
-from petri.evolve.edits import Edit, Original
 from petri.evolve.evaluator import Evaluator, Job
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
 from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
 from petri.evolve.objectives import Objective, measure, parse_objectives
-from petri.evolve.operators import STATEMENT_OPS
 from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
+from petri.program.edits import Edit, Original
+from petri.program.operators import STATEMENT_OPS
 from petri.runtime.store import NewEvent, Store
 from petri.sandbox.outcome import Evaluation, TestOutcome
 

@@ -13,8 +13,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from petri.evolve.edits import Original, diff
 from petri.evolve.journal import RunState
+from petri.program.edits import Original, diff
 from petri.runtime.store.files import write_atomic
 
 

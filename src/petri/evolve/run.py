@@ -17,7 +17,6 @@ from typing import Any
 from petri.config import EvolveSettings, Limits, Settings
 from petri.errors import ConfigError
 from petri.evolve import journal
-from petri.evolve.edits import Original
 from petri.evolve.engine import Engine, Progress
 from petri.evolve.evaluator import QueueEvaluator
 from petri.evolve.events import RunFinished, RunStarted
@@ -26,6 +25,7 @@ from petri.evolve.outputs import write_outputs
 from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
+from petri.program.edits import Original
 from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.queue import from_url as queue_from_url
 from petri.runtime.store import Store

@@ -20,7 +20,6 @@ from petri.agents.repo.context import Repo, seed_for
 from petri.agents.repo.diffs import changed_lines, unified
 from petri.agents.repo.workspace import file_key, put_blob
 from petri.config import EvolveSettings
-from petri.evolve.edits import Edit, Original
 from petri.evolve.engine import Engine
 from petri.evolve.evaluator import PoolEvaluator
 from petri.evolve.events import RunStarted
@@ -28,6 +27,7 @@ from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
 from petri.evolve.results import Result
 from petri.evolve.tasks import judge
+from petri.program.edits import Edit, Original
 from petri.sandbox.outcome import TestOutcome
 from petri.sandbox.pool import WorkerPool
 

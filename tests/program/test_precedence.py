@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from petri.evolve.precedence import ATOM, COMPARE, LAMBDA, LOOSE, OR, precedence
+from petri.program.precedence import ATOM, COMPARE, LAMBDA, LOOSE, OR, precedence
 
 
 @pytest.mark.parametrize(

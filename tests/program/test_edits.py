@@ -9,8 +9,9 @@ from typing import Any, cast
 import pytest
 
 from petri.errors import ProgramError
-from petri.evolve.edits import Edit, Original, diff
-from petri.evolve.sites import Site
+from petri.program.edits import Edit, Original, diff, register
+from petri.program.operators import NODE_APPLIERS
+from petri.program.sites import Site
 
 
 def program(text: str) -> str:
@@ -265,6 +266,12 @@ def test_a_program_without_final_newline() -> None:
     original = Original.parse("x = 1\ny = x")
     site = site_of(original, "expr", "x")
     assert original.apply([Edit("wrap", site.index, ("abs",))]) == "x = 1\ny = abs(x)"
+
+
+def test_an_operator_name_has_one_applier() -> None:
+    register(nodes={"binop_swap": NODE_APPLIERS["binop_swap"]})  # the same one again: fine
+    with pytest.raises(ValueError, match="'binop_swap' already has an applier"):
+        register(blocks={"binop_swap": lambda original, site, slots, args: None})
 
 
 # --- diff ----------------------------------------------------------------------------------

@@ -4,54 +4,36 @@ Delete, copy-insert a statement from elsewhere, replace by another statement, sw
 statements of one block (``STATEMENT_OPS``), and insert a short statement built from names in
 scope (``stmt_new``). Donors come from the original program, without their leading comments;
 a swap moves the two statements as edited. Every statement edit applies at the block holding
-its statement, after the edits inside the block's statements: the statements become slots,
-each edit moves statements between slots, then the slots flatten back into the body. A
-position keeps its comments and blank lines; those of a deleted statement move on to the next
-statement, and a block left empty gets ``pass``.
+its statement, after the edits inside the block's statements, by moving statements between
+the block's slots (``petri.program.edits.Slot``).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import cast
 
 import libcst as cst
 
-from petri.evolve.edits import (
-    BlockEdits,
+from petri.program.edits import (
+    BlockApplier,
     Edit,
     JsonScalar,
     Misfit,
     Operator,
     Original,
-    identifier,
+    Slot,
     need,
-    unpack,
 )
-from petri.evolve.sites import STMT, Site
+from petri.program.nodes import identifier, unpack
+from petri.program.sites import STMT, Site
 
 Statement = cst.BaseStatement
 Args = tuple[JsonScalar, ...]
-_Block = cst.Module | cst.IndentedBlock
 _WHERE = ("before", "after")
 #: How often ``add``/``append`` go to a container no method is ever called on: one made empty
 #: and never filled (``order = []`` ... ``return order``) is what a missing line leaves behind.
 IDLE_RATE = 0.75
-
-
-@dataclass
-class _Slot:
-    """One position of a block: its comment lines and the statements now standing there."""
-
-    lines: Sequence[cst.EmptyLine]
-    main: list[Statement]
-    before: list[Statement] = field(default_factory=list)
-    after: list[Statement] = field(default_factory=list)
-
-
-BlockApplier = Callable[[Original, Site, list[_Slot], tuple[JsonScalar, ...]], None]
 
 
 def _statement_sites(original: Original) -> list[Site]:
@@ -133,37 +115,7 @@ def stmt_new(original: Original, site: Site, rng: random.Random) -> Edit | None:
     return Edit("stmt_new", site.index, (template, where, first, rng.choice(others)))
 
 
-def rewrite_block(original: Original, block: _Block, edits: BlockEdits) -> _Block:
-    """``block`` (its statements already edited) with the statement ``edits`` applied in order."""
-    slots = [_Slot(_leading(s), [s.with_changes(leading_lines=())]) for s in _body(block)]
-    for site, edit in edits:
-        APPLIERS[edit.op](original, site, slots, edit.args)
-    body: list[Statement] = []
-    pending: list[cst.EmptyLine] = []
-    for slot in slots:
-        pending.extend(slot.lines)
-        statements = [*slot.before, *slot.main, *slot.after]
-        if statements:
-            first = statements[0]
-            lines = [*pending, *_leading(first)]
-            statements[0] = first.with_changes(leading_lines=lines)
-            pending = []
-            body.extend(statements)
-    if not body:
-        body, pending = [cst.SimpleStatementLine([cst.Pass()], leading_lines=pending)], []
-    return block.with_changes(body=body, footer=[*pending, *block.footer])
-
-
-def _body(block: cst.Module | cst.IndentedBlock) -> Sequence[Statement]:
-    return block.body
-
-
-def _leading(statement: Statement) -> Sequence[cst.EmptyLine]:
-    # Every statement of a block is one of these two; BaseStatement does not declare the field.
-    return cast(cst.SimpleStatementLine | cst.BaseCompoundStatement, statement).leading_lines
-
-
-def _slot(original: Original, site: Site, slots: list[_Slot]) -> _Slot:
+def _slot(original: Original, site: Site, slots: list[Slot]) -> Slot:
     position = original.info[site.index].position
     need(site.kind == STMT and 0 <= position < len(slots), f"site {site.index} is no statement")
     return slots[position]
@@ -176,27 +128,27 @@ def _donor(original: Original, index: int) -> Statement:
     return cast(Statement, donor.node.with_changes(leading_lines=()))
 
 
-def _place(slot: _Slot, statement: Statement, where: object) -> None:
+def _place(slot: Slot, statement: Statement, where: object) -> None:
     need(where in _WHERE, f"insert where? {where!r}")
     (slot.before if where == "before" else slot.after).append(statement)
 
 
-def _apply_delete(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+def _apply_delete(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     unpack(args)
     _slot(original, site, slots).main.clear()
 
 
-def _apply_insert(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+def _apply_insert(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     donor, where = unpack(args, int, str)
     _place(_slot(original, site, slots), _donor(original, donor), where)
 
 
-def _apply_replace(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+def _apply_replace(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     (donor,) = unpack(args, int)
     _slot(original, site, slots).main[:] = [_donor(original, donor)]
 
 
-def _apply_swap(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+def _apply_swap(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     (other,) = unpack(args, int)
     need(0 <= other < len(original.sites) and other != site.index, f"cannot swap with {other}")
     same_block = original.info[other].block is original.info[site.index].block
@@ -205,7 +157,7 @@ def _apply_swap(original: Original, site: Site, slots: list[_Slot], args: Args) 
     mine.main, theirs.main = theirs.main, mine.main
 
 
-def _apply_new(original: Original, site: Site, slots: list[_Slot], args: Args) -> None:
+def _apply_new(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     need(len(args) >= 3, f"bad new statement {args}")
     template, where = args[0], args[1]
     names = [cst.Name(identifier(name)) for name in args[2:]]

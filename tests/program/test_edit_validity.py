@@ -1,9 +1,10 @@
 """Every edit yields valid Python: a property over a corpus of real programs.
 
 The corpus is local: small modules of the standard library and this repository's examples.
-Random seeds drive ``propose``; each proposed edit must apply on its own, and any list of them
-must give either None or source that compiles and says exactly what the edited tree says
-(no parenthesis lost, no token glued to its neighbour).
+Random seeds drive ``propose``, over all operators and over each operator alone; each proposed
+edit must apply on its own, and any list of them must give either None or source that compiles
+and says exactly what the edited tree says (no parenthesis lost, no token glued to its
+neighbour).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import sysconfig
 from pathlib import Path
 
 import libcst as cst
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from petri.evolve.edits import Edit, Original, compiles
-from petri.evolve.operators import propose
+from petri.program.edits import Edit, Original, compiles
+from petri.program.operators import OPERATORS, propose
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 MODULES = ("bisect", "heapq", "textwrap", "colorsys", "fnmatch", "shlex", "glob", "keyword")
@@ -68,23 +70,17 @@ def test_the_corpus_is_big_enough() -> None:
     assert sum(len(original.sites) for original in programs.values()) > 2000
 
 
-def proposed(original: Original, seed: int, count: int) -> list[Edit]:
+def proposed(original: Original, seed: int, count: int, ops: list[str] | None = None) -> list[Edit]:
     rng = random.Random(seed)
-    edits = [propose(original, rng) for _ in range(count)]
-    assert all(edit is not None for edit in edits)
+    edits = [propose(original, rng, ops=ops) for _ in range(count)]
+    if ops is None:
+        assert all(edit is not None for edit in edits)
     return [edit for edit in edits if edit is not None]
 
 
-@settings(max_examples=45, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    name=st.sampled_from(sorted(path.name for path in PATHS)),
-    seed=st.integers(min_value=0, max_value=2**32 - 1),
-    count=st.integers(min_value=1, max_value=4),
-)
-def test_proposed_edits_always_give_valid_python(name: str, seed: int, count: int) -> None:
-    original = corpus()[name]
-    edits = proposed(original, seed, count)
-    assert edits == proposed(original, seed, count)  # the seed decides everything
+def check_valid(original: Original, edits: list[Edit]) -> None:
+    """Each edit applies alone and leaves the lines before it be; all of them together give
+    None or source whose tree is the edited tree."""
     for edit in edits:
         assert Edit.from_json(edit.to_json()) == edit
         single = original.apply([edit])
@@ -100,6 +96,40 @@ def test_proposed_edits_always_give_valid_python(name: str, seed: int, count: in
     tree = original.transform(edits)
     assert tree is not None
     assert shape(cst.parse_module(combined)) == shape(tree)
+
+
+@settings(max_examples=45, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(sorted(path.name for path in PATHS)),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    count=st.integers(min_value=1, max_value=4),
+)
+def test_proposed_edits_always_give_valid_python(name: str, seed: int, count: int) -> None:
+    original = corpus()[name]
+    edits = proposed(original, seed, count)
+    assert edits == proposed(original, seed, count)  # the seed decides everything
+    check_valid(original, edits)
+
+
+@pytest.mark.parametrize("op", sorted(OPERATORS))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(sorted(path.name for path in PATHS)),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_each_operator_alone_gives_valid_python(op: str, name: str, seed: int) -> None:
+    original = corpus()[name]
+    edits = proposed(original, seed, 3, ops=[op])
+    assert edits == proposed(original, seed, 3, ops=[op])
+    assert all(edit.op == op for edit in edits)
+    check_valid(original, edits)
+
+
+@pytest.mark.parametrize("op", sorted(OPERATORS))
+def test_each_operator_applies_somewhere_in_the_corpus(op: str) -> None:
+    # Without this, the property above could hold by never proposing anything.
+    found = [edit for original in corpus().values() for edit in proposed(original, 0, 2, ops=[op])]
+    assert len(found) >= 5, op
 
 
 def _sites_touched(edit: Edit) -> list[int]:

@@ -34,7 +34,7 @@ from libcst.metadata import (
     PositionProvider,
 )
 
-from petri.evolve.precedence import required_precedence
+from petri.program.precedence import required_precedence
 
 STMT, COND, BOUND, CALLEE, EXPR = "stmt", "cond", "bound", "callee", "expr"
 EXPRESSION_KINDS = frozenset({COND, BOUND, CALLEE, EXPR})
@@ -49,6 +49,9 @@ EXPRESSION_TYPES: tuple[type[cst.BaseExpression], ...] = (
     cst.Comparison,
     cst.Integer,
     cst.Float,
+    cst.List,
+    cst.Tuple,
+    cst.Set,
 )
 _ORDERING = (
     cst.LessThan,
@@ -107,7 +110,9 @@ class SiteInfo:
     ``ancestors`` are the ``id()`` of the original nodes enclosing the site, outermost first;
     ``block``/``position`` locate a ``stmt`` site in its Module or IndentedBlock; ``required``
     is the lowest precedence an unparenthesized replacement may have here; ``glued`` says the
-    node touches an identifier character (``return[]``), so a replacement needs parentheses.
+    node touches an identifier character (``return[]``), so a replacement needs parentheses;
+    ``managed`` says it is the context manager of a ``with``, where ``(x,)`` would read as a
+    parenthesized list of managers, not as a tuple.
     """
 
     ancestors: tuple[int, ...]
@@ -116,6 +121,7 @@ class SiteInfo:
     required: int
     glued: bool
     in_function: bool
+    managed: bool
 
 
 def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple[SiteInfo, ...]]:
@@ -355,7 +361,7 @@ class _Walk:
             self._add(node, kind, None, required_precedence(parent, node))
 
     def _is_read(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
+        if isinstance(node, cst.Name | cst.Attribute | cst.Subscript | cst.List | cst.Tuple):
             return self.contexts.get(node) == ExpressionContext.LOAD
         return True
 
@@ -378,6 +384,7 @@ class _Walk:
             required=required,
             glued=kind != STMT and self._glued(node, where),
             in_function=self.scope.in_function(),
+            managed=bool(self.stack) and isinstance(self.stack[-1], cst.WithItem),
         )
         self.found.append((kind, node, self.scope, info))
 

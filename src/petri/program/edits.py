@@ -4,12 +4,16 @@ Edits are small, JSON-able values naming an operator, a site of the original and
 arguments, so crossover can combine edit lists and the final patch can be minimized by delta
 debugging over edits. ``Original.apply`` turns an edit list back into source in one libcst pass
 over the original tree, leaving every untouched byte as it was.
+
+How an edit applies is up to its operator's applier, found by operator name in a registry that
+the operator modules fill (``register``; ``petri.program.operators`` registers them all, and
+importing any module of ``petri.program`` imports it). An expression edit applies at its node;
+a statement edit at the block holding its statement, through ``Slot``s.
 """
 
 from __future__ import annotations
 
 import difflib
-import keyword
 import math
 import random
 import warnings
@@ -20,8 +24,8 @@ from typing import Any, TypeVar, cast
 import libcst as cst
 
 from petri.errors import ProgramError
-from petri.evolve.precedence import precedence
-from petri.evolve.sites import Site, SiteInfo, find_sites
+from petri.program.lexicon import Lexicon, read_lexicon
+from petri.program.sites import Site, SiteInfo, find_sites
 
 JsonScalar = str | int | float | bool | None
 _Node = TypeVar("_Node", bound=cst.CSTNode)
@@ -30,6 +34,12 @@ _Block = cst.Module | cst.IndentedBlock
 
 class Misfit(ValueError):
     """An edit does not fit its site (raised by appliers, turned into None by ``apply``)."""
+
+
+def need(condition: bool, why: str) -> None:
+    """Raise Misfit(why) unless ``condition``."""
+    if not condition:
+        raise Misfit(why)
 
 
 @dataclass(frozen=True, order=True)
@@ -60,12 +70,13 @@ class Edit:
         if not isinstance(args, list):
             raise ValueError(f"edit args must be a list, got {type(args).__name__}")
         for arg in args:
-            if not _is_scalar(arg):
+            if not is_scalar(arg):
                 raise ValueError(f"edit args must be JSON scalars, got {arg!r}")
         return cls(op, site, tuple(args))
 
 
-def _is_scalar(value: object) -> bool:
+def is_scalar(value: object) -> bool:
+    """True for what an edit argument may be: a string, an int, a bool, None or a finite float."""
     if isinstance(value, float):
         return math.isfinite(value)
     return value is None or isinstance(value, str | int | bool)
@@ -75,7 +86,8 @@ def _is_scalar(value: object) -> bool:
 class Original:
     """The original program, parsed once per run (libcst Module + its edit sites).
 
-    ``info[i]`` says where ``sites[i]`` sits (see ``SiteInfo``); build one with ``parse``.
+    ``info[i]`` says where ``sites[i]`` sits (see ``SiteInfo``); ``lexicon`` holds the
+    attribute, method and keyword names the program uses; build one with ``parse``.
     ``pieces`` caches the code of each top-level statement by ``id()``: rendering is most of
     the cost of ``apply``, and most top-level statements come out of an edit untouched.
     """
@@ -84,6 +96,7 @@ class Original:
     module: cst.Module
     sites: tuple[Site, ...]
     info: tuple[SiteInfo, ...]
+    lexicon: Lexicon
     pieces: Mapping[int, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -100,9 +113,10 @@ class Original:
             raise ProgramError("the program parses but does not compile; fix it before evolving")
         sites, info = find_sites(module, source)
         pieces = {id(statement): module.code_for_node(statement) for statement in module.body}
-        original = cls(source, module, sites, info, pieces)
+        lexicon = read_lexicon(module)
+        original = cls(source, module, sites, info, lexicon, pieces)
         if original.render(module) != source:  # a corner of the syntax the cache misses
-            original = cls(source, module, sites, info)
+            original = cls(source, module, sites, info, lexicon)
         return original
 
     def apply(self, edits: Sequence[Edit]) -> str | None:
@@ -167,27 +181,65 @@ def diff(original: Original, source: str, path: str) -> str:
     )
 
 
+Statement = cst.BaseStatement
+
+
+@dataclass
+class Slot:
+    """One position of a block while its statement edits apply: its comment lines and the
+    statements now standing there (a deleted statement leaves its slot empty)."""
+
+    lines: Sequence[cst.EmptyLine]
+    main: list[Statement]
+    before: list[Statement] = field(default_factory=list)
+    after: list[Statement] = field(default_factory=list)
+
+
+Args = tuple[JsonScalar, ...]
+#: ``(original, site, rng) -> Edit | None``: proposes an edit at a site, None if it does not apply.
+Operator = Callable[["Original", Site, random.Random], Edit | None]
+#: Rebuilds an expression edit on its node as it is by then (children possibly edited already).
+NodeApplier = Callable[["Original", Site, cst.CSTNode, Args], cst.CSTNode]
+#: Applies a statement edit to the slots of its block.
+BlockApplier = Callable[["Original", Site, list[Slot], Args], None]
+BlockEdits = list[tuple[Site, Edit]]
+
+_NODE_APPLIERS: dict[str, NodeApplier] = {}
+_BLOCK_APPLIERS: dict[str, BlockApplier] = {}
+
+
+def register(
+    *,
+    nodes: Mapping[str, NodeApplier] | None = None,
+    blocks: Mapping[str, BlockApplier] | None = None,
+) -> None:
+    """Teach ``Original.apply`` operators' appliers, by operator name: ``nodes`` apply at their
+    site's node, ``blocks`` at the block of their statement. ValueError for a name that already
+    has another applier."""
+    nodes, blocks = dict(nodes or {}), dict(blocks or {})
+    known: dict[str, object] = {**_NODE_APPLIERS, **_BLOCK_APPLIERS}
+    for name, applier in [*nodes.items(), *blocks.items()]:
+        if known.setdefault(name, applier) is not applier:
+            raise ValueError(f"operator {name!r} already has an applier")
+    _NODE_APPLIERS.update(nodes)
+    _BLOCK_APPLIERS.update(blocks)
+
+
 class _Applier(cst.CSTTransformer):
     """One pass that edits the sites named by the edits, visiting only the paths to them."""
 
     def __init__(self, original: Original, edits: Sequence[Edit]) -> None:
-        # Imported here: the operators import this module for Edit and Original.
-        from petri.evolve.op_stmt import rewrite_block
-        from petri.evolve.operators import BLOCK_APPLIERS, NODE_APPLIERS
-
         super().__init__()
         self.original = original
-        self.node_appliers = NODE_APPLIERS
-        self.rewrite_block = rewrite_block
         self.nodes: dict[int, list[tuple[Site, Edit]]] = {}
         self.blocks: dict[int, BlockEdits] = {}
         self.descend: set[int] = set()
         for edit in edits:
             site = _site_of(original, edit)
             info = original.info[site.index]
-            if edit.op in NODE_APPLIERS:
+            if edit.op in _NODE_APPLIERS:
                 self.nodes.setdefault(id(site.node), []).append((site, edit))
-            elif edit.op in BLOCK_APPLIERS and info.block is not None:
+            elif edit.op in _BLOCK_APPLIERS and info.block is not None:
                 self.blocks.setdefault(id(info.block), []).append((site, edit))
             else:
                 raise Misfit(f"operator {edit.op!r} does not apply to site {edit.site}")
@@ -206,82 +258,45 @@ class _Applier(cst.CSTTransformer):
         key = id(original_node)
         node: cst.CSTNode = updated_node
         for site, edit in self.nodes.get(key, ()):
-            node = self.node_appliers[edit.op](self.original, site, node, edit.args)
+            node = _NODE_APPLIERS[edit.op](self.original, site, node, edit.args)
         block_edits = self.blocks.get(key)
         if block_edits is not None:
             need(isinstance(node, cst.Module | cst.IndentedBlock), "statement edits need a block")
-            node = self.rewrite_block(self.original, cast(_Block, node), block_edits)
+            node = _rewrite_block(self.original, cast(_Block, node), block_edits)
         return cast(_Node, node)
 
 
-Operator = Callable[[Original, Site, random.Random], Edit | None]
-NodeApplier = Callable[[Original, Site, cst.CSTNode, tuple[JsonScalar, ...]], cst.CSTNode]
-BlockEdits = list[tuple[Site, Edit]]
+def _rewrite_block(original: Original, block: _Block, edits: BlockEdits) -> _Block:
+    """``block`` (its statements already edited) with the statement ``edits`` applied in order:
+    the statements become slots, each edit moves statements between slots, then the slots
+    flatten back into the body. A position keeps its comments and blank lines; those of a
+    deleted statement move on to the next statement, and a block left empty gets ``pass``."""
+    slots = [Slot(_leading(s), [s.with_changes(leading_lines=())]) for s in _body(block)]
+    for site, edit in edits:
+        _BLOCK_APPLIERS[edit.op](original, site, slots, edit.args)
+    body: list[Statement] = []
+    pending: list[cst.EmptyLine] = []
+    for slot in slots:
+        pending.extend(slot.lines)
+        statements = [*slot.before, *slot.main, *slot.after]
+        if statements:
+            first = statements[0]
+            lines = [*pending, *_leading(first)]
+            statements[0] = first.with_changes(leading_lines=lines)
+            pending = []
+            body.extend(statements)
+    if not body:
+        body, pending = [cst.SimpleStatementLine([cst.Pass()], leading_lines=pending)], []
+    return block.with_changes(body=body, footer=[*pending, *block.footer])
 
 
-# --- the vocabulary of appliers ------------------------------------------------------------
+def _body(block: _Block) -> Sequence[Statement]:
+    return block.body
 
 
-def need(condition: bool, why: str) -> None:
-    """Raise Misfit(why) unless ``condition``."""
-    if not condition:
-        raise Misfit(why)
-
-
-def expect(node: cst.CSTNode, kind: type[_Node]) -> _Node:
-    """``node`` if it is a ``kind``, else Misfit."""
-    need(isinstance(node, kind), f"expected {kind.__name__}, found {type(node).__name__}")
-    return cast(_Node, node)
-
-
-def unpack(args: tuple[JsonScalar, ...], *kinds: type) -> tuple[Any, ...]:
-    """``args`` checked against ``kinds`` one by one (a bool is never an int here)."""
-    need(len(args) == len(kinds), f"expected {len(kinds)} args, got {len(args)}")
-    for arg, kind in zip(args, kinds, strict=True):
-        need(isinstance(arg, kind) and not isinstance(arg, bool), f"bad argument {arg!r}")
-    return args
-
-
-def expression(node: cst.CSTNode) -> cst.BaseExpression:
-    """``node`` if it is an expression, else Misfit."""
-    need(isinstance(node, cst.BaseExpression), f"expected an expression, found {node!r}")
-    return cast(cst.BaseExpression, node)
-
-
-def identifier(text: object) -> str:
-    """``text`` if it is a plain Python identifier, else Misfit."""
-    ok = isinstance(text, str) and text.isidentifier() and not keyword.iskeyword(text)
-    need(ok, f"not an identifier: {text!r}")
-    return cast(str, text)
-
-
-def paren(node: cst.BaseExpression) -> cst.BaseExpression:
-    """``node`` in parentheses."""
-    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-
-
-def strip(node: cst.BaseExpression) -> cst.BaseExpression:
-    """``node`` without its parentheses (the caller puts them back where they belong)."""
-    return node.with_changes(lpar=(), rpar=()) if node.lpar else node
-
-
-def fit(node: cst.BaseExpression, required: int) -> cst.BaseExpression:
-    """``node``, parenthesized if it binds looser than ``required``."""
-    return node if precedence(node) >= required else paren(node)
-
-
-def replace(
-    original: Original, site: Site, current: cst.CSTNode, new: cst.BaseExpression
-) -> cst.BaseExpression:
-    """``new`` in the place of ``current``: it takes over current's parentheses, or gets its
-    own where precedence or a touching identifier character (``SiteInfo``) needs them."""
-    old = expression(current)
-    if old.lpar:
-        return new.with_changes(lpar=[*old.lpar, *new.lpar], rpar=[*new.rpar, *old.rpar])
-    info = original.info[site.index]
-    if not new.lpar and (info.glued or precedence(new) < info.required):
-        return paren(new)
-    return new
+def _leading(statement: Statement) -> Sequence[cst.EmptyLine]:
+    # Every statement of a block is one of these two; BaseStatement does not declare the field.
+    return cast(cst.SimpleStatementLine | cst.BaseCompoundStatement, statement).leading_lines
 
 
 def _site_of(original: Original, edit: Edit) -> Site:
@@ -294,6 +309,6 @@ def _site_of(original: Original, edit: Edit) -> Site:
         or not 0 <= index < len(original.sites)
     ):
         raise Misfit(f"site {index!r} is out of range")
-    if not isinstance(edit.args, tuple) or not all(_is_scalar(arg) for arg in edit.args):
+    if not isinstance(edit.args, tuple) or not all(is_scalar(arg) for arg in edit.args):
         raise Misfit(f"edit args must be a tuple of JSON scalars, got {edit.args!r}")
     return original.sites[index]

@@ -1,38 +1,24 @@
-"""The operator registry, ``propose`` (the one call the search makes to mutate), and the
-operator swaps.
+"""Operator swaps: one operator token for a neighbouring one (``<`` for ``<=``, ``+`` for
+``-``, ``and`` for ``or``, ``+=`` for ``-=``, ``-x`` for ``~x``), a unary operator dropped or
+added, and the operands of an ordered operator swapped (``b - a`` for ``a - b``).
 
-An operator is a pure function ``(original, site, rng) -> Edit | None`` (None: not applicable
-at that site); the rng is its only source of randomness. Each comes with the applier that
-``Original.apply`` uses to rebuild its edits on the node as it is by then (its children possibly
-edited already), raising Misfit when the edit does not fit. Operator swaps live here, other
-expression operators in ``op_expr``, statement operators in ``op_stmt``.
+The neighbours are the swaps a programmer gets wrong: off by one in a comparison, the sign,
+``and`` for ``or``, ``is`` for ``==``. A swap across precedence levels parenthesizes the
+operands as the new operator needs (``-x * 2`` -> ``(-x) ** 2``).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import libcst as cst
 
-from petri.evolve import op_expr, op_stmt
-from petri.evolve.edits import (
-    Edit,
-    JsonScalar,
-    NodeApplier,
-    Operator,
-    Original,
-    expect,
-    fit,
-    need,
-    replace,
-    strip,
-    unpack,
-)
-from petri.evolve.op_stmt import BlockApplier
-from petri.evolve.precedence import AWAIT, UNARY, precedence
-from petri.evolve.sites import STMT, Site
+from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
+from petri.program.nodes import expect, expression, fit, is_numeric, replace, strip, unpack
+from petri.program.precedence import AWAIT, UNARY, precedence
+from petri.program.sites import BOUND, EXPR, Site
 
 _Op = TypeVar("_Op", bound=cst.CSTNode)
 Args = tuple[JsonScalar, ...]
@@ -69,7 +55,12 @@ COMPARISON = _tokens(
     cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal
 ) | _tokens(cst.NotEqual, cst.Is, cst.IsNot, cst.In, cst.NotIn)
 COMPARISON_NEIGHBOURS = _neighbours(
-    ("<", "<=", ">", ">="), ("==", "!="), ("is", "is not"), ("in", "not in")
+    ("<", "<=", ">", ">="),
+    ("==", "!="),
+    ("is", "is not"),
+    ("in", "not in"),
+    ("==", "is"),
+    ("!=", "is not"),
 )
 BOOLEAN = _tokens(cst.And, cst.Or)
 BOOLEAN_NEIGHBOURS = _neighbours(("and", "or"))
@@ -81,6 +72,25 @@ AUGMENTED = (
     | _tokens(cst.BitAndAssign, cst.BitOrAssign, cst.BitXorAssign, cst.MatrixMultiplyAssign)
 )
 AUGMENTED_NEIGHBOURS = _neighbours(*(tuple(f"{t}=" for t in group) for group in _ARITHMETIC))
+UNARY_SIGNS = _tokens(cst.Minus, cst.Plus, cst.BitInvert)
+UNARY_NEIGHBOURS = _neighbours(("-", "~", "+"))
+#: Operators whose operands are not interchangeable: ``a - b`` is not ``b - a``.
+_ORDERED = (
+    cst.Subtract,
+    cst.Divide,
+    cst.FloorDivide,
+    cst.Modulo,
+    cst.Power,
+    cst.LeftShift,
+    cst.RightShift,
+    cst.MatrixMultiply,
+    cst.LessThan,
+    cst.LessThanEqual,
+    cst.GreaterThan,
+    cst.GreaterThanEqual,
+    cst.In,
+    cst.NotIn,
+)
 
 
 def _token_of(table: dict[str, Callable[..., Any]], operator: cst.CSTNode) -> str:
@@ -123,7 +133,7 @@ def binop_swap(original: Original, site: Site, rng: random.Random) -> Edit | Non
     return None if token is None else Edit("binop_swap", site.index, (token,))
 
 
-def _operand_swap_applier(
+def _operator_swap_applier(
     kind: type[cst.BinaryOperation | cst.BooleanOperation], table: dict[str, Callable[..., Any]]
 ) -> NodeApplier:
     """The applier of a two-operand swap (``binop_swap``, ``boolop_swap``): the new operator,
@@ -139,7 +149,7 @@ def _operand_swap_applier(
     return apply
 
 
-_apply_binop = _operand_swap_applier(cst.BinaryOperation, BINARY)
+_apply_binop = _operator_swap_applier(cst.BinaryOperation, BINARY)
 
 
 def cmpop_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
@@ -169,7 +179,7 @@ def boolop_swap(original: Original, site: Site, rng: random.Random) -> Edit | No
     return None if token is None else Edit("boolop_swap", site.index, (token,))
 
 
-_apply_boolop = _operand_swap_applier(cst.BooleanOperation, BOOLEAN)
+_apply_boolop = _operator_swap_applier(cst.BooleanOperation, BOOLEAN)
 
 
 def augop_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
@@ -209,148 +219,77 @@ def _apply_unary_drop(original: Original, site: Site, node: cst.CSTNode, args: A
     return replace(original, site, current, current.expression)
 
 
-_SWAPS: dict[str, Operator] = {
+def unary_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``-x`` -> ``~x`` / ``+x`` (and back); a number ``e`` that has no sign -> ``-e``:
+    args ``(sign,)``."""
+    node = site.node
+    if isinstance(node, cst.UnaryOperation):
+        if isinstance(node.operator, cst.Not):
+            return None
+        sign = _swap(UNARY_SIGNS, UNARY_NEIGHBOURS, node.operator, rng)
+        return None if sign is None else Edit("unary_swap", site.index, (sign,))
+    numeric = is_numeric(node) or isinstance(node, cst.Integer | cst.Float)
+    return (
+        Edit("unary_swap", site.index, ("-",)) if site.kind in (EXPR, BOUND) and numeric else None
+    )
+
+
+def _apply_unary_swap(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    (sign,) = unpack(args, str)
+    need(sign in UNARY_SIGNS, f"unknown sign {sign!r}")
+    current = expression(node)
+    if isinstance(current, cst.UnaryOperation) and not isinstance(current.operator, cst.Not):
+        need(_token_of(UNARY_SIGNS, current.operator) != sign, f"already {sign}")
+        spacing = current.operator.whitespace_after
+        return current.with_changes(operator=UNARY_SIGNS[sign](whitespace_after=spacing))
+    signed = cst.UnaryOperation(UNARY_SIGNS[sign](), fit(strip(current), UNARY))
+    return replace(original, site, current, signed)
+
+
+def operand_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``a - b`` -> ``b - a``, ``i < j`` -> ``j < i``, ``x in xs`` -> ``xs in x`` (an operator
+    whose operands are not interchangeable; comparisons of one operator): no args."""
+    return Edit("operand_swap", site.index) if _ordered(site.node) else None
+
+
+def _ordered(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, _ORDERED)
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        return isinstance(node.comparisons[0].operator, _ORDERED)
+    return False
+
+
+def _apply_operand_swap(
+    original: Original, site: Site, node: cst.CSTNode, args: Args
+) -> cst.CSTNode:
+    unpack(args)
+    need(_ordered(node), "operands swap under an ordered operator")
+    if isinstance(node, cst.Comparison):
+        (target,) = node.comparisons
+        return node.with_changes(
+            left=target.comparator, comparisons=[target.with_changes(comparator=node.left)]
+        )
+    current = expect(node, cst.BinaryOperation)
+    bare = current.with_changes(left=current.right, right=current.left, lpar=(), rpar=())
+    return replace(original, site, current, _refit(bare))
+
+
+OPERATORS: dict[str, Operator] = {
     "augop_swap": augop_swap,
     "binop_swap": binop_swap,
     "boolop_swap": boolop_swap,
     "cmpop_swap": cmpop_swap,
+    "operand_swap": operand_swap,
     "unary_drop": unary_drop,
+    "unary_swap": unary_swap,
 }
-_SWAP_APPLIERS: dict[str, NodeApplier] = {
+APPLIERS: dict[str, NodeApplier] = {
     "augop_swap": _apply_augop,
     "binop_swap": _apply_binop,
     "boolop_swap": _apply_boolop,
     "cmpop_swap": _apply_cmpop,
+    "operand_swap": _apply_operand_swap,
     "unary_drop": _apply_unary_drop,
+    "unary_swap": _apply_unary_swap,
 }
-
-#: Every operator by name, in name order.
-OPERATORS: dict[str, Operator] = dict(
-    sorted({**_SWAPS, **op_expr.OPERATORS, **op_stmt.OPERATORS}.items())
-)
-#: The classic statement-level baseline: delete, copy-insert, replace, swap.
-STATEMENT_OPS = frozenset({"stmt_delete", "stmt_insert", "stmt_replace", "stmt_swap"})
-#: How edits apply: at their node, or at the block holding their statement.
-NODE_APPLIERS: dict[str, NodeApplier] = {**_SWAP_APPLIERS, **op_expr.APPLIERS}
-BLOCK_APPLIERS: dict[str, BlockApplier] = dict(op_stmt.APPLIERS)
-#: Added to every line's suspiciousness, so that lines no test blamed still get edited.
-SITE_FLOOR = 0.02
-
-
-def propose(
-    original: Original,
-    rng: random.Random,
-    *,
-    weights: Mapping[int, float] | None = None,
-    ops: Collection[str] | None = None,
-    tries: int = 30,
-) -> Edit | None:
-    """One new edit that applies on its own and changes the program, or None.
-
-    Draws a site with probability proportional to ``weights.get(site.line, 0) + SITE_FLOOR``
-    (``weights`` is per-line suspiciousness in [0, 1]; None means uniform), then tries the
-    operators of ``ops`` (default: all) in a random order until one applies there; up to
-    ``tries`` sites. ValueError for an unknown operator name.
-    """
-    names = sorted(OPERATORS if ops is None else ops)
-    unknown = [name for name in names if name not in OPERATORS]
-    if unknown:
-        raise ValueError(f"unknown operators {unknown}; known: {sorted(OPERATORS)}")
-    sites = original.sites
-    if not sites or not names:
-        return None
-    site_weights = None
-    if weights is not None:
-        site_weights = [max(0.0, weights.get(site.line, 0.0)) + SITE_FLOOR for site in sites]
-    for _ in range(tries):
-        site = rng.choices(sites, weights=site_weights)[0]
-        edit = _first_applicable(original, site, names, rng)
-        if edit is not None:
-            return edit
-    return None
-
-
-def _first_applicable(
-    original: Original, site: Site, names: list[str], rng: random.Random
-) -> Edit | None:
-    """The edit of the first operator, in a random order, that applies at ``site``.
-
-    The first applicable one in a uniformly shuffled order is uniform among the applicable.
-    """
-    order = list(names)
-    rng.shuffle(order)
-    for name in order:
-        edit = OPERATORS[name](original, site, rng)
-        if edit is None:
-            continue
-        source = original.apply([edit])
-        if source is not None and source != original.source:
-            return edit
-    return None
-
-
-def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
-    """``edit`` repeated at another site of its line with the same kind and node type, or None.
-
-    A slip made once is often made twice on one line (``a[i] == b[j]`` for ``a[i - 1] ==
-    b[j - 1]``); neither half passes a test alone, so the search would have to find both by
-    chance. Only expression edits echo: a statement edit's args name other statements.
-    """
-    if edit.op not in NODE_APPLIERS or not 0 <= edit.site < len(original.sites):
-        return None
-    site = original.sites[edit.site]
-    twins = [
-        other
-        for other in original.sites
-        if other.index != site.index
-        and other.line == site.line
-        and other.kind == site.kind
-        and type(other.node) is type(site.node)
-    ]
-    rng.shuffle(twins)
-    alone = original.apply([edit])
-    for twin in twins:
-        repeat = Edit(edit.op, twin.index, edit.args)
-        source = original.apply([edit, repeat])
-        if source is not None and source != alone:
-            return repeat
-    return None
-
-
-#: How far (in lines) ``move`` takes an expression edit.
-MOVE_LINES = 2
-
-
-def move(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
-    """``edit`` with the same operator and args at a neighbouring site, or None.
-
-    The right change in the wrong place (a statement copied one statement too early, an
-    index shifted on the line below) passes some tests and then traps the search: drawing a
-    fresh edit forgets what it found. A statement edit moves to another statement of its
-    block, an expression edit to a site of the same kind and node type within ``MOVE_LINES``.
-    """
-    if not 0 <= edit.site < len(original.sites):
-        return None
-    site = original.sites[edit.site]
-    if edit.op in BLOCK_APPLIERS:
-        block = original.info[site.index].block
-        places = [
-            s for s in original.sites if s.kind == STMT and original.info[s.index].block is block
-        ]
-    else:
-        places = [
-            s
-            for s in original.sites
-            if s.kind == site.kind
-            and type(s.node) is type(site.node)
-            and abs(s.line - site.line) <= MOVE_LINES
-        ]
-    rng.shuffle(places)
-    for place in places:
-        if place.index == site.index:
-            continue
-        moved = Edit(edit.op, place.index, edit.args)
-        source = original.apply([moved])
-        if source is not None and source != original.source:
-            return moved
-    return None

@@ -6,9 +6,9 @@ import textwrap
 
 import libcst as cst
 
-from petri.evolve.edits import Original
-from petri.evolve.precedence import LAMBDA, OR
-from petri.evolve.sites import Site, evolve_regions
+from petri.program.edits import Original
+from petri.program.precedence import LAMBDA, OR
+from petri.program.sites import Site, evolve_regions
 
 
 def program(text: str) -> str:
@@ -214,3 +214,26 @@ def test_glued_and_required_precedence() -> None:
     assert not info["x"].glued
     assert info["(2)"].required > OR and not info["(2)"].glued
     assert info["1 + (2) * 3"].required == LAMBDA
+
+
+def test_lists_tuples_and_sets_that_are_read_are_sites() -> None:
+    source = "a, b = [1], {2}\nfor x, y in (a, b), ():\n    pass\n"
+    displays = [
+        (kind, text)
+        for kind, text, _ in described(source)
+        if kind != "stmt" and (text[:1] in "[{(" or "," in text)
+    ]
+    assert displays == [
+        ("expr", "[1], {2}"),
+        ("expr", "[1]"),
+        ("expr", "{2}"),
+        ("expr", "(a, b), ()"),
+        ("expr", "(a, b)"),
+        ("expr", "()"),
+    ]  # never the targets ``a, b`` and ``x, y``
+
+
+def test_a_context_manager_is_marked() -> None:
+    original = Original.parse("def f(lock, log):\n    with lock, open(log):\n        pass\n")
+    managed = {code(original, s) for s in original.sites if original.info[s.index].managed}
+    assert managed == {"lock", "open(log)"}

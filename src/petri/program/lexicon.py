@@ -1,0 +1,87 @@
+"""What a whole program says about the words after a dot and before ``=`` in a call.
+
+Operators that change an attribute, add a method call or rename a keyword argument pick the
+new word from the program itself (``node.value`` elsewhere suggests ``node.value`` here), plus,
+for methods, the usual confusions of the standard library's types (``append`` for
+``extend``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+#: Methods of the standard types that are easily taken for one another.
+CONFUSED_METHODS: tuple[tuple[str, ...], ...] = (
+    ("append", "extend", "add", "insert"),
+    ("add", "update", "discard", "remove"),
+    ("remove", "discard", "pop"),
+    ("startswith", "endswith"),
+    ("find", "index", "rfind", "rindex", "count"),
+    ("lower", "upper", "title", "capitalize"),
+    ("strip", "lstrip", "rstrip"),
+    ("split", "rsplit", "splitlines"),
+    ("keys", "values", "items"),
+    ("get", "pop", "setdefault"),
+    ("sort", "reverse"),
+    ("pop", "popleft"),
+    ("append", "appendleft"),
+)
+#: Methods with no arguments that a value often lacks: a copy, a dict's items, a cleaned line.
+COMMON_BARE_METHODS = ("copy", "items", "lower", "strip")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The attribute, method and keyword names a program uses, each sorted."""
+
+    attributes: tuple[str, ...] = ()  # read after a dot and not called: ``node.value``
+    methods: tuple[str, ...] = ()  # called after a dot: ``xs.append(x)``
+    bare_methods: tuple[str, ...] = ()  # called after a dot with no arguments: ``s.strip()``
+    keywords: tuple[str, ...] = ()  # keyword arguments of calls and parameters of functions
+
+    def methods_like(self, name: str) -> tuple[str, ...]:
+        """Other method names for ``name``: the program's own, then the usual confusions."""
+        confused = [m for group in CONFUSED_METHODS if name in group for m in group]
+        return tuple(m for m in dict.fromkeys([*self.methods, *confused]) if m != name)
+
+
+def read_lexicon(module: cst.Module) -> Lexicon:
+    """The Lexicon of ``module``."""
+    visitor = _Collect()
+    module.visit(visitor)
+    called = set(visitor.methods)
+    return Lexicon(
+        attributes=tuple(sorted(visitor.attributes - called)),
+        methods=tuple(sorted(called)),
+        bare_methods=tuple(sorted(visitor.bare_methods)),
+        keywords=tuple(sorted(visitor.keywords)),
+    )
+
+
+class _Collect(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attributes: set[str] = set()
+        self.methods: set[str] = set()
+        self.bare_methods: set[str] = set()
+        self.keywords: set[str] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Import | cst.ImportFrom):
+            return False  # ``import os.path`` names a module, not an attribute
+        if isinstance(node, cst.Attribute):
+            self.attributes.add(node.attr.value)
+        elif isinstance(node, cst.Call):
+            self._note_call(node)
+        elif isinstance(node, cst.Param) and node.name.value not in ("self", "cls"):
+            self.keywords.add(node.name.value)
+        return True
+
+    def _note_call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute):
+            self.methods.add(node.func.attr.value)
+            if not node.args:
+                self.bare_methods.add(node.func.attr.value)
+        self.keywords.update(arg.keyword.value for arg in node.args if arg.keyword is not None)

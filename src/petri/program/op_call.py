@@ -1,0 +1,171 @@
+"""Calls: the same function with its arguments swapped, one fewer, one more or another keyword;
+a call dropped for one of its arguments or its receiver.
+
+Operators and appliers as in ``op_expr``.
+"""
+
+from __future__ import annotations
+
+import random
+
+import libcst as cst
+
+from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
+from petri.program.nodes import (
+    expect,
+    identifier,
+    is_literal,
+    literal,
+    replace,
+    strip,
+    unpack,
+)
+from petri.program.sites import STMT, Site
+
+Args = tuple[JsonScalar, ...]
+#: Literals ``arg_add`` offers besides the names in scope (``round(x)`` -> ``round(x, 1)``).
+EXTRA_ARGUMENTS = ("0", "1")
+#: ``unwrap``'s argument for the receiver of a method call: ``s.strip()`` -> ``s``.
+RECEIVER = -1
+
+
+def _call_at(site: Site) -> cst.Call | None:
+    return site.node if site.kind != STMT and isinstance(site.node, cst.Call) else None
+
+
+def _positional(call: cst.Call) -> list[int]:
+    return [i for i, arg in enumerate(call.args) if arg.keyword is None and not arg.star]
+
+
+def arg_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``f(a, b)`` -> ``f(b, a)`` (positional arguments): args ``(i, j)`` with i < j."""
+    call = _call_at(site)
+    spots = [] if call is None else _positional(call)
+    if len(spots) < 2:
+        return None
+    first, second = sorted(rng.sample(spots, 2))
+    return Edit("arg_swap", site.index, (first, second))
+
+
+def _apply_arg_swap(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    first, second = unpack(args, int, int)
+    spots = _positional(call)
+    need(first < second and first in spots and second in spots, f"cannot swap {args}")
+    values = list(call.args)
+    values[first] = values[first].with_changes(value=call.args[second].value)
+    values[second] = values[second].with_changes(value=call.args[first].value)
+    return call.with_changes(args=values)
+
+
+def arg_drop(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``f(a, b)`` -> ``f(a)``, any argument: args ``(i,)``."""
+    call = _call_at(site)
+    if call is None or not call.args:
+        return None
+    return Edit("arg_drop", site.index, (rng.randrange(len(call.args)),))
+
+
+def _apply_arg_drop(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    (index,) = unpack(args, int)
+    need(0 <= index < len(call.args), f"no argument {index}")
+    values = list(call.args)
+    dropped = values.pop(index)
+    if values and index == len(values):  # the last one went: its comma (or none) ends the list
+        values[-1] = values[-1].with_changes(comma=dropped.comma)
+    return call.with_changes(args=values)
+
+
+def _open_end(call: cst.Call) -> int:
+    """Where positional arguments may go: before the first keyword or ``**`` argument."""
+    return next(
+        (i for i, arg in enumerate(call.args) if arg.keyword is not None or arg.star == "**"),
+        len(call.args),
+    )
+
+
+def arg_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``f(a)`` -> ``f(a, x)`` or ``f(x, a)``, x a data name in scope, 0 or 1: args
+    ``(position, x)``."""
+    call = _call_at(site)
+    if call is None:
+        return None
+    value = rng.choice([*site.values, *EXTRA_ARGUMENTS])
+    position = rng.choice(sorted({0, _open_end(call)}))
+    return Edit("arg_add", site.index, (position, value))
+
+
+def _apply_arg_add(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    position, text = unpack(args, int, str)
+    need(0 <= position <= _open_end(call), f"no room for a positional argument at {position}")
+    value = literal(text) if is_literal(text) else cst.Name(identifier(text))
+    values = list(call.args)
+    values.insert(position, cst.Arg(value))  # libcst puts the commas between arguments
+    return call.with_changes(args=values)
+
+
+def keyword_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``f(key=x)`` -> ``f(other=x)``, a keyword or parameter name the program uses: args
+    ``(i, name)``."""
+    call = _call_at(site)
+    if call is None:
+        return None
+    spots = [i for i, arg in enumerate(call.args) if arg.keyword is not None]
+    used = {arg.keyword.value for arg in call.args if arg.keyword is not None}
+    names = [name for name in original.lexicon.keywords if name not in used]
+    if not spots or not names:
+        return None
+    return Edit("keyword_replace", site.index, (rng.choice(spots), rng.choice(names)))
+
+
+def _apply_keyword(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    index, name = unpack(args, int, str)
+    need(0 <= index < len(call.args), f"no argument {index}")
+    arg = call.args[index]
+    need(arg.keyword is not None, f"argument {index} has no keyword")
+    values = list(call.args)
+    values[index] = arg.with_changes(keyword=cst.Name(identifier(name)))
+    return call.with_changes(args=values)
+
+
+def unwrap(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``f(x)`` -> ``x`` (any positional argument), ``s.strip()`` -> ``s``: args ``(i,)``, or
+    ``(RECEIVER,)`` for the receiver of a method."""
+    call = _call_at(site)
+    if call is None:
+        return None
+    choices = _positional(call)
+    if isinstance(call.func, cst.Attribute):
+        choices.append(RECEIVER)
+    return Edit("unwrap", site.index, (rng.choice(choices),)) if choices else None
+
+
+def _apply_unwrap(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    (index,) = unpack(args, int)
+    inner: cst.BaseExpression
+    if index == RECEIVER:
+        inner = expect(call.func, cst.Attribute).value
+    else:
+        need(index in _positional(call), f"no positional argument {index}")
+        inner = call.args[index].value
+    return replace(original, site, call, strip(inner))
+
+
+OPERATORS: dict[str, Operator] = {
+    "arg_add": arg_add,
+    "arg_drop": arg_drop,
+    "arg_swap": arg_swap,
+    "keyword_replace": keyword_replace,
+    "unwrap": unwrap,
+}
+APPLIERS: dict[str, NodeApplier] = {
+    "arg_add": _apply_arg_add,
+    "arg_drop": _apply_arg_drop,
+    "arg_swap": _apply_arg_swap,
+    "keyword_replace": _apply_keyword,
+    "unwrap": _apply_unwrap,
+}

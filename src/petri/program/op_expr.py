@@ -1,0 +1,112 @@
+"""One word for another: a name, a constant, an attribute.
+
+Each operator ``(original, site, rng) -> Edit | None`` has an applier ``(original, site, node,
+args) -> node`` that rebuilds its edit on the node as it is when the edit applies (its children
+possibly edited already) and raises Misfit when the edit does not fit there. Args carry
+everything needed to reproduce the edit: the new name, the new literal's text.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import random
+
+import libcst as cst
+
+from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
+from petri.program.nodes import (
+    CONSTANT_NAMES,
+    expect,
+    identifier,
+    is_literal,
+    literal,
+    literal_text,
+    replace,
+    unpack,
+)
+from petri.program.sites import CALLEE, Site
+
+Args = tuple[JsonScalar, ...]
+_CONSTANTS = ("True", "False", "None", "0", "1", "[]")
+#: Floats beyond this stay floats: their integer text would be a long run of digits.
+_INTEGRAL_LIMIT = 1e15
+
+
+def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """A name that is read -> another name in scope (a data name for a data name): args
+    ``(name,)``."""
+    node = site.node
+    if not isinstance(node, cst.Name) or node.value in CONSTANT_NAMES:
+        return None
+    pool = site.values if node.value in site.values else site.names
+    choices = [name for name in pool if name != node.value]
+    return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None
+
+
+def _apply_name(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    current = expect(node, cst.Name)
+    need(current.value not in CONSTANT_NAMES, "a constant is not a name")
+    (name,) = unpack(args, str)
+    return current.with_changes(value=identifier(name))
+
+
+def const_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """A constant -> True/False/None/0/1/[], itself +/- 1 or itself as the other kind of
+    number (``2`` -> ``2.0``, ``2.0`` -> ``2``): args ``(literal,)``."""
+    text = literal_text(site.node)
+    if text is None:
+        return None
+    candidates = dict.fromkeys([*_CONSTANTS, *_other_numbers(site.node)])
+    choices = [c for c in candidates if c != text and is_literal(c)]
+    return Edit("const_replace", site.index, (rng.choice(choices),))
+
+
+def _other_numbers(node: cst.CSTNode) -> list[str]:
+    if not isinstance(node, cst.Integer | cst.Float):
+        return []
+    value = ast.literal_eval(node.value)
+    if isinstance(value, int):
+        return [str(value + 1), str(value - 1), f"{value}.0"]
+    others = [repr(value + 1.0), repr(value - 1.0)]
+    if math.isfinite(value) and value.is_integer() and abs(value) < _INTEGRAL_LIMIT:
+        others.append(str(int(value)))
+    return others
+
+
+def _apply_const(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    need(literal_text(node) is not None, "not a constant")
+    (text,) = unpack(args, str)
+    return replace(original, site, node, literal(text))
+
+
+def attr_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``p.x`` -> ``p.y``, another attribute the program reads; ``xs.append`` -> ``xs.extend``,
+    another method it calls or one often taken for this one: args ``(name,)``."""
+    node = site.node
+    if not isinstance(node, cst.Attribute):
+        return None
+    current = node.attr.value
+    if site.kind == CALLEE:
+        choices = list(original.lexicon.methods_like(current))
+    else:
+        choices = [name for name in original.lexicon.attributes if name != current]
+    return Edit("attr_replace", site.index, (rng.choice(choices),)) if choices else None
+
+
+def _apply_attr(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    current = expect(node, cst.Attribute)
+    (name,) = unpack(args, str)
+    return current.with_changes(attr=cst.Name(identifier(name)))
+
+
+OPERATORS: dict[str, Operator] = {
+    "attr_replace": attr_replace,
+    "const_replace": const_replace,
+    "name_replace": name_replace,
+}
+APPLIERS: dict[str, NodeApplier] = {
+    "attr_replace": _apply_attr,
+    "const_replace": _apply_const,
+    "name_replace": _apply_name,
+}

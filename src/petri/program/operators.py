@@ -1,0 +1,183 @@
+"""The operator registry, ``propose`` (the one call the search makes to mutate), ``echo`` and
+``move``.
+
+An operator is a pure function ``(original, site, rng) -> Edit | None`` (None: not applicable
+at that site); the rng is its only source of randomness. Each comes with the applier that
+``Original.apply`` uses to rebuild its edits on the node as it is by then (its children possibly
+edited already), raising Misfit when the edit does not fit; this module registers them all.
+Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes and slices in
+``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
+conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
+``op_stmt``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Collection, Mapping
+
+from petri.program import op_call, op_cond, op_expr, op_index, op_line, op_stmt, op_swap, op_wrap
+from petri.program.edits import BlockApplier, Edit, NodeApplier, Operator, Original, register
+from petri.program.sites import STMT, Site
+
+_NODE_MODULES = (op_call, op_cond, op_expr, op_index, op_line, op_swap, op_wrap)
+#: Every operator by name, in name order.
+OPERATORS: dict[str, Operator] = dict(
+    sorted(
+        {
+            name: op
+            for module in (*_NODE_MODULES, op_stmt)
+            for name, op in module.OPERATORS.items()
+        }.items()
+    )
+)
+#: The classic statement-level baseline: delete, copy-insert, replace, swap.
+STATEMENT_OPS = frozenset({"stmt_delete", "stmt_insert", "stmt_replace", "stmt_swap"})
+#: How edits apply: at their node, or at the block holding their statement.
+NODE_APPLIERS: dict[str, NodeApplier] = {
+    name: applier for module in _NODE_MODULES for name, applier in module.APPLIERS.items()
+}
+BLOCK_APPLIERS: dict[str, BlockApplier] = dict(op_stmt.APPLIERS)
+register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS)
+#: Added to every line's suspiciousness, so that lines no test blamed still get edited.
+SITE_FLOOR = 0.02
+
+
+def propose(
+    original: Original,
+    rng: random.Random,
+    *,
+    weights: Mapping[int, float] | None = None,
+    ops: Collection[str] | None = None,
+    mix: Mapping[str, float] | None = None,
+    tries: int = 30,
+) -> Edit | None:
+    """One new edit that applies on its own and changes the program, or None.
+
+    Draws a site with probability proportional to ``weights.get(site.line, 0) + SITE_FLOOR``
+    (``weights`` is per-line suspiciousness in [0, 1]; None means uniform), then tries the
+    operators of ``ops`` (default: all) in a random order until one applies there; up to
+    ``tries`` sites. ``mix`` thins that order: an operator of weight ``w`` (1.0 when not
+    listed) takes its turn with probability ``w / max(1, *mix.values())`` and is skipped
+    otherwise, so it is proposed about that much less often wherever it applies, alone or
+    among others (None: every operator takes its turn). ValueError for an unknown operator
+    name or a weight that is not a positive number.
+    """
+    names = sorted(OPERATORS if ops is None else ops)
+    unknown = [name for name in names if name not in OPERATORS]
+    if unknown:
+        raise ValueError(f"unknown operators {unknown}; known: {sorted(OPERATORS)}")
+    bad = {name: w for name, w in (mix or {}).items() if not (0 < w < math.inf)}
+    if bad:
+        raise ValueError(f"operator weights must be positive numbers, got {bad}")
+    sites = original.sites
+    if not sites or not names:
+        return None
+    site_weights = None
+    if weights is not None:
+        site_weights = [max(0.0, weights.get(site.line, 0.0)) + SITE_FLOOR for site in sites]
+    turns = None
+    if mix is not None:
+        top = max([1.0, *mix.values()])
+        turns = {name: mix.get(name, 1.0) / top for name in names}
+    for _ in range(tries):
+        site = rng.choices(sites, weights=site_weights)[0]
+        edit = _first_applicable(original, site, names, turns, rng)
+        if edit is not None:
+            return edit
+    return None
+
+
+def _first_applicable(
+    original: Original,
+    site: Site,
+    names: list[str],
+    turns: Mapping[str, float] | None,
+    rng: random.Random,
+) -> Edit | None:
+    """The edit of the first operator, in a random order, that takes its turn (``turns``:
+    the probability that it does) and applies at ``site``.
+
+    Without ``turns``, the first applicable one in a uniformly shuffled order is uniform among
+    the applicable.
+    """
+    order = list(names)
+    rng.shuffle(order)
+    for name in order:
+        if turns is not None and rng.random() >= turns[name]:
+            continue
+        edit = OPERATORS[name](original, site, rng)
+        if edit is None:
+            continue
+        source = original.apply([edit])
+        if source is not None and source != original.source:
+            return edit
+    return None
+
+
+def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
+    """``edit`` repeated at another site of its line with the same kind and node type, or None.
+
+    A slip made once is often made twice on one line (``a[i] == b[j]`` for ``a[i - 1] ==
+    b[j - 1]``); neither half passes a test alone, so the search would have to find both by
+    chance. Only expression edits echo: a statement edit's args name other statements.
+    """
+    if edit.op not in NODE_APPLIERS or not 0 <= edit.site < len(original.sites):
+        return None
+    site = original.sites[edit.site]
+    twins = [
+        other
+        for other in original.sites
+        if other.index != site.index
+        and other.line == site.line
+        and other.kind == site.kind
+        and type(other.node) is type(site.node)
+    ]
+    rng.shuffle(twins)
+    alone = original.apply([edit])
+    for twin in twins:
+        repeat = Edit(edit.op, twin.index, edit.args)
+        source = original.apply([edit, repeat])
+        if source is not None and source != alone:
+            return repeat
+    return None
+
+
+#: How far (in lines) ``move`` takes an expression edit.
+MOVE_LINES = 2
+
+
+def move(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
+    """``edit`` with the same operator and args at a neighbouring site, or None.
+
+    The right change in the wrong place (a statement copied one statement too early, an
+    index shifted on the line below) passes some tests and then traps the search: drawing a
+    fresh edit forgets what it found. A statement edit moves to another statement of its
+    block, an expression edit to a site of the same kind and node type within ``MOVE_LINES``.
+    """
+    if not 0 <= edit.site < len(original.sites):
+        return None
+    site = original.sites[edit.site]
+    if edit.op in BLOCK_APPLIERS:
+        block = original.info[site.index].block
+        places = [
+            s for s in original.sites if s.kind == STMT and original.info[s.index].block is block
+        ]
+    else:
+        places = [
+            s
+            for s in original.sites
+            if s.kind == site.kind
+            and type(s.node) is type(site.node)
+            and abs(s.line - site.line) <= MOVE_LINES
+        ]
+    rng.shuffle(places)
+    for place in places:
+        if place.index == site.index:
+            continue
+        moved = Edit(edit.op, place.index, edit.args)
+        source = original.apply([moved])
+        if source is not None and source != original.source:
+            return moved
+    return None

@@ -1,0 +1,40 @@
+"""The lexicon: the attribute, method and keyword names a program uses."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from petri.program.lexicon import Lexicon, read_lexicon
+
+SOURCE = """\
+import os.path
+from collections import deque
+
+
+class Queue:
+    def __init__(self, size, *, strict=False):
+        self.items = deque(maxlen=size)
+
+    def push(self, item):
+        self.items.append(item)
+        return self.items.copy(), os.path.join("a", sep="/")
+"""
+
+
+def test_the_lexicon_of_a_program() -> None:
+    lexicon = read_lexicon(cst.parse_module(SOURCE))
+    assert lexicon == Lexicon(
+        attributes=("items", "path"),  # ``import os.path`` names a module, ``os.path`` is read
+        methods=("append", "copy", "join"),
+        bare_methods=("copy",),
+        keywords=("item", "maxlen", "sep", "size", "strict"),  # no self
+    )
+
+
+def test_methods_like_a_method_are_the_programs_then_the_usual_confusions() -> None:
+    lexicon = Lexicon(methods=("append", "pop"))
+    like = lexicon.methods_like("append")
+    assert like[0] == "pop"  # the program's own first
+    assert {"extend", "add", "insert", "appendleft"} <= set(like)
+    assert "append" not in like
+    assert Lexicon().methods_like("frobnicate") == ()

@@ -1,0 +1,106 @@
+"""Calls: arguments swapped, dropped, added, renamed; a call unwrapped."""
+
+from __future__ import annotations
+
+from edit_kit import lines_changed, outcomes, program, repairs
+
+
+def test_arg_swap_exchanges_positional_arguments() -> None:
+    source = "def f(base, exp):\n    return pow(base, exp, mod=7)\n"
+    assert outcomes(source, "arg_swap", "expr", "pow(base, exp, mod=7)") == {
+        (0, 1): "def f(base, exp):\n    return pow(exp, base, mod=7)\n"
+    }
+
+
+def test_arg_drop_removes_one_argument_and_keeps_the_layout() -> None:
+    source = program(
+        """
+        def f(x):
+            return round(
+                x,
+                2,
+            )
+        """
+    )
+    results = outcomes(source, "arg_drop", "expr", "round(")
+    assert results == {
+        (0,): "def f(x):\n    return round(\n        2,\n    )\n",
+        (1,): "def f(x):\n    return round(\n        x,\n    )\n",
+    }
+
+
+def test_arg_add_puts_a_name_or_a_small_literal_first_or_last() -> None:
+    source = "def f(x, digits):\n    return round(x, key=digits)\n"
+    results = outcomes(source, "arg_add", "expr", "round(x, key=digits)")
+    assert {args: lines_changed(source, out)[0] for args, out in results.items()} == {
+        (0, "0"): "return round(0, x, key=digits)",
+        (0, "1"): "return round(1, x, key=digits)",
+        (0, "digits"): "return round(digits, x, key=digits)",
+        (0, "x"): "return round(x, x, key=digits)",
+        (1, "0"): "return round(x, 0, key=digits)",
+        (1, "1"): "return round(x, 1, key=digits)",
+        (1, "digits"): "return round(x, digits, key=digits)",
+        (1, "x"): "return round(x, x, key=digits)",
+    }  # never after the keyword argument
+
+
+def test_arg_add_repairs_a_missing_argument() -> None:
+    buggy = "def money(x, places):\n    return round(x)\n"
+    check = lambda ns: ns["money"](2.345, 2) == 2.35  # noqa: E731
+    assert repairs(buggy, "arg_add", "expr", "round(x)", check) == ["return round(x, places)"]
+
+
+def test_keyword_replace_uses_keywords_and_parameters_of_the_program() -> None:
+    source = program(
+        """
+        def order(xs, key=None):
+            return sorted(xs, reverse=True)
+        """
+    )
+    results = outcomes(source, "keyword_replace", "expr", "sorted(xs, reverse=True)")
+    assert {args: lines_changed(source, out)[0] for args, out in results.items()} == {
+        (1, "key"): "return sorted(xs, key=True)",
+        (1, "xs"): "return sorted(xs, xs=True)",
+    }
+
+
+def test_keyword_replace_repairs_the_wrong_keyword() -> None:
+    buggy = program(
+        """
+        def split(text, sep=",", limit=-1):
+            return text.split(sep, maxsplit=1)
+
+
+        def first_field(line):
+            return split(line, sep=1)
+        """
+    )
+    check = lambda ns: ns["first_field"]("a,b,c") == ["a", "b,c"]  # noqa: E731
+    assert repairs(buggy, "keyword_replace", "expr", "split(line, sep=1)", check) == [
+        "return split(line, limit=1)"
+    ]
+
+
+def test_unwrap_keeps_an_argument_or_the_receiver() -> None:
+    source = "def f(s, n):\n    return int(s.strip(), n)\n"
+    call = outcomes(source, "unwrap", "expr", "int(s.strip(), n)")
+    assert {args: lines_changed(source, out)[0] for args, out in call.items()} == {
+        (0,): "return s.strip()",
+        (1,): "return n",
+    }
+    method = outcomes(source, "unwrap", "expr", "s.strip()")
+    assert method == {(-1,): "def f(s, n):\n    return int(s, n)\n"}
+
+
+def test_unwrap_parenthesizes_what_needs_it() -> None:
+    source = "def f(xs):\n    return 2 * sum(x for x in xs)\n"
+    assert outcomes(source, "unwrap", "expr", "sum(x for x in xs)") == {
+        (0,): "def f(xs):\n    return 2 * (x for x in xs)\n"
+    }
+
+
+def test_unwrap_repairs_a_conversion_too_many() -> None:
+    buggy = "def halve(x):\n    return int(x / 2)\n"
+    assert repairs(buggy, "unwrap", "expr", "int(x / 2)", lambda ns: ns["halve"](3) == 1.5) == [
+        "return x / 2"
+    ]

@@ -1,0 +1,107 @@
+"""A word for another: names, constants, attributes."""
+
+from __future__ import annotations
+
+import random
+
+from edit_kit import CLAMP, lines_changed, outcomes, program, repairs
+
+from petri.program.edits import Original
+from petri.program.operators import OPERATORS
+
+
+def test_name_replace_uses_other_names_in_scope() -> None:
+    results = outcomes(CLAMP, "name_replace", "expr", "value")
+    assert {args: lines_changed(CLAMP, out) for args, out in results.items()} == {
+        ("LIMIT",): ["return min(LIMIT, high)"],
+        ("high",): ["return min(high, high)"],
+        ("low",): ["return min(low, high)"],
+    }  # a data name becomes another data name, never the function clamp
+
+
+def test_name_replace_of_a_function_may_pick_any_name() -> None:
+    results = outcomes(CLAMP, "name_replace", "callee", "min")
+    assert ("clamp",) in results
+    assert ("value",) in results
+
+
+def test_name_replace_skips_constants() -> None:
+    original = Original.parse("flag = True\n")
+    (site,) = [s for s in original.sites if s.kind == "expr"]
+    assert OPERATORS["name_replace"](original, site, random.Random(0)) is None
+
+
+def test_const_replace_offers_the_usual_constants_and_plus_minus_one() -> None:
+    source = "def f(count):\n    return count > 0\n"
+    results = outcomes(source, "const_replace", "bound", "0")
+    assert {args[0]: lines_changed(source, out)[0] for args, out in results.items()} == {
+        "True": "return count > True",
+        "False": "return count > False",
+        "None": "return count > None",
+        "1": "return count > 1",
+        "[]": "return count > []",
+        "-1": "return count > -1",
+        "0.0": "return count > 0.0",
+    }
+
+
+def test_const_replace_on_floats_and_booleans() -> None:
+    source = "rate = 0.5\nloop = True\n"
+    rates = outcomes(source, "const_replace", "expr", "0.5")
+    assert rates[("1.5",)] == "rate = 1.5\nloop = True\n"
+    assert rates[("-0.5",)] == "rate = -0.5\nloop = True\n"
+    assert set(outcomes(source, "const_replace", "expr", "True")) == {
+        ("False",),
+        ("None",),
+        ("0",),
+        ("1",),
+        ("[]",),
+    }
+    assert ("0",) in rates  # from the usual set: 0.5 is no integer
+    assert outcomes("n = 2.0\n", "const_replace", "expr", "2.0")[("2",)] == "n = 2\n"
+
+
+def test_const_replace_repairs_a_boolean_and_a_number() -> None:
+    flag = "def sort_desc(xs):\n    return sorted(xs, reverse=False)\n"
+    descending = repairs(
+        flag, "const_replace", "expr", "False", lambda ns: ns["sort_desc"]([1, 3, 2]) == [3, 2, 1]
+    )
+    assert "return sorted(xs, reverse=True)" in descending  # or reverse=1
+    last = "def last_index(xs):\n    return len(xs) - 2\n"
+    fixed = repairs(last, "const_replace", "expr", "2", lambda ns: ns["last_index"]("abc") == 2)
+    assert "return len(xs) - 1" in fixed
+
+
+def test_attr_replace_offers_attributes_read_and_methods_called() -> None:
+    source = "def norm(p, v):\n    v.append(p.x)\n    return abs(p.y)\n"
+    original = Original.parse(source)
+    reads = outcomes(source, "attr_replace", "expr", "p.x")
+    assert {args: lines_changed(source, out) for args, out in reads.items()} == {
+        ("y",): ["v.append(p.y)"]
+    }
+    methods = outcomes(source, "attr_replace", "callee", "v.append")
+    assert {"extend", "add", "insert", "appendleft"} <= {args[0] for args in methods}
+    assert original.lexicon.attributes == ("x", "y")
+
+
+def test_attr_replace_repairs_a_wrong_method_and_a_wrong_field() -> None:
+    lists = "def join(xs, ys):\n    xs.append(ys)\n    return xs\n"
+    fixed = repairs(
+        lists, "attr_replace", "callee", "xs.append", lambda ns: ns["join"]([1], [2]) == [1, 2]
+    )
+    assert fixed == ["xs.extend(ys)"]
+    fields = program(
+        """
+        class P:
+            def __init__(self, x, y):
+                self.x, self.y = x, y
+
+
+        def height(p):
+            return p.x
+        """
+    )
+    fixed = repairs(
+        fields, "attr_replace", "expr", "p.x", lambda ns: ns["height"](ns["P"](1, 2)) == 2
+    )
+    assert fixed == ["return p.y"]

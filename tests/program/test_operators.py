@@ -1,0 +1,191 @@
+"""The operator registry, propose, echo and move."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from edit_kit import CLAMP, lines_changed, program, site_at
+
+from petri.program import op_call, op_cond, op_expr, op_index, op_line, op_stmt, op_swap, op_wrap
+from petri.program.edits import Edit, Original
+from petri.program.operators import (
+    BLOCK_APPLIERS,
+    MOVE_LINES,
+    NODE_APPLIERS,
+    OPERATORS,
+    SITE_FLOOR,
+    STATEMENT_OPS,
+    echo,
+    move,
+    propose,
+)
+
+
+def test_registry_is_sorted_and_statement_ops_are_the_classic_baseline() -> None:
+    assert list(OPERATORS) == sorted(OPERATORS)
+    assert {"stmt_delete", "stmt_insert", "stmt_replace", "stmt_swap"} == STATEMENT_OPS
+    assert set(OPERATORS) > STATEMENT_OPS
+
+
+def test_every_operator_has_one_applier_and_one_home() -> None:
+    modules = [op_call, op_cond, op_expr, op_index, op_line, op_stmt, op_swap, op_wrap]
+    assert all(set(module.OPERATORS) == set(module.APPLIERS) for module in modules)
+    assert sum(len(module.OPERATORS) for module in modules) == len(OPERATORS)  # no name twice
+    assert set(NODE_APPLIERS) | set(BLOCK_APPLIERS) == set(OPERATORS)
+    assert not set(NODE_APPLIERS) & set(BLOCK_APPLIERS)
+
+
+# --- echo ----------------------------------------------------------------------------------
+
+PAIRS = program(
+    """
+    def same(a, b, i, j):
+        hit = a[i] == b[j]
+        return hit and 0 < j
+    """
+)
+
+
+def test_echo_repeats_an_expression_edit_at_its_twin_on_the_line() -> None:
+    original = Original.parse(PAIRS)
+    first = Edit("index_shift", site_at(original, "bound", "i").index, (-1,))
+    twin = echo(original, first, random.Random(0))
+    assert twin is not None
+    assert (twin.op, twin.args) == (first.op, first.args)
+    assert original.sites[twin.site].line == original.sites[first.site].line
+    edited = original.apply([first, twin])
+    assert edited is not None
+    assert lines_changed(PAIRS, edited) == ["hit = a[i - 1] == b[j - 1]"]
+
+
+def test_echo_has_nothing_to_repeat_without_a_twin_or_for_statement_edits() -> None:
+    original = Original.parse(PAIRS)
+    alone = Edit("cmpop_swap", site_at(original, "cond", "0 < j").index, (0, "<="))
+    assert echo(original, alone, random.Random(0)) is None  # the only comparison of line 3
+    statement = Edit("stmt_delete", site_at(original, "stmt", "hit = a[i] == b[j]").index)
+    assert echo(original, statement, random.Random(0)) is None
+
+
+# --- move ----------------------------------------------------------------------------------
+
+RUNS = program(
+    """
+    def encode(text):
+        runs = []
+        current, count = text[0], 1
+        for ch in text[1:]:
+            if ch == current:
+                count += 1
+            else:
+                runs.append((current, count))
+                current, count = ch, 1
+        return runs
+    """
+)
+
+
+def test_move_takes_a_statement_edit_to_another_statement_of_its_block() -> None:
+    original = Original.parse(RUNS)
+    donor = site_at(original, "stmt", "runs.append((current, count))").index
+    early = Edit("stmt_insert", site_at(original, "stmt", "current, count = text[0], 1").index)
+    early = Edit(early.op, early.site, (donor, "after"))
+    block = original.info[early.site].block
+    places = set()
+    for seed in range(40):
+        moved = move(original, early, random.Random(seed))
+        assert moved is not None
+        assert (moved.op, moved.args) == (early.op, early.args)
+        assert original.info[moved.site].block is block and moved.site != early.site
+        places.add(moved.site)
+    # Among them: after the loop, where the last run is appended (the right place).
+    after_loop = site_at(original, "stmt", "for ch in text[1:]:").index
+    assert after_loop in places
+    edited = original.apply([Edit("stmt_insert", after_loop, (donor, "after"))])
+    assert edited is not None
+    assert edited.splitlines()[-2:] == ["    runs.append((current, count))", "    return runs"]
+
+
+def test_move_takes_an_expression_edit_to_a_like_site_nearby() -> None:
+    original = Original.parse(PAIRS)
+    first = Edit("index_shift", site_at(original, "bound", "i").index, (-1,))
+    moved = move(original, first, random.Random(0))
+    assert moved is not None
+    assert original.sites[moved.site].kind == "bound"
+    assert abs(original.sites[moved.site].line - original.sites[first.site].line) <= MOVE_LINES
+    assert moved.site != first.site and original.apply([moved]) is not None
+
+
+def test_move_has_nowhere_to_go_for_a_lone_site_or_an_unknown_one() -> None:
+    original = Original.parse("x = 1\n")
+    lone = Edit("stmt_delete", site_at(original, "stmt", "x = 1").index)
+    assert move(original, lone, random.Random(0)) is None
+    assert move(original, Edit("stmt_delete", 999), random.Random(0)) is None
+
+
+# --- propose -------------------------------------------------------------------------------
+
+
+def test_propose_is_deterministic_for_a_seed() -> None:
+    original = Original.parse(CLAMP)
+    first = [propose(original, random.Random(7)) for _ in range(3)]
+    again = [propose(original, random.Random(7)) for _ in range(3)]
+    assert first == again
+    rng_a, rng_b = random.Random(11), random.Random(11)
+    assert [propose(original, rng_a) for _ in range(20)] == [
+        propose(original, rng_b) for _ in range(20)
+    ]
+
+
+def test_propose_follows_the_line_weights() -> None:
+    original = Original.parse(CLAMP)
+    rng = random.Random(3)
+    edits = [propose(original, rng, weights={6: 1.0}) for _ in range(200)]
+    lines = [original.sites[edit.site].line for edit in edits if edit is not None]
+    assert len(lines) == 200
+    share = lines.count(6) / len(lines)
+    sites_on_6 = sum(site.line == 6 for site in original.sites)
+    expected = sites_on_6 / (sites_on_6 + SITE_FLOOR * (len(original.sites) - sites_on_6))
+    assert share > 0.8 * expected
+
+
+def test_propose_restricted_to_statement_ops() -> None:
+    original = Original.parse(CLAMP)
+    rng = random.Random(5)
+    edits = [propose(original, rng, ops=STATEMENT_OPS) for _ in range(40)]
+    assert all(edit is not None and edit.op in STATEMENT_OPS for edit in edits)
+    assert {edit.op for edit in edits if edit is not None} == STATEMENT_OPS
+
+
+def test_propose_returns_none_when_nothing_applies() -> None:
+    assert propose(Original.parse("# nothing here\n"), random.Random(0)) is None
+    no_booleans = Original.parse("x = 1\n")
+    assert propose(no_booleans, random.Random(0), ops=["boolop_swap"], tries=5) is None
+
+
+def test_propose_rejects_unknown_operators() -> None:
+    with pytest.raises(ValueError, match="unknown operators"):
+        propose(Original.parse("x = 1\n"), random.Random(0), ops=["teleport"])
+
+
+def test_propose_thins_the_operators_by_the_mix() -> None:
+    original = Original.parse("def f(a, b):\n    return a\n")  # both apply at ``a`` only
+    rng = random.Random(2)
+
+    def share(ops: list[str], mix: dict[str, float] | None, tries: int = 30) -> float:
+        edits = [propose(original, rng, ops=ops, mix=mix, tries=tries) for _ in range(800)]
+        return sum(edit is not None and edit.op == "wrap" for edit in edits) / len(edits)
+
+    pair = ["name_replace", "wrap"]
+    assert 0.42 < share(pair, None) < 0.58  # the first of a shuffled pair
+    assert 0.08 < share(pair, {"wrap": 0.25}) < 0.17  # first half the time, its turn a quarter
+    # Alone at its site, it is proposed a quarter as often (one site drawn per call: ``a``
+    # half the time, the statement the other half).
+    assert 0.4 < share(["wrap"], None, tries=1) < 0.6
+    assert 0.07 < share(["wrap"], {"wrap": 0.25}, tries=1) < 0.19
+
+
+@pytest.mark.parametrize("weight", [0.0, -1.0, float("inf"), float("nan")])
+def test_propose_rejects_weights_that_are_not_positive_numbers(weight: float) -> None:
+    with pytest.raises(ValueError, match="positive numbers"):
+        propose(Original.parse("x = 1\n"), random.Random(0), mix={"wrap": weight})
