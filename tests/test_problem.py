@@ -151,7 +151,7 @@ def test_problem_code_is_never_executed(make_problem: MakeProblem, tmp_path: Pat
         pytest.param(
             {"adder.py": PROGRAM, "tests/helpers.py": ""},
             JudgeError,
-            "or evaluate.py",
+            "evaluate.py with evaluate(program_path)",
             id="tests-without-test-files",
         ),
         pytest.param(

@@ -87,6 +87,8 @@ def eval_command(
     err = Console(stderr=True)
     with _petri_errors(err):
         loaded = load_problem(problem, program)
+        for note in loaded.notes:
+            _warn(err, note)
         evaluation = _evaluate(loaded, err)
     if as_json:
         typer.echo(json.dumps(evaluation.to_dict()))
@@ -281,6 +283,11 @@ def _show_evaluation(out: Console, problem: Problem, ev: Evaluation) -> None:
         for name, value in ev.metrics.items():
             metrics.add_row(name, f"{value:.6g}")
         out.print(metrics)
+    if ev.artifacts:
+        artifacts = Table("artifact", "value", header_style="bold")
+        for name, text in ev.artifacts.items():
+            artifacts.add_row(Text(name), Text(_first_lines(text)))
+        out.print(artifacts)
     summary = Table.grid(padding=(0, 2))
     summary.add_row("status", Text(ev.status.value, style=STATUS_STYLE.get(ev.status, "yellow")))
     if ev.tests:
@@ -320,6 +327,14 @@ def _test_table(ev: Evaluation) -> Table:
             row.append(Text(t.message.strip().splitlines()[-1] if t.message.strip() else ""))
         table.add_row(*row)
     return table
+
+
+def _first_lines(text: str, most: int = 5) -> str:
+    """The first lines of an artifact: tables are for a glance; --json has the rest."""
+    lines = text.strip().splitlines()
+    return "\n".join(
+        lines[:most] + ([f"... ({len(lines) - most} more lines)"] if len(lines) > most else [])
+    )
 
 
 def _seconds(value: float) -> str:

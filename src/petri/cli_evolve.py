@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from petri.cli_common import petri_errors
+from petri.cli_common import petri_errors, warn
 
 RunName = Annotated[
     str,
@@ -68,6 +68,8 @@ def evolve_command(
     err = Console(stderr=True)
     with petri_errors(err):
         loaded = load_problem(problem)
+        for note in loaded.notes:
+            warn(err, note)
         wanted = {
             "seed": seed,
             "max_evals": max_evals,

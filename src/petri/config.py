@@ -162,8 +162,12 @@ class Settings(BaseSettings):
     program: str | None = Field(
         None, description="Program file inside the problem folder (found when there is one)."
     )
-    judge: Literal["auto", "tests", "evaluate"] = Field(
-        "auto", description="tests (pytest suite in tests/), evaluate (evaluate.py) or auto."
+    judge: Literal["auto", "tests", "evaluate", "openevolve"] = Field(
+        "auto",
+        description=(
+            "tests (pytest suite in tests/), evaluate (evaluate.py), openevolve (evaluator.py "
+            "of the public initial_program.py format) or auto."
+        ),
     )
     limits: Limits = Field(default_factory=Limits, description="Per-evaluation limits.")
     home: Path = Field(
@@ -211,8 +215,11 @@ class _TomlSource(PydanticBaseSettingsSource):
 
 
 def load_settings(problem_dir: Path | None = None, **overrides: Any) -> Settings:
-    """Settings for a problem: its petri.toml (if any), the environment, then ``overrides``."""
+    """Settings for a problem: what its config.yaml says (a public-format folder), its
+    petri.toml (if any), the environment, then ``overrides``; each overrides the one before."""
     toml = read_toml(problem_dir / CONFIG_FILE) if problem_dir is not None else {}
+    if problem_dir is not None:
+        toml = _merged(_format_layer(problem_dir, toml), toml)
     token = _TOML.set(toml)
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -220,6 +227,28 @@ def load_settings(problem_dir: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(_describe(exc, problem_dir)) from exc
     finally:
         _TOML.reset(token)
+
+
+def _format_layer(problem_dir: Path, toml: dict[str, Any]) -> dict[str, Any]:
+    """The settings a public-format folder's config.yaml gives (see integrations)."""
+    from petri.integrations.openevolve_config import is_format_folder, read_config
+
+    judge = toml.get("judge", "auto")
+    if judge == "openevolve" or (judge == "auto" and is_format_folder(problem_dir)):
+        return read_config(problem_dir).settings
+    return {}
+
+
+def _merged(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
+    """``high`` over ``low``, table by table."""
+    merged = dict(low)
+    for key, value in high.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            merged[key] = _merged(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def read_toml(path: Path) -> dict[str, Any]:

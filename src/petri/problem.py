@@ -1,4 +1,5 @@
-"""Load and check a PROBLEM folder: a program file plus its judge (``tests/`` or ``evaluate.py``).
+"""Load and check a PROBLEM folder: a program file plus its judge (``tests/``, ``evaluate.py``,
+or the public format's ``initial_program.py`` + ``evaluator.py`` + optional ``config.yaml``).
 
 Problem code is only ever read and parsed here, never imported or executed: it is untrusted, and
 only the sandbox runs it. A program with a syntax error still loads; judging it yields the status
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import keyword
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -19,6 +21,8 @@ from pydantic.fields import FieldInfo
 
 from petri.config import CONFIG_FILE, Settings, load_settings
 from petri.errors import JudgeError, ProblemError, ProblemNotFound, ProgramError
+from petri.integrations.openevolve import EVALUATOR_FILE, PROGRAM_FILE
+from petri.integrations.openevolve_config import is_format_folder, read_config
 from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeKind, JudgeSpec
 
 #: Largest program or judge file petri reads; anything bigger is not a hand-written program.
@@ -28,6 +32,10 @@ TESTS_DIR = "tests"
 NOT_PROGRAMS = frozenset({EVALUATE_FILE, "conftest.py", "setup.py"})
 #: What the petri.toml written by ``petri init`` sets; it matches templates/init/.
 TEMPLATE_CONFIG = {"program": "program.py", "judge": "tests"}
+#: The comment lines around the part of a program evolution may change (the same rule as the
+#: edit sites'); without them, the whole program may change.
+_MARKER = re.compile(r"^\s*#\s*EVOLVE-BLOCK-(START|END)\b")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Problem:
     judge: JudgeKind
     settings: Settings
     source: str
+    notes: tuple[str, ...] = ()  #: warnings to show the user once (e.g. config.yaml keys ignored)
 
     @property
     def module(self) -> str:
@@ -55,20 +64,47 @@ def load_problem(path: Path | str, program: Path | str | None = None) -> Problem
     """Load the problem folder ``path``; ``program`` is another version of its program to judge."""
     root = _problem_root(Path(path))
     settings = load_settings(root)
-    name = settings.program or _discover_program(root)
     judge = _judge_kind(root, settings)
+    name = settings.program or _default_program(root, judge)
     _check_program_name(root, name, judge)
+    notes: tuple[str, ...] = ()
     if judge == "tests":
         _check_tests(root)
-    else:
+    elif judge == "evaluate":
         _check_evaluate(root / EVALUATE_FILE)
+    else:
+        _check_evaluate(root / EVALUATOR_FILE)
+        note = read_config(root).note()
+        notes = (note,) if note else ()
     source_path = root / name
     if program is not None:
         source_path = Path(program).resolve()
         if not source_path.is_file():
             raise ProblemNotFound(f"program {program}: no such file; pass an existing .py file")
     source = read_source(source_path, ProgramError)
-    return Problem(root, name, source_path, judge, settings, source)
+    check_markers(source, source_path)
+    return Problem(root, name, source_path, judge, settings, source, notes)
+
+
+def check_markers(source: str, path: Path) -> None:
+    """ProgramError unless every ``# EVOLVE-BLOCK-START`` line is closed by an
+    ``# EVOLVE-BLOCK-END`` line before the next START (blocks do not nest)."""
+    fix = "pair each # EVOLVE-BLOCK-START with an # EVOLVE-BLOCK-END below it"
+    start: int | None = None
+    for number, line in enumerate(_LINE_BREAK.split(source), 1):
+        match = _MARKER.match(line)
+        if match is None:
+            continue
+        if match.group(1) == "START" and start is not None:
+            raise ProgramError(
+                f"{path}:{number}: EVOLVE-BLOCK-START inside the block opened on line {start}; "
+                f"{fix}"
+            )
+        if match.group(1) == "END" and start is None:
+            raise ProgramError(f"{path}:{number}: EVOLVE-BLOCK-END with no START above it; {fix}")
+        start = number if match.group(1) == "START" else None
+    if start is not None:
+        raise ProgramError(f"{path}:{start}: EVOLVE-BLOCK-START is never closed; {fix}")
 
 
 def read_source(path: Path, error: type[ProblemError] = ProgramError) -> str:
@@ -99,8 +135,16 @@ def _problem_root(path: Path) -> Path:
     return path.resolve()
 
 
-def _discover_program(root: Path) -> str:
-    found = sorted(p.name for p in root.glob("*.py") if p.is_file() and p.name not in NOT_PROGRAMS)
+def _default_program(root: Path, judge: JudgeKind) -> str:
+    if judge == "openevolve":
+        if (root / PROGRAM_FILE).is_file():
+            return PROGRAM_FILE
+        return _discover_program(root, NOT_PROGRAMS | {EVALUATOR_FILE})
+    return _discover_program(root)
+
+
+def _discover_program(root: Path, skip: frozenset[str] = NOT_PROGRAMS) -> str:
+    found = sorted(p.name for p in root.glob("*.py") if p.is_file() and p.name not in skip)
     if not found:
         raise ProgramError(f"problem {root}: no program (.py file) found; add one")
     if len(found) > 1:
@@ -113,10 +157,11 @@ def _discover_program(root: Path) -> str:
 
 def _check_program_name(root: Path, name: str, judge: JudgeKind) -> None:
     where = f"{root / CONFIG_FILE}"
-    if Path(name).name != name or not name.endswith(".py") or name in NOT_PROGRAMS:
+    judges = NOT_PROGRAMS | ({EVALUATOR_FILE} if judge == "openevolve" else set())
+    if Path(name).name != name or not name.endswith(".py") or name in judges:
         raise ProgramError(
             f'program "{name}" in {where}: must be a .py file directly in the problem folder, '
-            f"other than {', '.join(sorted(NOT_PROGRAMS))}; fix the name"
+            f"other than {', '.join(sorted(judges))}; fix the name"
         )
     stem = name.removesuffix(".py")
     if judge == "tests" and (not stem.isidentifier() or keyword.iskeyword(stem)):
@@ -130,20 +175,25 @@ def _check_program_name(root: Path, name: str, judge: JudgeKind) -> None:
 def _judge_kind(root: Path, settings: Settings) -> JudgeKind:
     if settings.judge != "auto":
         return settings.judge
-    has_tests = bool(_test_files(root))
-    has_evaluate = (root / EVALUATE_FILE).is_file()
-    if has_tests and has_evaluate:
+    found: dict[JudgeKind, str] = {}
+    if _test_files(root):
+        found["tests"] = f"{TESTS_DIR}/"
+    if (root / EVALUATE_FILE).is_file():
+        found["evaluate"] = EVALUATE_FILE
+    if is_format_folder(root):
+        found["openevolve"] = f"{PROGRAM_FILE} + {EVALUATOR_FILE}"
+    if len(found) > 1:
+        choices = " or ".join(f'judge = "{kind}"' for kind in found)
         raise JudgeError(
-            f"problem {root}: has both {TESTS_DIR}/ and {EVALUATE_FILE}; "
-            f'choose one in {CONFIG_FILE}: judge = "tests" or judge = "evaluate"'
+            f"problem {root}: has {' and '.join(found.values())}; "
+            f"choose one in {CONFIG_FILE}: {choices}"
         )
-    if has_tests:
-        return "tests"
-    if has_evaluate:
-        return "evaluate"
+    if found:
+        return next(iter(found))
     raise JudgeError(
-        f"problem {root}: no judge; add {TESTS_DIR}/test_*.py (pytest) "
-        f"or {EVALUATE_FILE} with evaluate(program_path)"
+        f"problem {root}: no judge; add {TESTS_DIR}/test_*.py (pytest), "
+        f"{EVALUATE_FILE} with evaluate(program_path), "
+        f"or {PROGRAM_FILE} with {EVALUATOR_FILE} (the public format)"
     )
 
 
@@ -165,7 +215,7 @@ def _check_tests(root: Path) -> None:
 
 def _check_evaluate(path: Path) -> None:
     if not path.is_file():
-        raise JudgeError(f"problem {path.parent}: no {EVALUATE_FILE}; add one or use tests/")
+        raise JudgeError(f"problem {path.parent}: no {path.name}; add one or use tests/")
     tree = _parse_judge_file(path)
     if "evaluate" not in _top_level_names(tree):
         raise JudgeError(

@@ -9,7 +9,7 @@ from petri.config import EvolveSettings
 from petri.errors import BackendError
 from petri.evolve import journal
 from petri.evolve.breed import Candidate
-from petri.evolve.edits import Edit
+from petri.program.edits import Edit
 from petri.evolve.engine import Engine
 from petri.evolve.events import (
     Baseline,

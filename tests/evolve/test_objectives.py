@@ -27,6 +27,16 @@ def test_defaults_for_evaluate_come_from_the_baseline_metrics() -> None:
     assert got == (Objective("accuracy", "max"), Objective("runtime_s", "min"))
 
 
+def test_the_public_format_optimizes_combined_score_else_every_metric_up() -> None:
+    metrics = {"combined_score": 0.5, "runtime_s": 0.1}
+    assert parse_objectives([], "openevolve", metrics) == (Objective("combined_score", "max"),)
+    got = parse_objectives([], "openevolve", {"accuracy": 1.0, "runtime_s": 0.1})
+    assert got == (Objective("accuracy", "max"), Objective("runtime_s", "max"))
+    assert parse_objectives(["speed:max"], "openevolve", metrics) == (Objective("speed", "max"),)
+    with pytest.raises(ConfigError, match="no metrics"):
+        parse_objectives([], "openevolve", {})
+
+
 def test_explicit_directions() -> None:
     assert parse_objectives(["score:min", "size:max"], "evaluate") == (
         Objective("score", "min"),

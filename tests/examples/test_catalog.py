@@ -68,7 +68,7 @@ def _all_passed(evaluation: Evaluation) -> bool:
 
 #: Folders that are collections of their own: repositories for `petri swarm repair` (with
 #: their own catalog) and goal files for `petri swarm`.
-COLLECTIONS = {"repos", "swarm"}
+COLLECTIONS = {"openevolve", "repos", "swarm"}
 
 
 def test_every_example_folder_is_catalogued() -> None:

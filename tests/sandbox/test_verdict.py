@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from petri.sandbox import Status, TestOutcome
+from petri.sandbox.artifacts import MAX_ARTIFACT_CHARS, MAX_ARTIFACTS, MAX_TOTAL_CHARS
 from petri.sandbox.verdict import to_evaluation
 
 
@@ -96,6 +97,29 @@ def test_evaluate_failure_message_comes_from_its_unit() -> None:
     evaluation = to_evaluation(raw, "evaluate", "bwrap", 0.1)
     assert evaluation.status is Status.FAILED
     assert evaluation.message == "ZeroDivisionError: division by zero"
+
+
+def test_artifacts_are_checked_and_bounded_like_anything_the_candidate_could_write() -> None:
+    artifacts = {"log": "ok", "big": "x" * (MAX_ARTIFACT_CHARS + 50), "bad": 3, "n": None}
+    raw = reply("passed", metrics={}, artifacts=artifacts)
+    evaluation = to_evaluation(raw, "openevolve", "bwrap", 0.1)
+    assert set(evaluation.artifacts) == {"log", "big"}  # only text is kept
+    assert len(evaluation.artifacts["big"]) == MAX_ARTIFACT_CHARS
+    assert evaluation.artifacts["big"].endswith("[petri: cut]")
+    many = {f"a{i}": "y" * 5000 for i in range(100)}
+    kept = to_evaluation(reply("passed", artifacts=many), "openevolve", "bwrap", 0.1).artifacts
+    assert len(kept) <= MAX_ARTIFACTS
+    assert sum(map(len, kept.values())) <= MAX_TOTAL_CHARS
+    assert to_evaluation(reply("passed", artifacts="x"), "openevolve", "b", 0.1).artifacts == {}
+    assert to_evaluation(reply("passed", artifacts=artifacts), "tests", "b", 0.1).artifacts == {}
+
+
+def test_a_message_of_a_unit_that_passed_is_kept() -> None:
+    raw = reply("passed")
+    raw["tests"][0]["message"] = "cascade ended after evaluate_stage1"
+    evaluation = to_evaluation(raw, "openevolve", "bwrap", 0.1)
+    assert evaluation.status is Status.OK
+    assert evaluation.message == "cascade ended after evaluate_stage1"
 
 
 def test_dropped_output_is_noted() -> None:

@@ -52,11 +52,15 @@ def parse_objectives(
     """Objectives from ``NAME`` or ``NAME:max|min`` strings; defaults depend on the judge.
 
     Defaults: ``tests_passed`` and ``patch_size`` for a pytest judge; for ``evaluate.py``, every
-    metric of the baseline evaluation (``metrics``) with a direction guessed from its name.
+    metric of the baseline evaluation (``metrics``) with a direction guessed from its name; for
+    the public format's evaluator.py, ``combined_score`` (else every metric), maximized.
     """
     if not specs:
         if judge == "tests":
             specs = ["tests_passed", "patch_size"]
+        elif judge == "openevolve":
+            names = ["combined_score"] if "combined_score" in (metrics or {}) else metrics or {}
+            specs = [f"{name}:max" for name in sorted(names)]
         else:
             specs = [_default_direction(name) for name in sorted(metrics or {})]
     objectives = tuple(_parse_one(spec) for spec in specs)

@@ -63,6 +63,10 @@ def _drop_privileges(uid: int) -> None:
 
 def _make_judge(config: dict[str, Any]) -> Any:
     args = (str(config["root"]), str(config["program"]), str(config["module"]))
+    if config["kind"] == "openevolve":
+        from petri.sandbox.judge_openevolve import OpenEvolveJudge
+
+        return OpenEvolveJudge(*args)
     if config["kind"] != "tests":
         return EvaluateJudge(*args)
     if config.get("layout") == "repository":
@@ -174,6 +178,7 @@ def _reply(verdict: watch.Verdict) -> dict[str, Any]:
         "op": "result",
         "tests": tests,
         "metrics": verdict.results.get(-1, {}).get("metrics", {}),
+        "artifacts": verdict.results.get(-1, {}).get("artifacts", {}),
         "flags": sorted(verdict.flags),
         "message": verdict.message,
         "judge_error": verdict.judge_error,

@@ -30,6 +30,8 @@ class JudgeLoadError(Exception):
 class EvaluateJudge:
     """Imports evaluate.py once; calls ``evaluate(path)`` per candidate in a child."""
 
+    judge_file = JUDGE_FILE
+
     def __init__(self, root: str, program: str, module: str) -> None:
         self.root = root
         self.program = program
@@ -46,23 +48,31 @@ class EvaluateJudge:
         return ["evaluate"]
 
     def serve(self, loop: Callable[[], None]) -> int:
-        path = os.path.join(self.root, JUDGE_FILE)
+        self.evaluate = self.entry(self.import_judge(), "evaluate")
+        settle_memory()
+        loop()
+        return 0
+
+    def import_judge(self) -> types.ModuleType:
+        """The judge file, imported once in the worker (its failure is the judge's fault)."""
+        path = os.path.join(self.root, self.judge_file)
         spec = importlib.util.spec_from_file_location("_petri_judge", path)
         if spec is None or spec.loader is None:
-            raise JudgeLoadError(f"{JUDGE_FILE} cannot be imported")
+            raise JudgeLoadError(f"{self.judge_file} cannot be imported")
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
         except BaseException as exc:
-            message = f"{JUDGE_FILE} failed to import: {type(exc).__name__}: {exc}"
+            message = f"{self.judge_file} failed to import: {type(exc).__name__}: {exc}"
             raise JudgeLoadError(message) from exc
-        func = getattr(module, "evaluate", None)
+        return module
+
+    def entry(self, module: types.ModuleType, name: str) -> Callable[[str], object]:
+        """The function ``name`` of the judge module; JudgeLoadError when it has none."""
+        func = getattr(module, name, None)
         if not callable(func):
-            raise JudgeLoadError(f"{JUDGE_FILE} must define a function evaluate(program_path)")
-        self.evaluate = func
-        settle_memory()
-        loop()
-        return 0
+            raise JudgeLoadError(f"{self.judge_file} must define a function {name}(program_path)")
+        return func  # type: ignore[no-any-return]
 
     def load(self, code: types.CodeType, path: str) -> None:
         """The candidate is judged by evaluate(); here it only needs to exist as a file."""

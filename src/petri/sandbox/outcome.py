@@ -85,6 +85,8 @@ class Evaluation:
     sandbox: str = "bwrap"
     message: str = ""
     output: str = ""
+    #: what the judge handed back beside its metrics (an evaluator's logs, errors), as text
+    artifacts: dict[str, str] = field(default_factory=dict)
     #: test name -> sorted line numbers of the program it ran; only when coverage was asked
     #: for and the judge is a pytest suite. A test that did not report (timeout, crash) is absent.
     coverage: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -103,8 +105,8 @@ class Evaluation:
         return sum(t.outcome in bad for t in self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape printed by ``petri eval --json``; ``coverage`` and
-        ``file_coverage`` only when measured."""
+        """The JSON shape printed by ``petri eval --json``; ``artifacts`` only when the judge
+        gave some, ``coverage`` and ``file_coverage`` only when measured."""
         data: dict[str, Any] = {
             "status": self.status.value,
             "tests": [t.to_dict() for t in self.tests],
@@ -117,6 +119,8 @@ class Evaluation:
             "message": self.message,
             "output": self.output,
         }
+        if self.artifacts:
+            data["artifacts"] = dict(self.artifacts)
         if self.coverage:
             data["coverage"] = {name: list(lines) for name, lines in self.coverage.items()}
         if self.file_coverage:

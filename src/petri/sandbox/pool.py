@@ -157,7 +157,7 @@ class WorkerPool:
             file_lines=self._file_lines(source) if file_coverage else None,
         )
         if reply.get("judge_error"):
-            raise JudgeError(f"{self.spec.root / 'evaluate.py'}: {reply['judge_error']}")
+            raise JudgeError(f"{self.spec.root / self.spec.judge_file}: {reply['judge_error']}")
         return evaluation
 
     def _chosen(self, select: Sequence[str] | None) -> list[str] | None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, cast
 
-JudgeKind = Literal["tests", "evaluate"]
+JudgeKind = Literal["tests", "evaluate", "openevolve"]
+JUDGE_KINDS: tuple[JudgeKind, ...] = ("tests", "evaluate", "openevolve")
 Layout = Literal["file", "repository"]
 
 #: The largest program petri accepts, for the original and for every candidate.
@@ -19,7 +20,9 @@ class JudgeSpec:
     """A problem folder as the sandbox sees it.
 
     ``root`` is mounted read-only inside the jail; ``program`` names the file (relative to
-    ``root``) whose module the tests import, or whose path ``evaluate()`` receives.
+    ``root``) whose module the tests import, or whose path ``evaluate()`` receives. ``kind``
+    says who judges it: ``tests`` (pytest), ``evaluate`` (evaluate.py) or ``openevolve`` (the
+    public format's evaluator.py, with its cascade and config.yaml).
 
     In the ``"file"`` layout the program sits at the top of ``root`` and is imported by its
     stem; the tests are collected against placeholders of it. In the ``"repository"`` layout
@@ -50,6 +53,13 @@ class JudgeSpec:
             raise ValueError("tests must name at least one path or node id")
 
     @property
+    def judge_file(self) -> str:
+        """The judge's file (or folder) in ``root``, as error messages name it."""
+        return {"tests": self.tests[0], "evaluate": "evaluate.py", "openevolve": "evaluator.py"}[
+            self.kind
+        ]
+
+    @property
     def module(self) -> str:
         """The dotted name the program is imported by."""
         return self.module_name or Path(self.program).stem
@@ -71,13 +81,13 @@ class JudgeSpec:
     def from_json(cls, data: Mapping[str, Any]) -> JudgeSpec:
         """The spec ``to_json`` described; missing optional fields take their defaults."""
         kind = str(data["kind"])
-        if kind not in ("tests", "evaluate"):
+        if kind not in JUDGE_KINDS:
             raise ValueError(f"unknown judge kind {kind!r}")
         module_name = data.get("module_name")
         return cls(
             root=Path(str(data["root"])),
             program=str(data["program"]),
-            kind=cast(JudgeKind, kind),
+            kind=kind,
             module_name=None if module_name is None else str(module_name),
             layout=cast(Layout, str(data.get("layout", "file"))),
             tests=_strings(data.get("tests", ("tests",))),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from petri.sandbox.artifacts import bounded
 from petri.sandbox.lines import MAX_COVERAGE_LINES, covered_files, covered_lines
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
@@ -92,8 +93,8 @@ def to_evaluation(
     tests = _tests(reply)
     status = status_of(set(reply.get("flags", [])), tests)
     message = str(reply.get("message", ""))
-    if kind == "evaluate":
-        if tests and tests[0].outcome is not TestOutcome.PASSED and not message:
+    if kind != "tests":  # one unit: what it said is the evaluation's message
+        if tests and not message:
             message = tests[0].message
         tests = ()
     output = str(reply.get("output", ""))
@@ -108,6 +109,7 @@ def to_evaluation(
         sandbox=jail,
         message=message,
         output=output,
+        artifacts=bounded(reply.get("artifacts")) if kind != "tests" else {},
         coverage=_coverage(reply, max_line) if max_line > 0 and kind == "tests" else {},
         file_coverage=_file_coverage(reply, file_lines) if file_lines and kind == "tests" else {},
     )

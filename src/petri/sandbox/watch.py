@@ -446,6 +446,8 @@ class _Follow:
             self.verdict.judge_error = str(frame["judge_error"])
         if isinstance(frame.get("metrics"), dict):
             self.verdict.results.setdefault(-1, {})["metrics"] = frame["metrics"]
+        if isinstance(frame.get("artifacts"), dict):
+            self.verdict.results.setdefault(-1, {})["artifacts"] = frame["artifacts"]
         duration = float(frame.get("duration_s", 0.0))
         self.verdict.record(self.current, outcome, str(frame.get("message", "")), duration)
         if "details" in frame:
