@@ -9,7 +9,6 @@ from petri.config import EvolveSettings
 from petri.errors import BackendError
 from petri.evolve import journal
 from petri.evolve.breed import Candidate
-from petri.program.edits import Edit
 from petri.evolve.engine import Engine
 from petri.evolve.events import (
     Baseline,
@@ -20,6 +19,7 @@ from petri.evolve.events import (
 )
 from petri.evolve.journal import RunState
 from petri.evolve.objectives import Objective
+from petri.program.edits import Edit
 from petri.runtime.store import Event, NewEvent
 from petri.runtime.store.memory import MemoryStore
 from petri.sandbox.outcome import Status
