@@ -27,7 +27,7 @@ def test_a_search_result_names_failures_without_rendering_them(tmp_path: Path) -
     (tmp_path / "tests" / "test_halve.py").write_text(TESTS)
     spec = JudgeSpec(tmp_path, "halve.py", "tests")
     with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
-        result = judge(pool, "def halve(n):\n    return n / 2\n")
+        result = judge(pool, "def halve(n):\n    return n / 2\n").to_json()
         rendered = pool.evaluate("def halve(n):\n    return n / 2\n").to_dict()
     assert (result["status"], result["passed"], result["failed"]) == ("failed", 1, 1)
     failed = result["tests"][1]
