@@ -18,7 +18,8 @@ Runs (each in a temporary copy of the repository, with pytest's plugin autoload 
 disabled, results read from ``--junitxml``):
 
 - as shipped, ``python -m pytest``: some tests of tests/ fail, none errors (a collection error
-  would), nothing outside tests/ is collected, and the suite takes under MAX_SECONDS;
+  would), and nothing outside tests/ is collected (the suite's time is shown, not checked: it
+  depends on the machine's load);
 - with every fixed file: tests/ and holdout/ all pass;
 - with the fixed files and one bug put back, for each bug: at least one test of tests/ fails
   (the tests that catch it), and at least one of holdout/;
@@ -67,8 +68,6 @@ REPO_FIELDS = {"layout", "fixed", "summary", "modules", "imports", "bugs"}
 BUG_FIELDS = {"id", "file", "line", "function", "kind", "edits", "summary"}
 OPTIONAL_BUG_FIELDS = {"masks"}
 TESTS, HOLDOUT = "tests", "holdout"
-#: The longest a suite may take, as pytest measures it (interpreter start-up excluded).
-MAX_SECONDS = 2.0
 TIMEOUT_SECONDS = 120
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".petri")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
@@ -495,9 +494,6 @@ def check_runs(repo: Repo, report: Report, problems: Problems) -> list[str]:
     problems.check(
         set(shipped.outcomes) == set(shipped.under(TESTS)),
         f"{where} as shipped, pytest collects outside tests/",
-    )
-    problems.check(
-        shipped.seconds < MAX_SECONDS, f"{where} the suite takes {shipped.seconds:.2f} s"
     )
     rows.append(f"  as shipped   tests/ {shipped.counts(TESTS)} in {shipped.seconds:.2f} s")
 

@@ -35,7 +35,9 @@ def test_zero():
 class Worker(InProcessWorker):
     """A harness.main() running in a forked child, driven like the pool drives it."""
 
-    def __init__(self, root: Path, module: str, kind: str, limits: Limits) -> None:
+    def __init__(
+        self, root: Path, module: str, kind: str, limits: Limits, prelude: str = ""
+    ) -> None:
         tmp = root.parent / f"{module}-tmp"
         tmp.mkdir()
         super().__init__(
@@ -48,7 +50,8 @@ class Worker(InProcessWorker):
                 "uid": None,
                 "tmp_dir": str(tmp),
                 "whole_namespace": False,
-            }
+            },
+            prelude,
         )
 
 
@@ -234,17 +237,19 @@ def test_exit_at_import_runs_no_test(worker: Worker) -> None:
     assert "SystemExit" in reply["message"]
 
 
-def test_a_failure_of_the_worker_itself_is_reported_not_swallowed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from petri.sandbox import watch
+BROKEN_WATCH = """
+from petri.sandbox import watch
 
-    def broken(*args: object) -> None:
-        raise RuntimeError("the watch loop broke")
+def broken(*args):
+    raise RuntimeError("the watch loop broke")
 
-    monkeypatch.setattr(watch, "evaluate", broken)  # the forked worker inherits the patch
+watch.evaluate = broken
+"""
+
+
+def test_a_failure_of_the_worker_itself_is_reported_not_swallowed(tmp_path: Path) -> None:
     module = "inproc_broken_worker"
-    w = Worker(_problem(tmp_path, module), module, "tests", Limits())
+    w = Worker(_problem(tmp_path, module), module, "tests", Limits(), BROKEN_WATCH)
     try:
         reply = w.evaluate(PROGRAM)
     finally:
