@@ -31,6 +31,16 @@ def test_tasks_run_and_promote_in_dependency_order(inline: Any) -> None:
                                            if t == "task_released"][1]  # fmt: skip
 
 
+def test_a_run_killed_after_its_start_but_before_its_plan_is_planned_on_resume(
+    inline: Any,
+) -> None:
+    inline.store.append(inline.run_id, journal.SWARM_STARTED, {"mode": "test"})
+    state = inline.run(planner(add("a", 1)))
+    assert state.finished is not None and state.finished["status"] == "completed"
+    assert inline.types().count(journal.SWARM_STARTED) == 1
+    assert total(inline) == (1, 1)
+
+
 def test_parallel_writers_of_one_object_lose_no_update(inline: Any) -> None:
     tasks = [add(f"t{n}", n) for n in range(1, 6)]
     coordinator = inline.coordinator(planner(*tasks), config={"mode": "test"})
@@ -82,6 +92,18 @@ def test_dependents_of_a_task_given_up_are_cancelled(inline: Any) -> None:
     state = inline.run(planner(bad, after, replans=0))
     assert state.tasks["b"].status is TaskState.CANCELLED
     assert state.finished is not None and state.finished["status"] == "failed"
+
+
+def test_a_task_after_one_given_up_still_runs_once_it_settled(inline: Any) -> None:
+    bad = add("a", 1, quality=0.1)
+    after = add("b", 2).model_copy(update={"after": ["a"]})
+    state = inline.run(planner(bad, after, replans=0))
+    assert state.tasks["a"].status is TaskState.REJECTED
+    assert state.tasks["b"].status is TaskState.PROMOTED
+    types = inline.types()
+    gave_up = types.index("planner_gave_up")
+    assert gave_up < [i for i, t in enumerate(types) if t == "task_released"][1]  # b waited
+    assert state.finished is not None and state.finished["status"] == "partial"
 
 
 def test_a_failing_task_is_retried_then_failed_with_its_traceback(inline: Any) -> None:

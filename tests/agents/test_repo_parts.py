@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from petri.agents.journal import SwarmState
-from petri.agents.models import SwarmTask
+from petri.agents.journal import TASK_PLANNED, TASK_REPLANNED, SwarmState
+from petri.agents.models import SwarmTask, TaskState
 from petri.agents.planning import GiveUp, Replan
 from petri.agents.repo.diffs import changed_lines, merge, unified
 from petri.agents.repo.imports import dependencies, enclosing, import_graph, spans
@@ -16,6 +16,7 @@ from petri.agents.repo.layout import RepoLayout, discover, module_name
 from petri.agents.repo.localize import localize
 from petri.agents.repo.planner import RepoPlanner
 from petri.errors import RepositoryError
+from petri.runtime.store import Event
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
 
@@ -131,7 +132,10 @@ def test_failures_are_localized_to_the_most_suspicious_function() -> None:
         },
     )  # fmt: skip
     found = localize(evaluation, texts, modules)
-    assert found["clusters"] == [{"file": "lib/a.py", "function": "f", "tests": ["t_f", "t_h"]}]
+    assert found["clusters"] == [
+        {"file": "lib/a.py", "function": "f", "tests": ["t_f", "t_h"],
+         "alternatives": [{"file": "lib/b.py", "function": "h"}]}  # t_h also ran lib/b.py
+    ]  # fmt: skip
     assert found["unlocalized"] == ["t_none"]
     assert found["covering"] == {"lib/a.py": ["t_g"]}
     assert ["lib/b.py", "lib/a.py"] in found["graph"]
@@ -155,7 +159,7 @@ def test_the_planner_orders_repairs_by_the_import_graph() -> None:
         "messages": {"t1": "boom"},
     }  # fmt: skip
     specs = planner.followup(_analysis(state), result, state)
-    by_file = [(s.id, s.payload["file"], s.depends_on) for s in specs]
+    by_file = [(s.id, s.payload["file"], s.after) for s in specs]
     assert by_file == [("repair-1-1", "a.py", []), ("repair-1-2", "a.py", []),
                        ("repair-1-3", "b.py", ["repair-1-1", "repair-1-2"])]  # fmt: skip
     assert specs[0].payload["guards"] == ["t0"] and specs[0].payload["touches"] == ["file:a.py"]
@@ -174,13 +178,77 @@ def test_the_planner_replans_with_more_budget_then_gives_up() -> None:
     assert isinstance(planner.decide(check, "failed", {}, state), Replan)
 
 
+def test_a_rejected_repair_moves_to_the_next_suspected_file_before_raising_its_budget() -> None:
+    planner = RepoPlanner({"mode": "repair", "swarm": {"replans": 2, "task_evals": 100}})
+    state = SwarmState("r")
+    result = {
+        "clusters": [{"file": "a.py", "function": "f", "tests": ["t1"],
+                      "alternatives": [{"file": "b.py", "function": "h"}]}],
+        "graph": [["b.py", "a.py"]],
+        "covering": {"a.py": ["t0"], "b.py": ["t2"]},
+    }  # fmt: skip
+    (spec,) = planner.followup(_analysis(state), result, state)
+    task = SwarmTask(id=spec.id, kind="repair", title=spec.title, payload=spec.payload)
+    moved = planner.decide(task, "rejected", {}, state)
+    assert isinstance(moved, Replan) and moved.title == "b.py: h (1 failing)"
+    assert moved.payload["file"] == "b.py" and moved.payload["guards"] == ["t2"]
+    assert moved.payload["touches"] == ["file:b.py"] and moved.payload["targets"] == ["t1"]
+    assert moved.payload["budget"] == 100 and moved.payload["alternatives"] == []
+    task.payload, task.strategy = moved.payload, 1
+    again = planner.decide(task, "rejected", {}, state)  # nowhere else: a larger budget
+    assert isinstance(again, Replan) and again.title is None and again.payload["budget"] == 200
+
+
+def _verdict(fixed: list[str]) -> dict[str, object]:
+    check = {"name": "fixes_failing_tests", "weight": 0.4, "score": float(bool(fixed)),
+             "evidence": {"fixed": fixed, "still_failing": ["t9"]}}  # fmt: skip
+    return {"verdict": {"task": "x", "version": 1, "score": 0.3, "route": "reject",
+                        "checks": [check]}}  # fmt: skip
+
+
+def test_a_repair_that_fixed_nothing_waits_for_the_next_round_while_others_run() -> None:
+    planner = RepoPlanner({"mode": "repair", "swarm": {"replans": 2, "task_evals": 100}})
+    state = SwarmState("r")
+    payload = {"file": "a.py", "budget": 100, "round": 1}
+    task = SwarmTask(id="repair-1-1", kind="repair", title="a.py: f", payload=payload)
+    state.tasks[task.id] = task
+    alone = planner.decide(task, "rejected", _verdict([]), state)
+    assert isinstance(alone, Replan) and alone.payload["budget"] == 200  # nothing else to wait for
+    other = SwarmTask(id="repair-1-2", kind="repair", payload={"file": "b.py", "round": 1})
+    state.tasks[other.id] = other  # it may change why a.py's tests fail
+    for status in (TaskState.PLANNED, TaskState.REJECTED):  # the plan decides, not the timing
+        other.status = status
+        wait = planner.decide(task, "rejected", _verdict([]), state)
+        assert isinstance(wait, GiveUp) and "the next round looks again" in wait.reason
+    progress = planner.decide(task, "rejected", _verdict(["t1"]), state)
+    assert isinstance(progress, Replan) and progress.payload["budget"] == 200
+    other.payload["round"] = 2
+    assert isinstance(planner.decide(task, "rejected", _verdict([]), state), Replan)
+
+
+def test_a_replan_with_a_title_renames_the_task_and_one_without_keeps_it() -> None:
+    def event(seq: int, type_: str, payload: dict[str, object]) -> Event:
+        return Event("r", seq, type_, payload, float(seq))
+
+    planned = {"task": {"id": "repair-1-1", "kind": "repair", "title": "a.py: f (1 failing)"}}
+    moved = {"task": "repair-1-1", "new_version": 2, "payload": {"file": "b.py"},
+             "strategy": 1, "reason": "rejected", "title": "b.py: h (1 failing)"}  # fmt: skip
+    state = SwarmState.replay("r", [event(1, TASK_PLANNED, planned),
+                                    event(2, TASK_REPLANNED, moved)])  # fmt: skip
+    assert state.tasks["repair-1-1"].title == "b.py: h (1 failing)"
+    again = {k: v for k, v in moved.items() if k != "title"} | {"new_version": 3}
+    state.apply(event(3, TASK_REPLANNED, again))
+    assert state.tasks["repair-1-1"].title == "b.py: h (1 failing)"
+    assert state.tasks["repair-1-1"].version == 3
+
+
 def test_improve_mode_plans_one_task_per_covered_file_and_none_on_a_failing_suite() -> None:
     planner = RepoPlanner({"mode": "improve"})
     state = SwarmState("r")
     analysis = _analysis(state)
     result = {"graph": [["b.py", "a.py"]], "covering": {"a.py": ["t"], "b.py": ["t"]}}
     specs = planner.followup(analysis, result, state)
-    assert [(s.kind, s.payload["file"], s.depends_on) for s in specs] == [
+    assert [(s.kind, s.payload["file"], s.after) for s in specs] == [
         ("improve", "a.py", []), ("improve", "b.py", ["improve-1"])]  # fmt: skip
     assert planner.followup(analysis, {**result, "failed": ["t"]}, state) == []
     assert planner.outcome(state) == "failed"  # its analysis never finished

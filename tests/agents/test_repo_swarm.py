@@ -73,9 +73,9 @@ def test_repairs_every_bug_in_dependency_order(tmp_path: Path, shop: Path) -> No
         elif e.type == "task_released":
             released.setdefault(str(e.payload["task"]), e.seq)
     planned = [e.payload["task"] for e in found if e.type == "task_planned"]
-    ordered = [t for t in planned if t["depends_on"]]
+    ordered = [t for t in planned if t["after"]]
     for task in ordered:  # a task starts only once what it depends on has landed
-        assert all(settled[d] < released[task["id"]] for d in task["depends_on"])
+        assert all(settled[d] < released[task["id"]] for d in task["after"])
     assert {"analyze-1", "analyze-2"} <= {
         t["id"] for t in planned
     }  # the masked bug shows in the second round

@@ -315,3 +315,55 @@ def _in_process_eval(root: Path, module: str, source: str, tmp: Path) -> dict[st
         return worker.evaluate(source, coverage=True)
     finally:
         worker.close()
+
+
+# Every test reads the table a session fixture loads once: the loader's lines count for each
+# test that uses the fixture, not only for the first one, which set it up.
+LOADER = """\
+def load(rows):
+    table = {}
+    for key, value in rows:
+        table[value] = key
+    return table
+
+
+def lookup(table, key):
+    return table[key]
+"""
+FIXTURE_TESTS = """
+    import pytest
+
+    from loader import load, lookup
+
+
+    @pytest.fixture(scope="session")
+    def table():
+        return load([("a", 1), ("b", 2)])
+
+
+    def test_a(table):
+        assert lookup(table, "a") == 1
+
+
+    def test_b(table):
+        assert lookup(table, "b") == 2
+
+
+    def test_alone():
+        assert lookup({"c": 3}, "c") == 3
+"""
+
+
+def test_a_shared_fixtures_lines_count_for_every_test_that_uses_it(
+    write_problem: ProblemWriter,
+) -> None:
+    files = {"loader.py": LOADER, "tests/test_loader.py": FIXTURE_TESTS}
+    root = write_problem(files, name="shared-fixture")
+    spec = JudgeSpec(root, "loader.py", "tests")
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        evaluation = pool.evaluate(LOADER, coverage=True)
+    lines = {name.rsplit("::", 1)[1]: set(found) for name, found in evaluation.coverage.items()}
+    loading = {2, 3, 4, 5}
+    assert loading <= lines["test_a"] and loading <= lines["test_b"]  # set up by test_a only
+    assert lines["test_alone"] == {9}  # its own lines only: it uses no shared fixture
+    assert [t.outcome.value for t in evaluation.tests] == ["failed", "failed", "passed"]

@@ -99,6 +99,7 @@ class Coordinator:
             return self.state
         if not self.state.config:
             self.append([NewEvent(self.run_id, journal.SWARM_STARTED, dict(config))])
+        if not self.state.tasks:  # also a run killed between its start and its plan
             self.plan(self.planner.plan(self.state), reason="goal")
         last = None
         while True:
@@ -382,13 +383,12 @@ class Coordinator:
         """Tell the planner about a rejected, reverted or failed task; record its answer."""
         decision = self.planner.decide(task, reason, evidence, self.state)
         if isinstance(decision, Replan):
-            event = NewEvent(
-                self.run_id,
-                journal.TASK_REPLANNED,
-                {"task": task.id, "new_version": task.version + 1, "payload": decision.payload,
-                 "strategy": task.strategy + 1, "reason": decision.reason},
-            )  # fmt: skip
-            self.append([event])
+            replanned = {"task": task.id, "new_version": task.version + 1,
+                         "payload": decision.payload, "strategy": task.strategy + 1,
+                         "reason": decision.reason}  # fmt: skip
+            if decision.title is not None:
+                replanned["title"] = decision.title
+            self.append([NewEvent(self.run_id, journal.TASK_REPLANNED, replanned)])
         elif isinstance(decision, GiveUp):
             payload = {"task": task.id, "version": task.version, "reason": decision.reason}
             self.append([NewEvent(self.run_id, journal.PLANNER_GAVE_UP, payload)])

@@ -126,7 +126,11 @@ class SwarmState:
         return counts
 
     def satisfied(self, task: SwarmTask) -> bool:
-        return all(self.tasks[d].status in SATISFIED for d in task.depends_on if d in self.tasks)
+        """What the task depends on succeeded, and what it comes after has settled."""
+        known = self.tasks
+        return all(known[d].status in SATISFIED for d in task.depends_on if d in known) and all(
+            known[d].status in TERMINAL for d in task.after if d in known
+        )
 
     def blocked_forever(self, task: SwarmTask) -> str | None:
         """The dependency that can no longer be satisfied, if any."""
@@ -224,6 +228,7 @@ def _replanned(s: SwarmState, p: Mapping[str, Any]) -> None:
     task.version = int(p["new_version"])
     task.strategy = int(p.get("strategy", task.strategy))
     task.payload = dict(p.get("payload", task.payload))
+    task.title = str(p.get("title", task.title))
     task.attempts = 0
     task.status = TaskState.PLANNED
 

@@ -56,7 +56,13 @@ class TaskSpec(BaseModel):
     kind: str = Field(..., min_length=1, max_length=120)
     capability: str = Field("default", min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
     payload: dict[str, Any] = Field(default_factory=dict)
-    depends_on: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(
+        default_factory=list, description="Tasks that must succeed first (else it is cancelled)."
+    )
+    after: list[str] = Field(
+        default_factory=list,
+        description="Tasks that must be settled first, whatever their outcome: an order only.",
+    )
     priority: int = 0
     deadline_s: float | None = Field(
         None, gt=0, description="Seconds after release by which a worker must have started it."
@@ -111,7 +117,7 @@ class Goal(BaseModel):
         for task in tasks:
             if task.id in seen:
                 raise ValueError(f"task id {task.id!r} is used twice")
-            unknown = [d for d in task.depends_on if d not in seen]
+            unknown = [d for d in [*task.depends_on, *task.after] if d not in seen]
             if unknown:
                 raise ValueError(
                     f"task {task.id!r} depends on {unknown[0]!r}, which is not listed before it"

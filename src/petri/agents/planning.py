@@ -22,10 +22,12 @@ from petri.agents.models import Goal, SwarmTask, TaskSpec
 
 @dataclass(frozen=True)
 class Replan:
-    """Run the task again as its next version with this payload (another strategy)."""
+    """Run the task again as its next version with this payload (another strategy); a new
+    title when the strategy changes what the task is about (e.g. another file)."""
 
     payload: dict[str, Any]
     reason: str
+    title: str | None = None
 
 
 @dataclass(frozen=True)

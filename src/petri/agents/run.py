@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from petri.agents import journal
 from petri.agents.coordinator import Coordinator, Progress
 from petri.agents.handler import DEFAULT_CAPABILITIES, swarm_handlers
 from petri.agents.journal import SwarmState
@@ -87,8 +88,15 @@ def start_swarm(
         created=time.time(),
         kind="swarm",
     )
-    register(settings.home, info)
     full = {**config, "run_id": run_id, "swarm": settings.swarm.model_dump(), "out": info.out}
+    # The run's first event before the run is listed: a run `petri resume` can find always
+    # has its configuration, however early it was killed.
+    store = store_from_url(info.store)
+    try:
+        store.append(run_id, journal.SWARM_STARTED, full)
+    finally:
+        store.close()
+    register(settings.home, info)
     return drive_swarm(info, full, progress=progress)
 
 

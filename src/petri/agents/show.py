@@ -30,7 +30,7 @@ def graph_table(rows: Sequence[dict[str, Any]]) -> Table:
         table.add_column(name, overflow="fold", no_wrap=name in ("task", "state"))
     for row in rows:
         score = row.get("score")
-        after = list(row.get("depends_on") or [])
+        after = [*(row.get("depends_on") or []), *(row.get("after") or [])]
         table.add_row(
             row["task"],
             Text(row["state"], style=STATE_STYLE.get(row["state"], "")),

@@ -63,6 +63,7 @@ def graph(state: SwarmState) -> list[dict[str, Any]]:
                 "state": task.status.value,
                 "version": task.version,
                 "depends_on": list(task.depends_on),
+                "after": list(task.after),
                 "score": verdict.get("score"),
             }
         )

@@ -68,21 +68,24 @@ def start_run(
         digest = publish(
             store, problem.root, problem.judge_spec(), settings.limits, settings.sandbox.jail
         )
+        started = RunStarted(
+            source=problem.source,
+            program=problem.program,
+            judge=problem.judge,
+            problem=info.problem,
+            snapshot=digest,
+            seed=settings.evolve.seed,
+            max_evals=settings.evolve.max_evals,
+            evolve=settings.evolve,
+            wall_time_s=settings.limits.wall_time_s,
+            out=info.out,
+        )
+        # The run's first event before the run is listed: a run `petri resume` can find always
+        # has its start, however early it was killed.
+        store.append_many([journal.event(run_id, started)])
     finally:
         store.close()
     register(settings.home, info)
-    started = RunStarted(
-        source=problem.source,
-        program=problem.program,
-        judge=problem.judge,
-        problem=info.problem,
-        snapshot=digest,
-        seed=settings.evolve.seed,
-        max_evals=settings.evolve.max_evals,
-        evolve=settings.evolve,
-        wall_time_s=settings.limits.wall_time_s,
-        out=info.out,
-    )
     return drive(info, started, settings.evolve, progress=progress)
 
 

@@ -232,7 +232,7 @@ def _run(judge: Judge, job: ChildJob, report: _Report) -> None:
         report.send({"ev": "import_error", "exc": type(exc).__name__, "message": message})
         return
     measured = list(job.files) if job.files else [path] if job.coverage else []
-    tracer = _Tracer.begin(measured) if measured else None
+    tracer = _Tracer.begin(measured, getattr(judge, "shared_fixtures", None)) if measured else None
     try:
         _run_units(judge, job, tracer, report)
     finally:
@@ -249,7 +249,8 @@ def _run_units(judge: Judge, job: ChildJob, tracer: _Tracer | None, report: _Rep
             tracer.switch(index)
         result = judge.run(index, next_index)
         if tracer is not None:
-            found = tracer.lines(index)
+            shared = getattr(judge, "fixture_contexts", None)
+            found = tracer.lines(index, shared(index) if shared is not None else [])
             if job.files is not None:
                 result["files"] = {job.files[p]: n for p, n in found.items() if p in job.files}
             else:
@@ -271,15 +272,17 @@ class _Tracer:
     """The lines of the measured files each test runs, as coverage.py's dynamic contexts.
 
     The measurement starts after the program is loaded, so a line counts for a test only if the
-    test ran it. A tracer already running (petri's own test suite measures these children) is
-    paused by coverage.py while this one runs, and resumed by ``end``.
+    test ran it, directly or through a shared fixture it uses (``fixture_lines``). A tracer
+    already running (petri's own test suite measures these children) is paused by coverage.py
+    while this one runs, and resumed by ``end``.
     """
 
-    def __init__(self, cov: Any) -> None:
+    def __init__(self, cov: Any, fixtures: Any) -> None:
         self._cov = cov
+        self._fixtures = fixtures  # a SharedFixtures plugin, or None
 
     @classmethod
-    def begin(cls, paths: list[str]) -> _Tracer | None:
+    def begin(cls, paths: list[str], fixtures: Any = None) -> _Tracer | None:
         try:
             import coverage  # only an evaluation that asks for coverage pays for it
         except ImportError:
@@ -289,20 +292,30 @@ class _Tracer:
         cov = coverage.Coverage(data_file=None, config_file=False, include=paths, branch=False)
         with _quiet():
             cov.start()
-        return cls(cov)
+        if fixtures is not None:
+            fixtures.measure(cov.switch_context)
+        return cls(cov, fixtures)
 
     def switch(self, index: int) -> None:
-        self._cov.switch_context(f"t{index}")
+        if self._fixtures is not None:
+            self._fixtures.enter_test(f"t{index}")
+        else:
+            self._cov.switch_context(f"t{index}")
 
-    def lines(self, index: int) -> dict[str, list[int]]:
-        """Measured file (coverage.py's real path) -> the lines test ``index`` ran in it."""
+    def lines(self, index: int, shared: list[str]) -> dict[str, list[int]]:
+        """Measured file (coverage.py's real path) -> the lines test ``index`` ran in it, also
+        through the shared fixtures whose contexts are ``shared``."""
+        import re  # loaded already by pytest and coverage.py
+
         with _quiet():
             data = self._cov.get_data()
-        data.set_query_contexts([f"^t{index}$"])
+        data.set_query_contexts([f"^t{index}$", *(f"^{re.escape(c)}$" for c in shared)])
         found = {name: data.lines(name) for name in data.measured_files()}
         return {name: sorted(lines)[:MAX_TEST_LINES] for name, lines in found.items() if lines}
 
     def end(self) -> None:
+        if self._fixtures is not None:
+            self._fixtures.measure(None)
         with contextlib.suppress(Exception), _quiet():  # the candidate may have broken it
             self._cov.stop()
 

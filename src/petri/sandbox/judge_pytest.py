@@ -25,6 +25,7 @@ import pytest
 # checked against pytest 9): the brief mode switches it off per test, see _BriefFailures.
 from _pytest.assertion import util as assertion_util
 
+from petri.sandbox.fixture_lines import SharedFixtures
 from petri.sandbox.proctree import settle_memory
 
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:terminal", "--capture=no", "-p", "no:stepwise"]
@@ -228,6 +229,7 @@ class PytestJudge:
         self.items: list[pytest.Item] = []
         self.recorder = _Recorder()
         self.brief = _BriefFailures(self.recorder)
+        self.shared_fixtures = SharedFixtures()
         self.unit_timeout_key = "test_timeout_s"
         self.load_runs_program = True  # the program is imported as a module
         self.program_file = ""  # candidates run from a private copy in /tmp
@@ -249,7 +251,7 @@ class PytestJudge:
 
     def plugins(self, loop: Callable[[], None]) -> list[object]:
         """What the judge adds to pytest: the recorder, brief failures, the serving loop."""
-        return [self.recorder, self.brief, self.session_plugin(loop)]
+        return [self.recorder, self.brief, self.shared_fixtures, self.session_plugin(loop)]
 
     def serve(self, loop: Callable[[], None]) -> int:
         """Collect the tests, then run ``loop`` (the worker's request loop) inside the session."""
@@ -316,6 +318,10 @@ class PytestJudge:
         exec(code, module.__dict__)
         for namespace, key, attr in self._bindings:
             namespace[key] = _resolve(module, attr)
+
+    def fixture_contexts(self, index: int) -> list[str]:
+        """In the child: the coverage contexts of the shared fixtures test ``index`` uses."""
+        return self.shared_fixtures.contexts(self.items[index])
 
     def run(self, index: int, next_index: int | None) -> dict[str, Any]:
         """In the child: run test ``index`` through pytest's protocol; its folded outcome."""

@@ -5,6 +5,11 @@ A line's suspiciousness is ``failed(l) / sqrt(F * (failed(l) + passed(l)))``: hi
 failing tests run it and the passing ones do not. Each failing test goes to the most suspicious
 line it ran; ties go to the file more of the repository depends on, since a fix there lands
 first. Failing tests are grouped by (file, function): one repair task each.
+
+With several bugs, a test's most suspicious line is not always where its bug is (a line only
+failing tests run may sit in a module the buggy one calls). Each cluster therefore also names
+its alternatives: the other files its tests ran, best first by the most suspicious line there,
+which a planner tries when a repair of the first file fails.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ from petri.sandbox.outcome import Evaluation, TestOutcome
 BAD = frozenset({TestOutcome.FAILED, TestOutcome.ERROR, TestOutcome.TIMEOUT})
 #: Passing tests kept as one file's guards (the regression check of a task on it).
 MAX_GUARDS = 400
+#: Other files a cluster names, to try when a repair of its first file fails.
+MAX_ALTERNATIVES = 2
+
+#: A place a failing test points at: (file, line).
+Place = tuple[str, int]
 
 
 def outcomes(evaluation: Evaluation) -> tuple[list[str], list[str], dict[str, str]]:
@@ -40,14 +50,20 @@ def localize(
     weight = {rel: len(graph.in_edges(rel)) + len(_ancestors(graph, rel)) for rel in texts}
     suspicion = _ochiai(coverage, passed, failed)
     clusters: dict[tuple[str, str], list[str]] = defaultdict(list)
+    others: dict[tuple[str, str], dict[str, tuple[float, str]]] = defaultdict(dict)
     unlocalized = []
     for test in failed:
-        where = _blame(coverage.get(test, {}), suspicion, weight)
-        if where is None:
+        places = _ranked(coverage.get(test, {}), suspicion, weight)
+        if not places:
             unlocalized.append(test)
             continue
-        rel, line = where
-        clusters[(rel, enclosing(spans(texts[rel]), line))].append(test)
+        (rel, line), _ = places[0]
+        key = (rel, enclosing(spans(texts[rel]), line))
+        clusters[key].append(test)
+        for (other, at), score in places[1:]:
+            best = others[key].get(other)
+            if best is None or score > best[0]:
+                others[key][other] = (score, enclosing(spans(texts[other]), at))
     covering: dict[str, list[str]] = defaultdict(list)
     for test in passed:
         for rel in coverage.get(test, {}):
@@ -58,7 +74,12 @@ def localize(
         "failed": failed,
         "messages": messages,
         "clusters": [
-            {"file": rel, "function": fn, "tests": tests}
+            {
+                "file": rel,
+                "function": fn,
+                "tests": tests,
+                "alternatives": _alternatives(others[(rel, fn)], rel),
+            }
             for (rel, fn), tests in sorted(clusters.items())
         ],
         "unlocalized": unlocalized,
@@ -90,16 +111,24 @@ def _ochiai(
     }
 
 
-def _blame(
+def _ranked(
     ran: Mapping[str, Any],
     suspicion: Mapping[tuple[str, int], float],
     weight: Mapping[str, int],
-) -> tuple[str, int] | None:
-    best: tuple[float, int, str, int] | None = None
-    for rel, lines in sorted(ran.items()):
+) -> list[tuple[Place, float]]:
+    """The files a failing test ran, each by its most suspicious line, most suspicious first
+    (ties: the file more of the repository depends on, then the name and the earlier line)."""
+    best: dict[str, tuple[float, int, str, int]] = {}
+    for rel, lines in ran.items():
         for line in lines:
             score = suspicion.get((rel, int(line)), 0.0)
             key = (score, weight.get(rel, 0), rel, -int(line))
-            if score > 0 and (best is None or key > best):
-                best = key
-    return None if best is None else (best[2], -best[3])
+            if score > 0 and (rel not in best or key > best[rel]):
+                best[rel] = key
+    ordered = sorted(best.values(), reverse=True)
+    return [((rel, -negative), score) for score, _, rel, negative in ordered]
+
+
+def _alternatives(others: Mapping[str, tuple[float, str]], rel: str) -> list[dict[str, str]]:
+    ranked = sorted(others.items(), key=lambda item: (-item[1][0], item[0]))
+    return [{"file": f, "function": fn} for f, (_, fn) in ranked if f != rel][:MAX_ALTERNATIVES]

@@ -53,13 +53,13 @@ def prepare(task: SwarmTask, state: SwarmState) -> dict[str, Any]:
 
 def _closure(task: SwarmTask, state: SwarmState) -> set[str]:
     found: set[str] = set()
-    todo = list(task.depends_on)
+    todo = [*task.depends_on, *task.after]
     while todo:
         tid = todo.pop()
         if tid in found or tid not in state.tasks:
             continue
         found.add(tid)
-        todo.extend(state.tasks[tid].depends_on)
+        todo.extend([*state.tasks[tid].depends_on, *state.tasks[tid].after])
     return found
 
 

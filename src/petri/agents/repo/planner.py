@@ -1,13 +1,17 @@
 """The repository swarm's planner: rounds of analysis, one repair task per failing spot.
 
 Round *r* starts with an analysis of the repository as the promotions left it. Each cluster of
-failing tests (same file, same function) becomes a repair task on that file; a task depends on
+failing tests (same file, same function) becomes a repair task on that file; a task comes after
 the tasks of the files its file imports (the import graph), so a fix in a dependency lands
-before its dependents. Tasks on one file run side by side and serialize at promotion, through
-compare-and-set. When a round made progress and tests still fail (a bug that masked another
-now shows), the next round analyses again. A rejected repair is tried again with another
-strategy (a larger budget and another seed), then given up with its reason. With a model
-configured, every repair first judges the model's edits, then searches if none of them works.
+before its dependents. That is an order, not a requirement: a dependency's repair that fails
+does not cancel the repairs after it (their bugs are their own). Tasks on one file run side by
+side and serialize at promotion, through compare-and-set. When a round made progress and tests
+still fail (a bug that masked another now shows), the next round analyses again. A rejected
+repair is tried again with another strategy: on the next file the analysis suspects for its
+tests while there is one (the most suspicious line is not always at the bug when several bugs
+interact), else with a larger budget and another seed; then it is given up with its reason.
+With a model configured, every repair first judges the model's edits, then searches if none of
+them works.
 """
 
 from __future__ import annotations
@@ -69,6 +73,10 @@ class RepoPlanner:
                 "function": cluster["function"],
                 "targets": targets,
                 "guards": list(covering.get(rel, [])),
+                "alternatives": [
+                    {**alt, "guards": list(covering.get(alt["file"], []))}
+                    for alt in cluster.get("alternatives", [])
+                ],
                 "messages": {t: messages.get(t, "") for t in targets},
                 "budget": self.budget,
                 "round": r,
@@ -78,7 +86,7 @@ class RepoPlanner:
             }
             title = f"{rel}: {cluster['function']} ({len(targets)} failing)"
             specs.append(TaskSpec(id=f"repair-{r}-{n}", kind="repair", capability="evolve",
-                                  payload=payload, depends_on=after, title=title))  # fmt: skip
+                                  payload=payload, after=after, title=title))  # fmt: skip
         return specs
 
     def _improvements(self, task: SwarmTask, result: Mapping[str, Any]) -> list[TaskSpec]:
@@ -95,7 +103,7 @@ class RepoPlanner:
                        "touches": [file_key(rel)]}  # fmt: skip
             after = [s.id for s in specs if s.payload["file"] in deps]
             specs.append(TaskSpec(id=f"improve-{n}", kind="improve", capability="evolve",
-                                  payload=payload, depends_on=after, title=rel))  # fmt: skip
+                                  payload=payload, after=after, title=rel))  # fmt: skip
         return specs
 
     def decide(
@@ -109,6 +117,17 @@ class RepoPlanner:
             return GiveUp(f"{task.title}: {reason} (tried {task.strategy + 1} strategies)")
         payload = dict(task.payload)
         payload.pop("rebase", None)
+        alternatives = list(payload.get("alternatives", []))
+        if task.kind == "repair" and alternatives:
+            return _elsewhere(task, payload, alternatives, reason)
+        if task.kind == "repair" and not _fixed_any(evidence) and _others_in_round(task, state):
+            # Nothing here moved any of its tests while other repairs of the round may change
+            # why they fail: a larger budget on this file is likely wasted. If they still fail
+            # after the round, the next analysis plans them afresh. (Whether the round has
+            # other repairs is fixed by its plan, not by how far they got: a resumed run
+            # decides the same.)
+            return GiveUp(f"{task.title}: {reason}; no change to {payload['file']} fixed any "
+                          "of its tests; the next round looks again")  # fmt: skip
         payload["budget"] = min(MAX_BUDGET, int(payload.get("budget", self.budget)) * 2)
         how = f"evolve with {payload['budget']} evaluations and another seed"
         return Replan(payload, f"{reason}; next: {how}")
@@ -134,6 +153,35 @@ class RepoPlanner:
         if live and not failing:
             return "repaired"
         return "partial" if live else "unchanged"
+
+
+def _fixed_any(evidence: Mapping[str, Any]) -> bool:
+    """The rejected result fixed at least one of its tests (by the judge's evidence)."""
+    checks = (evidence.get("verdict") or {}).get("checks", [])
+    fixes = [c for c in checks if c.get("name") == "fixes_failing_tests"]
+    return not fixes or bool(fixes[0].get("evidence", {}).get("fixed"))
+
+
+def _others_in_round(task: SwarmTask, state: SwarmState) -> bool:
+    """The task's round planned other repairs."""
+    r = task.payload.get("round")
+    return any(
+        other.id != task.id and other.kind == "repair" and other.payload.get("round") == r
+        for other in state.tasks.values()
+    )
+
+
+def _elsewhere(
+    task: SwarmTask, payload: dict[str, Any], alternatives: list[Any], reason: str
+) -> Replan:
+    """The repair moved to the next file its tests point at, with the same budget."""
+    target, rest = alternatives[0], alternatives[1:]
+    rel, function = str(target["file"]), str(target["function"])
+    payload.update(file=rel, function=function, guards=list(target.get("guards", [])),
+                   alternatives=rest, touches=[file_key(rel)])  # fmt: skip
+    targets = payload.get("targets", [])
+    title = f"{rel}: {function} ({len(targets)} failing)"
+    return Replan(payload, f"{reason}; next: repair {rel} ({function}) instead", title=title)
 
 
 def current_round(state: SwarmState) -> int:
