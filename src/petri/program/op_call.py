@@ -37,12 +37,22 @@ def _positional(call: cst.Call) -> list[int]:
     return [i for i, arg in enumerate(call.args) if arg.keyword is None and not arg.star]
 
 
+#: Share of argument swaps drawn among neighbours: most swapped-argument bugs swap two
+#: adjacent arguments (``Connection(dep, arr, dest, orig)``), and among six arguments a uniform
+#: draw finds a given neighbouring pair one time in fifteen.
+ADJACENT_SWAPS = 0.75
+
+
 def arg_swap(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """``f(a, b)`` -> ``f(b, a)`` (positional arguments): args ``(i, j)`` with i < j."""
+    """``f(a, b)`` -> ``f(b, a)`` (positional arguments, neighbours most of the time): args
+    ``(i, j)`` with i < j."""
     call = _call_at(site)
     spots = [] if call is None else _positional(call)
     if len(spots) < 2:
         return None
+    if rng.random() < ADJACENT_SWAPS:
+        k = rng.randrange(len(spots) - 1)
+        return Edit("arg_swap", site.index, (spots[k], spots[k + 1]))
     first, second = sorted(rng.sample(spots, 2))
     return Edit("arg_swap", site.index, (first, second))
 
