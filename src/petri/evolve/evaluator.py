@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from petri.evolve.results import Result, load_result
 from petri.evolve.tasks import KIND, judge
@@ -42,8 +42,21 @@ class Evaluator(Protocol):
     def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result] | None: ...
 
 
+@runtime_checkable
+class Submitter(Protocol):
+    """An evaluator that can start jobs before they are awaited: the engine submits each child
+    as soon as it is bred, so workers judge while the rest of the generation is bred."""
+
+    def submit(self, jobs: Sequence[Job]) -> None: ...
+
+
 class QueueEvaluator:
-    """Evaluates through the runtime queue; workers (local or remote) run the tasks."""
+    """Evaluates through the runtime queue; workers (local or remote) run the tasks.
+
+    ``ring(n)`` tells local workers that ``n`` tasks were queued, and ``wait(timeout)`` blocks
+    until a worker says it settled one (a doorbell; see ``petri.runtime.doorbell``) or
+    ``poll_s`` passed, the pace at which results of remote workers are looked for.
+    """
 
     def __init__(
         self,
@@ -56,6 +69,8 @@ class QueueEvaluator:
         poll_s: float = 0.01,
         tick: Callable[[], object] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
+        wait: Callable[[float], object] = time.sleep,
+        ring: Callable[[int], object] = lambda _: None,
     ) -> None:
         self.queue = queue
         self.store = store
@@ -65,21 +80,29 @@ class QueueEvaluator:
         self.poll_s = poll_s
         self.tick = tick
         self.clock = clock
+        self.wait = wait
+        self.ring = ring
+        self._queued: set[str] = set()
 
     def task_id(self, program_id: str) -> str:
         return f"{self.run_id}:{program_id}"
 
+    def submit(self, jobs: Sequence[Job]) -> None:
+        """Queue the jobs not yet queued by this evaluator nor judged by an earlier start."""
+        todo = [
+            job
+            for job in jobs
+            if job.program_id not in self._queued and self._result(job.program_id) is None
+        ]
+        self._queued.update(job.program_id for job in jobs)
+        if todo:
+            self.queue.enqueue_many([self._task(job) for job in todo])
+            self.ring(len(todo))
+
     def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result] | None:
+        self.submit(jobs)
         results: dict[str, Result] = {}
-        todo = []
-        for job in jobs:  # results of an earlier start of this run need no task
-            found = self._result(job.program_id)
-            if found is None:
-                todo.append(job)
-            else:
-                results[job.program_id] = found
-        self.queue.enqueue_many([self._task(job) for job in todo])
-        return self._wait([job.program_id for job in todo], results, deadline)
+        return self._wait([job.program_id for job in jobs], results, deadline)
 
     def _task(self, job: Job) -> Task:
         tid = self.task_id(job.program_id)
@@ -109,7 +132,8 @@ class QueueEvaluator:
             if now >= next_dead_check:
                 next_dead_check = now + DEAD_CHECK_S
                 pending = [pid for pid in pending if not self._buried(pid, results)]
-            time.sleep(self.poll_s)
+            self.wait(self.poll_s)
+        self._queued.difference_update(results)
         return results
 
     def _collect(self, program_id: str, results: dict[str, Result]) -> bool:
@@ -141,18 +165,28 @@ class PoolEvaluator:
         self.pool = pool
         self.select = list(select) if select is not None else None
         self._threads = ThreadPoolExecutor(max(1, pool.settings.workers))
+        self._running: dict[str, Future[Result]] = {}
+
+    def submit(self, jobs: Sequence[Job]) -> None:
+        """Start judging the jobs not started yet, on the pool's threads."""
+        for job in jobs:
+            if job.program_id not in self._running:
+                self._running[job.program_id] = self._threads.submit(self._one, job)
 
     def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result] | None:
         if deadline is not None and time.monotonic() > deadline:
             return None
+        self.submit(jobs)
+        results: dict[str, Result] = {}
+        for job in jobs:
+            future = self._running.pop(job.program_id, None)
+            if future is not None:
+                results[job.program_id] = future.result()
+        return results
 
-        def one(job: Job) -> Result:
-            return judge(self.pool, job.source, coverage=job.coverage,
-                         test_timeout_s=job.test_timeout_s, select=self.select)  # fmt: skip
-
-        unique = {job.program_id: job for job in jobs}
-        results = self._threads.map(one, unique.values())
-        return dict(zip(unique, results, strict=True))
+    def _one(self, job: Job) -> Result:
+        return judge(self.pool, job.source, coverage=job.coverage,
+                     test_timeout_s=job.test_timeout_s, select=self.select)  # fmt: skip
 
     def close(self) -> None:
         self._threads.shutdown(wait=True)
