@@ -2,8 +2,9 @@
 
 Task ids are ``{run}:{program}`` and double as idempotency keys, so a resumed run that queues a
 generation again adds nothing that is already queued or done. Results are read from the store
-where the handler put them (``results``); a task the queue dead-lettered (the sandbox kept
-failing) becomes a ``crashed`` result rather than a hang.
+where the handler put them (``results``) once the run's events say a worker settled their
+task; a task the queue dead-lettered (the sandbox kept failing) becomes a ``crashed`` result
+rather than a hang.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from petri.runtime.store import Store
 if TYPE_CHECKING:
     from petri.sandbox.pool import WorkerPool
 
-#: Seconds between looks at the queue for dead-lettered tasks while waiting.
+#: Seconds between full looks (every awaited result, and the queue for dead-lettered tasks)
+#: while waiting; in between, the run's events say which tasks workers settled.
 DEAD_CHECK_S = 1.0
+#: Events a worker records when it settled a task (``petri.runtime.worker``).
+SETTLED_EVENTS = frozenset({"task_done", "task_dead"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class QueueEvaluator:
         self.wait = wait
         self.ring = ring
         self._queued: set[str] = set()
+        self._cursor = 0  # the last event of the run read while waiting
 
     def task_id(self, program_id: str) -> str:
         return f"{self.run_id}:{program_id}"
@@ -120,21 +125,34 @@ class QueueEvaluator:
     def _wait(
         self, pending: list[str], results: dict[str, Result], deadline: float | None
     ) -> dict[str, Result] | None:
-        next_dead_check = self.clock() + DEAD_CHECK_S
+        pending = [pid for pid in pending if not self._collect(pid, results)]
+        next_full_look = self.clock() + DEAD_CHECK_S
         while pending:
-            self.tick()
-            pending = [pid for pid in pending if not self._collect(pid, results)]
-            if not pending:
-                break
-            now = self.clock()
-            if deadline is not None and now > deadline:
-                return None
-            if now >= next_dead_check:
-                next_dead_check = now + DEAD_CHECK_S
-                pending = [pid for pid in pending if not self._buried(pid, results)]
             self.wait(self.poll_s)
+            self.tick()
+            now = self.clock()
+            if now >= next_full_look:  # what no event told: a result without one, a dead letter
+                next_full_look = now + DEAD_CHECK_S
+                look = set(pending)
+            else:
+                look = self._settled()
+            pending = [pid for pid in pending if pid not in look or not self._done(pid, results)]
+            if pending and deadline is not None and now > deadline:
+                return None
         self._queued.difference_update(results)
         return results
+
+    def _settled(self) -> set[str]:
+        """Programs whose tasks workers settled since the last look, read from the run's
+        events (one read, however many results are awaited)."""
+        events = self.store.read(self.run_id, after_seq=self._cursor)
+        if events:
+            self._cursor = events[-1].seq
+        prefix = len(self.run_id) + 1
+        return {str(e.payload.get("task", ""))[prefix:] for e in events if e.type in SETTLED_EVENTS}
+
+    def _done(self, program_id: str, results: dict[str, Result]) -> bool:
+        return self._collect(program_id, results) or self._buried(program_id, results)
 
     def _collect(self, program_id: str, results: dict[str, Result]) -> bool:
         found = self._result(program_id)
