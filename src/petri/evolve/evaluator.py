@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -183,28 +183,18 @@ class PoolEvaluator:
         self.pool = pool
         self.select = list(select) if select is not None else None
         self._threads = ThreadPoolExecutor(max(1, pool.settings.workers))
-        self._running: dict[str, Future[Result]] = {}
-
-    def submit(self, jobs: Sequence[Job]) -> None:
-        """Start judging the jobs not started yet, on the pool's threads."""
-        for job in jobs:
-            if job.program_id not in self._running:
-                self._running[job.program_id] = self._threads.submit(self._one, job)
 
     def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result] | None:
         if deadline is not None and time.monotonic() > deadline:
             return None
-        self.submit(jobs)
-        results: dict[str, Result] = {}
-        for job in jobs:
-            future = self._running.pop(job.program_id, None)
-            if future is not None:
-                results[job.program_id] = future.result()
-        return results
 
-    def _one(self, job: Job) -> Result:
-        return judge(self.pool, job.source, coverage=job.coverage,
-                     test_timeout_s=job.test_timeout_s, select=self.select)  # fmt: skip
+        def one(job: Job) -> Result:
+            return judge(self.pool, job.source, coverage=job.coverage,
+                         test_timeout_s=job.test_timeout_s, select=self.select)  # fmt: skip
+
+        unique = {job.program_id: job for job in jobs}
+        results = self._threads.map(one, unique.values())
+        return dict(zip(unique, results, strict=True))
 
     def close(self) -> None:
         self._threads.shutdown(wait=True)
