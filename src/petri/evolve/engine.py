@@ -4,8 +4,10 @@ Determinism: generation *g* breeds with ``random.Random(f"{seed}:{g}")``, from t
 generation *g-1* and the ids born before *g*; results are folded in child order, whatever order
 workers finish in. So the same seed and budget give the same run for any number of workers,
 and a run resumed after ``kill -9`` replays to the start of its unfinished generation and breeds
-exactly the children it had bred. Births are recorded before their tasks are queued; a
-generation's evaluations and its selection are recorded in one atomic append.
+exactly the children it had bred. Births are recorded before their tasks are queued (each
+child as soon as it is bred, when the evaluator takes jobs early, so workers judge while its
+siblings are bred); a generation's evaluations and its selection are recorded in one atomic
+append.
 """
 
 from __future__ import annotations
