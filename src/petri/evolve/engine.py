@@ -174,9 +174,7 @@ class Engine:
             born_hook=self._born if streaming else lambda _: None,
         )  # fmt: skip
         if not streaming:
-            fresh = [c for c in children if c.id not in self.state.born]
-            if fresh:
-                self._append(journal.births(self.run_id, fresh))
+            self._births(children)
         jobs = [self._job(c) for c in children]
         results = self.evaluator.evaluate(jobs, self.deadline)
         if results is None:
@@ -192,12 +190,16 @@ class Engine:
     def _job(self, child: Candidate) -> Job:
         return Job(child.id, child.source, test_timeout_s=self.state.test_timeout_s)
 
+    def _births(self, children: Sequence[Candidate]) -> None:
+        fresh = [c for c in children if c.id not in self.state.born]
+        if fresh:
+            self._append(journal.births(self.run_id, fresh))
+
     def _born(self, child: Candidate) -> None:
         """Record a child's birth and queue its evaluation at once, so that workers judge it
         while its siblings are bred; its result is awaited with theirs."""
         assert isinstance(self.evaluator, Submitter)
-        if child.id not in self.state.born:
-            self._append(journal.births(self.run_id, [child]))
+        self._births([child])
         self.evaluator.submit([self._job(child)])
 
     def _population(self) -> list[Candidate]:
