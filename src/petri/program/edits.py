@@ -31,6 +31,7 @@ JsonScalar = str | int | float | bool | None
 #: Edit lists whose outcome an ``Original`` remembers (then it starts afresh): a few
 #: generations' worth of proposals and children.
 APPLIED_KEPT = 4096
+_UNKNOWN = object()
 _Node = TypeVar("_Node", bound=cst.CSTNode)
 _Block = cst.Module | cst.IndentedBlock
 
@@ -133,12 +134,13 @@ class Original:
         Edits apply in list order; an edit of an outer node sees its children already edited.
         Edits are untrusted (they may come from a stored run): a bad one gives None.
         """
+        key = tuple(edits)
         try:
-            key = tuple(edits)
-            if key in self.applied:
-                return self.applied[key]
+            known = self.applied.get(key, _UNKNOWN)  # one lookup: safe if a thread clears it
         except TypeError:  # an unhashable (so malformed) edit: no fit, found by _apply
             return self._apply(edits)
+        if known is not _UNKNOWN:
+            return cast(str | None, known)
         if len(self.applied) >= APPLIED_KEPT:
             self.applied.clear()
         source = self.applied[key] = self._apply(edits)
