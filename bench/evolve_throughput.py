@@ -17,13 +17,15 @@ interleaved: each round gives every (candidate, details) pair the same time slic
 rates are totals over the rounds. Every evaluation is checked (status, passed and failed counts,
 details present exactly when asked for), so a broken mode cannot look fast.
 
-Part 2, end to end (``END_TO_END`` below): the rate of ``petri evolve`` on the same problem with
-the failing program as the original (a program it cannot fix), against part 1's rate on
-passing candidates. Not measured yet: a later change adds it there.
+Part 2, end to end: the rate of ``petri evolve`` (queue, local workers, sandbox, store) on the
+same problem with the failing program as the original (a program it cannot fix), with 1 and 2
+workers, against part 1's rate on passing candidates with as many workers. One run of
+``--evals`` evaluations follows each round of part 1, in the same process, so drift falls on
+both alike. Goal: end to end >= 80% of the pool's rate on passing candidates.
 
 Prints a table and writes bench/results/evolve_throughput.json.
 
-Usage: python bench/evolve_throughput.py [--quick] [--seconds 2] [--rounds 3]
+Usage: python bench/evolve_throughput.py [--quick] [--seconds 2] [--rounds 3] [--evals 240]
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import os
 import platform
 import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,9 +127,14 @@ MODES = tuple(Mode(c, d) for c in ("passing", "failing") for d in (False, True))
 
 
 def bench_pool(
-    root: Path, workers: int, seconds: float, rounds: int
+    root: Path,
+    workers: int,
+    seconds: float,
+    rounds: int,
+    between: Callable[[int], None] = lambda _: None,
 ) -> tuple[dict[Mode, Rate], str]:
-    """Each mode's rate in one warm pool of ``workers``, interleaved over ``rounds``."""
+    """Each mode's rate in one warm pool of ``workers``, interleaved over ``rounds``;
+    ``between(round)`` runs after each round (part 2's runs, so drift falls on both alike)."""
     spec = JudgeSpec(root, "textstats.py", "tests")
     settings = SandboxSettings(workers=workers, jail="auto")
     totals = {mode: Rate(0, 0.0) for mode in MODES}
@@ -145,6 +153,7 @@ def bench_pool(
                 totals[mode] = Rate(
                     total.evaluations + rate.evaluations, total.seconds + rate.seconds
                 )
+            between(r)
         return totals, pool.jail
 
 
@@ -154,12 +163,46 @@ def ratio(rates: dict[Mode, Rate], details: bool) -> float:
     return rates[Mode("failing", details)].per_s / passing if passing else 0.0
 
 
-# -- part 2: end to end ---------------------------------------------------------------------------
+# -- part 2: end to end --------------------------------------------------------------------------
 
-#: ``petri evolve``'s evaluations/s on the problem with FAILING_PROGRAM as its original, per
-#: worker count, against the pool's rate on passing candidates. Not measured yet: a later change
-#: adds the measurement here and its results under "end_to_end" in the JSON.
-END_TO_END: dict[int, Rate] = {}
+#: Evaluations of one ``petri evolve`` run (ten generations of 24 children).
+E2E_EVALS = 240
+GOAL_END_TO_END_VS_POOL = 0.8
+
+
+def bench_evolve(base: Path, workers: int, run: int, evals: int) -> Rate:
+    """One ``petri evolve`` run, through the real path (queue, local workers, sandbox, store),
+    on a fresh copy of the problem with FAILING_PROGRAM as its original. Its rate is that of
+    its generations: evaluations after the baseline over the time from the baseline's record
+    to the last generation's, so that starting the workers' pools and writing the outputs
+    (paid once per run, not per candidate) count in neither."""
+    from petri.config import load_settings
+    from petri.evolve.run import start_run
+    from petri.problem import load_problem
+    from petri.runtime.store import from_url
+
+    root = write_problem(base / f"evolve-{workers}-{run}", FAILING_PROGRAM)
+    evolve = {"seed": run, "max_evals": evals, "workers": workers, "patience": 10**6,
+              "repair_patience": 0}  # fmt: skip
+    settings = load_settings(root, evolve=evolve, home=base / "home")
+    summary = start_run(load_problem(root), settings)
+    store = from_url(f"sqlite:///{root / '.petri' / 'petri.db'}")
+    try:
+        events = list(store.replay(summary["run_id"]))
+    finally:
+        store.close()
+    begin = next(e for e in events if e.type == "localized")
+    generations = [e for e in events if e.type == "generation_done"]
+    if summary["status"] == "repaired" or not generations:
+        raise SystemExit(f"petri evolve with {workers} worker(s): unexpected run {summary}")
+    last = generations[-1]
+    return Rate(int(last.payload["evaluations"]) - 1, last.time - begin.time)
+
+
+def e2e_ratio(rates: dict[Mode, Rate], rate: Rate) -> float:
+    """``petri evolve``'s rate over the pool's on passing candidates (details off)."""
+    passing = rates[Mode("passing", False)].per_s
+    return rate.per_s / passing if passing else 0.0
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -170,20 +213,38 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a short run (about 15 s)")
     parser.add_argument("--seconds", type=float, help="time slice per mode and round")
     parser.add_argument("--rounds", type=int, help="rounds of every mode")
+    parser.add_argument("--evals", type=int, help="evaluations of each petri evolve run")
     args = parser.parse_args()
     seconds = args.seconds or (0.5 if args.quick else 2.0)
     rounds = args.rounds or (1 if args.quick else 3)
+    evals = args.evals or (E2E_EVALS // 2 if args.quick else E2E_EVALS)
     pools: dict[int, dict[Mode, Rate]] = {}
+    e2e: dict[int, Rate] = {}
     jail = ""
     with tempfile.TemporaryDirectory(prefix="petri-bench-") as tmp:
-        root = write_problem(Path(tmp) / "textstats", TEXTSTATS_PROGRAM)
+        base = Path(tmp)
+        base.chmod(0o755)
+        root = write_problem(base / "textstats", TEXTSTATS_PROGRAM)
         for workers in WORKER_COUNTS:
-            pools[workers], jail = bench_pool(root, workers, seconds, rounds)
-    report(pools, jail, quick=args.quick, seconds=seconds, rounds=rounds)
+            runs: list[Rate] = []
+
+            def between(r: int, workers: int = workers, runs: list[Rate] = runs) -> None:
+                runs.append(bench_evolve(base, workers, r, evals))
+
+            pools[workers], jail = bench_pool(root, workers, seconds, rounds, between)
+            e2e[workers] = Rate(sum(r.evaluations for r in runs), sum(r.seconds for r in runs))
+    report(pools, e2e, jail, quick=args.quick, seconds=seconds, rounds=rounds, evals=evals)
 
 
 def report(
-    pools: dict[int, dict[Mode, Rate]], jail: str, *, quick: bool, seconds: float, rounds: int
+    pools: dict[int, dict[Mode, Rate]],
+    e2e: dict[int, Rate],
+    jail: str,
+    *,
+    quick: bool,
+    seconds: float,
+    rounds: int,
+    evals: int,
 ) -> None:
     print(f"jail: {jail}; cpus: {os.cpu_count()}; {rounds} round(s) of {seconds:g} s per mode")
     print(f"{'workers':>7}  {'candidates':<22} {'evals':>7} {'seconds':>8} {'evals/s':>9}")
@@ -202,6 +263,20 @@ def report(
             f" {'met' if met[workers] else 'MISSED'}), {ratio(rates, details=True):.2f} with"
             " details on"
         )
+    end_to_end: dict[str, Any] = {}
+    for workers, rate in e2e.items():
+        share = e2e_ratio(pools[workers], rate)
+        print(
+            f"{workers} worker(s): petri evolve {rate.per_s:.1f} evaluations/s ({rate.evaluations}"
+            f" in {rate.seconds:.2f} s) = {share:.2f} of the pool on passing candidates"
+            f" (goal >= {GOAL_END_TO_END_VS_POOL:.2f}:"
+            f" {'met' if share >= GOAL_END_TO_END_VS_POOL else 'MISSED'})"
+        )
+        end_to_end[str(workers)] = {
+            "rate": rate.to_dict(),
+            "vs_pool_passing": round(share, 3),
+            "goal_met": share >= GOAL_END_TO_END_VS_POOL,
+        }
     pool: dict[str, Any] = {}
     for workers, rates in pools.items():
         pool[str(workers)] = {
@@ -221,6 +296,9 @@ def report(
         "rounds": rounds,
         "pool": pool,
         "goal_failing_vs_passing": GOAL_FAILING_VS_PASSING,
+        "evolve_evaluations_per_run": evals,
+        "end_to_end": end_to_end,
+        "goal_end_to_end_vs_pool_passing": GOAL_END_TO_END_VS_POOL,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(data, indent=2) + "\n")

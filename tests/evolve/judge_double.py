@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from petri.evolve.evaluator import Job
@@ -99,3 +99,32 @@ def started(source: str = BUGGY, **fields: Any) -> RunStarted:
     """What a run of ``source`` starts with (``fields`` override the defaults)."""
     defaults: dict[str, Any] = {"program": "largest.py", "judge": "tests", "problem": "/p"}
     return RunStarted(source=source, **(defaults | fields))
+
+
+class StreamingEvaluator(FakeEvaluator):
+    """Takes jobs as they are bred (``submit``) and judges them when awaited, last submitted
+    first (workers finish in any order); ``born`` tells whether a submitted program's birth
+    was already recorded."""
+
+    def __init__(
+        self,
+        born: Callable[[str], bool] = lambda _: True,
+        kill_at_submit: int | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self.born = born
+        self.kill_at_submit = kill_at_submit
+        self.submitted: list[str] = []
+        self.unborn: list[str] = []
+
+    def submit(self, jobs: Sequence[Job]) -> None:
+        for job in jobs:
+            if len(self.submitted) == self.kill_at_submit:
+                raise KeyboardInterrupt("simulated kill while breeding")
+            self.submitted.append(job.program_id)
+            if not self.born(job.program_id):
+                self.unborn.append(job.program_id)
+
+    def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result]:
+        return dict(reversed(super().evaluate(list(reversed(jobs)), deadline).items()))

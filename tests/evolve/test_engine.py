@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from judge_double import BUGGY, FakeEvaluator, judge, started
+from judge_double import BUGGY, FakeEvaluator, StreamingEvaluator, judge, started
 
 from petri.config import EvolveSettings
 from petri.evolve.engine import Engine, Progress, candidate_timeout
@@ -137,3 +137,26 @@ def test_a_run_that_stops_improving_stops_after_its_patience() -> None:
     assert [g.stale for g in state.generations] == [0, 1, 2, 3]
     assert state.generations[-1].front == [state.promoted.id]
     assert state.evaluations <= 1 + 4 * EvolveSettings().offspring
+
+
+def test_children_queued_as_bred_give_the_same_run() -> None:
+    store = MemoryStore()
+    streaming = StreamingEvaluator(born=lambda pid: any(
+        e.type == "program_born" and e.payload.get("id") == pid for e in store.replay("r1")
+    ))  # fmt: skip
+    batch = run(MemoryStore(), FakeEvaluator(), seed=3, max_evals=200)
+    streamed = run(store, streaming, seed=3, max_evals=200)
+    assert summary(streamed) == summary(batch)
+    assert streaming.submitted and not streaming.unborn  # each birth recorded before its task
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 0.9])
+def test_a_run_killed_while_breeding_resumes_to_the_same_result(share: float) -> None:
+    bred = StreamingEvaluator()
+    reference = run(MemoryStore(), bred, seed=5, max_evals=300)
+    kill_at = 1 + int(share * (len(bred.submitted) - 2))
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):
+        run(store, StreamingEvaluator(kill_at_submit=kill_at), seed=5, max_evals=300)
+    resumed = run(store, StreamingEvaluator(), seed=5, max_evals=300)
+    assert summary(resumed) == summary(reference)

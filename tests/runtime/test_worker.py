@@ -198,3 +198,24 @@ def test_admin_functions_and_worker_main(tmp_path: Path) -> None:
     proc.join(60)
     assert proc.exitcode == 0
     assert admin.queue_stats(url)["pending"] == 1  # kind "x" has no handler here
+
+
+def test_an_idle_worker_waits_with_its_sleep_and_tells_each_settled_task() -> None:
+    from petri.runtime.doorbell import Doorbell
+
+    work, results = Doorbell.open(), Doorbell.open()
+    try:
+        worker, _ = make({"k": lambda t: None}, sleep=work.wait, settled=results.ring)
+        worker.queue.enqueue_many([Task("k", {}), Task("k", {})])
+        assert worker.run(max_tasks=2) == 2
+        assert results.wait(0) and results.wait(0) and not results.wait(0)  # one ring per task
+        worker.poll_s = 3600.0  # only a ring can wake it before the test times out
+        idle = threading.Thread(target=worker.run, kwargs={"max_tasks": 1})
+        idle.start()
+        worker.queue.enqueue(Task("k", {}))
+        work.ring()
+        idle.join(60)
+        assert not idle.is_alive() and worker.processed == 3
+    finally:
+        work.close()
+        results.close()

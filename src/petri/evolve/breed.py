@@ -8,9 +8,10 @@ twice. Every random choice comes from the generator the caller passes in.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import random
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +55,10 @@ OPERATOR_MIX: dict[str, float] = {
 ELITE_RATE = 0.3
 
 
+@functools.lru_cache(maxsize=4096)
 def program_id(source: str) -> str:
-    """The id of a program: a hash of its normalized source (formatting and comments ignored)."""
+    """The id of a program: a hash of its normalized source (formatting and comments ignored).
+    Remembered: a search asks again for the ids of the programs its duplicates make."""
     try:
         normalized = ast.dump(ast.parse(source))
     except (SyntaxError, ValueError):
@@ -132,11 +135,13 @@ class Breeder:
         seen: set[str],
         generation: int,
         elite: Sequence[Candidate] = (),
+        born_hook: Callable[[Candidate], object] = lambda _: None,
     ) -> list[Candidate]:
         """Up to ``n`` new, distinct, valid children; ``seen`` holds ids not to repeat (updated).
 
         ``pick`` orders parents for the tournament (smaller is better); None draws uniformly.
         ``elite`` (the members of the population's best front) parents ``ELITE_RATE`` of them.
+        ``born_hook`` sees each child as soon as it is bred (the engine queues it at once).
         """
         born: list[Candidate] = []
         for _ in range(n):
@@ -146,6 +151,7 @@ class Breeder:
             if child is not None:
                 seen.add(child.id)
                 born.append(child)
+                born_hook(child)
         return born
 
     def _one(

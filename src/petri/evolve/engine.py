@@ -4,8 +4,10 @@ Determinism: generation *g* breeds with ``random.Random(f"{seed}:{g}")``, from t
 generation *g-1* and the ids born before *g*; results are folded in child order, whatever order
 workers finish in. So the same seed and budget give the same run for any number of workers,
 and a run resumed after ``kill -9`` replays to the start of its unfinished generation and breeds
-exactly the children it had bred. Births are recorded before their tasks are queued; a
-generation's evaluations and its selection are recorded in one atomic append.
+exactly the children it had bred. Births are recorded before their tasks are queued (each
+child as soon as it is bred, when the evaluator takes jobs early, so workers judge while its
+siblings are bred); a generation's evaluations and its selection are recorded in one atomic
+append.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from petri.config import EvolveSettings
 from petri.evolve import journal
 from petri.evolve.breed import Breeder, Candidate, program_id
-from petri.evolve.evaluator import Evaluator, Job
+from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
 from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
@@ -166,13 +168,14 @@ class Engine:
         seen = self.state.seen_before(g)
         n = min(self.settings.offspring, budget)
         elite = self._elite(population)
+        streaming = isinstance(self.evaluator, Submitter)
         children = breeder.children(
-            population, pick=pick, n=n, rng=rng, seen=seen, generation=g, elite=elite
-        )
-        fresh = [c for c in children if c.id not in self.state.born]
-        if fresh:
-            self._append(journal.births(self.run_id, fresh))
-        jobs = [Job(c.id, c.source, test_timeout_s=self.state.test_timeout_s) for c in children]
+            population, pick=pick, n=n, rng=rng, seen=seen, generation=g, elite=elite,
+            born_hook=self._born if streaming else lambda _: None,
+        )  # fmt: skip
+        if not streaming:
+            self._births(children)
+        jobs = [self._job(c) for c in children]
         results = self.evaluator.evaluate(jobs, self.deadline)
         if results is None:
             self.stopped_by_time = True
@@ -183,6 +186,21 @@ class Engine:
         self._append([*journal.evaluations(self.run_id, records), done])
         self._report(g)
         return bool(children)
+
+    def _job(self, child: Candidate) -> Job:
+        return Job(child.id, child.source, test_timeout_s=self.state.test_timeout_s)
+
+    def _births(self, children: Sequence[Candidate]) -> None:
+        fresh = [c for c in children if c.id not in self.state.born]
+        if fresh:
+            self._append(journal.births(self.run_id, fresh))
+
+    def _born(self, child: Candidate) -> None:
+        """Record a child's birth and queue its evaluation at once, so that workers judge it
+        while its siblings are bred; its result is awaited with theirs."""
+        assert isinstance(self.evaluator, Submitter)
+        self._births([child])
+        self.evaluator.submit([self._job(child)])
 
     def _population(self) -> list[Candidate]:
         ids = self.state.population()

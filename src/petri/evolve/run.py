@@ -27,6 +27,7 @@ from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
 from petri.program.edits import Original
 from petri.runtime.admin import die_with_parent, make_target
+from petri.runtime.doorbell import Doorbell
 from petri.runtime.queue import from_url as queue_from_url
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
@@ -38,6 +39,9 @@ TASK_GRACE_S = 60.0
 #: Lease of an evaluation task; workers heartbeat it while a long evaluation runs, and a task
 #: whose worker was killed goes back to the queue this soon.
 LEASE_S = 10.0
+#: Seconds between looks for results when no local worker rang: the pace for remote workers
+#: (``petri worker --broker``), which have no doorbell to the coordinator.
+REMOTE_POLL_S = 0.05
 
 ProgressFn = Callable[[Progress], None]
 
@@ -123,7 +127,10 @@ def drive(
     store = store_from_url(info.store)
     queue = queue_from_url(info.queue, lease_s=LEASE_S)
     timeout = (started.wall_time_s or Limits().wall_time_s) + TASK_GRACE_S
-    supervisor = _local_workers(info, evolve.workers, timeout) if evolve.workers else None
+    work, results = Doorbell.open(), Doorbell.open()
+    supervisor = None
+    if evolve.workers:
+        supervisor = _local_workers(info, evolve.workers, timeout, work, results)
     try:
         if supervisor is not None:
             supervisor.start()
@@ -133,7 +140,10 @@ def drive(
             store_url=info.store,
             run_id=info.run_id,
             problem=started.snapshot,
+            poll_s=REMOTE_POLL_S,
             tick=supervisor.poll if supervisor is not None else lambda: None,
+            wait=results.wait_all,
+            ring=work.ring,
         )
         engine = Engine(info.run_id, store, evaluator, evolve, progress=progress)
         state = engine.run(started)
@@ -143,6 +153,8 @@ def drive(
             supervisor.stop()
         queue.close()
         store.close()
+        work.close()
+        results.close()
 
 
 def _finish(store: Store, state: RunState, out: Path) -> dict[str, Any]:
@@ -168,13 +180,17 @@ def _finish(store: Store, state: RunState, out: Path) -> dict[str, Any]:
     return summary
 
 
-def _local_workers(info: RunInfo, n: int, timeout_s: float) -> Supervisor:
+def _local_workers(
+    info: RunInfo, n: int, timeout_s: float, work: Doorbell, results: Doorbell
+) -> Supervisor:
     target = make_target(
         info.queue,
         Registry(HANDLERS),
         store_url=info.store,
         timeout_s=timeout_s,
         queue_options={"lease_s": LEASE_S},
+        work=work,
+        results=results,
     )
 
     def body(index: int, beat: Callable[[], None]) -> None:

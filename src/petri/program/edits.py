@@ -28,6 +28,10 @@ from petri.program.lexicon import Lexicon, read_lexicon
 from petri.program.sites import Site, SiteInfo, find_sites
 
 JsonScalar = str | int | float | bool | None
+#: Edit lists whose outcome an ``Original`` remembers (then it starts afresh): a few
+#: generations' worth of proposals and children.
+APPLIED_KEPT = 4096
+_UNKNOWN = object()
 _Node = TypeVar("_Node", bound=cst.CSTNode)
 _Block = cst.Module | cst.IndentedBlock
 
@@ -90,6 +94,10 @@ class Original:
     attribute, method and keyword names the program uses; build one with ``parse``.
     ``pieces`` caches the code of each top-level statement by ``id()``: rendering is most of
     the cost of ``apply``, and most top-level statements come out of an edit untouched.
+    ``applied`` remembers the outcome of recent edit lists: a search applies the same list
+    again and again (an operator checks that its edit applies, then the child made of it is
+    applied; duplicates are proposed again; minimization retries subsets), and ``apply`` is
+    pure, so each list pays libcst once.
     """
 
     source: str
@@ -98,6 +106,7 @@ class Original:
     info: tuple[SiteInfo, ...]
     lexicon: Lexicon
     pieces: Mapping[int, str] = field(default_factory=dict, repr=False)
+    applied: dict[tuple[Edit, ...], str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def parse(cls, source: str) -> Original:
@@ -125,6 +134,19 @@ class Original:
         Edits apply in list order; an edit of an outer node sees its children already edited.
         Edits are untrusted (they may come from a stored run): a bad one gives None.
         """
+        key = tuple(edits)
+        try:
+            known = self.applied.get(key, _UNKNOWN)  # one lookup: safe if a thread clears it
+        except TypeError:  # an unhashable (so malformed) edit: no fit, found by _apply
+            return self._apply(edits)
+        if known is not _UNKNOWN:
+            return cast(str | None, known)
+        if len(self.applied) >= APPLIED_KEPT:
+            self.applied.clear()
+        source = self.applied[key] = self._apply(edits)
+        return source
+
+    def _apply(self, edits: Sequence[Edit]) -> str | None:
         tree = self.transform(edits)
         if tree is None:
             return None

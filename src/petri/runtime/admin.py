@@ -9,10 +9,12 @@ import importlib
 import logging
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from petri.errors import ConfigError
+from petri.runtime.doorbell import Doorbell
 from petri.runtime.queue import from_url
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, RestartIntensity, Supervisor
@@ -80,13 +82,28 @@ def make_target(
     timeout_s: float = 300.0,
     queue_options: Mapping[str, Any] | None = None,
     poll_s: float = 0.05,
+    work: Doorbell | None = None,
+    results: Doorbell | None = None,
 ) -> Callable[[int, Callable[[], None]], None]:
-    """The body of one supervised worker process (connections are opened in the child)."""
+    """The body of one supervised worker process (connections are opened in the child).
+
+    Local workers of a coordinator share its doorbells: they wait on ``work`` when idle
+    instead of sleeping ``poll_s``, and ring ``results`` after each task.
+    """
 
     def target(index: int, beat: Callable[[], None]) -> None:
         queue = from_url(broker_url, **dict(queue_options or {}))
         store = store_from_url(store_url) if store_url else None
-        worker = Worker(queue, registry, store=store, timeout_s=timeout_s, poll_s=poll_s, beat=beat)
+        worker = Worker(
+            queue,
+            registry,
+            store=store,
+            timeout_s=timeout_s,
+            poll_s=poll_s,
+            beat=beat,
+            sleep=time.sleep if work is None else work.wait,
+            settled=(lambda: None) if results is None else results.ring,
+        )
         run_process(worker)
 
     return target

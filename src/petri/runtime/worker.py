@@ -118,7 +118,10 @@ class Worker:
 
     ``store`` (optional) receives ``task_leased``, ``task_done``, ``task_failed`` and
     ``task_dead`` events in the run named by the task's ``payload["run_id"]``, else ``run_id``.
-    ``beat`` is called while the worker is alive and making progress (the supervisor's watch).
+    ``beat`` is called while the worker is alive and making progress (the supervisor's watch),
+    ``settled`` after each task it settled (a local coordinator waiting for results wakes on
+    it), ``sleep`` when it found nothing to lease (a local doorbell's ``wait`` wakes it as soon
+    as work is queued).
     """
 
     def __init__(
@@ -132,8 +135,9 @@ class Worker:
         heartbeat_s: float | None = None,
         poll_s: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         beat: Callable[[], None] = lambda: None,
+        settled: Callable[[], None] = lambda: None,
     ) -> None:
         self.queue = queue
         self.registry = registry
@@ -145,6 +149,7 @@ class Worker:
         self.clock = clock
         self.sleep = sleep
         self.beat = beat
+        self.settled = settled
         self.stopping = False
         self.wedged = False
         self.processed = 0
@@ -190,6 +195,7 @@ class Worker:
         self._record(task, "task_leased", {"attempt": task.attempts})
         self._settle(task)
         self.processed += 1
+        self.settled()
         return True
 
     def _settle(self, task: Task) -> None:
