@@ -100,6 +100,7 @@ def test_an_answer_that_fixes_the_bug_repairs_the_run(openai_vendor: Vendor) -> 
     event, *failed = answered(store)
     assert event["answer"] == FIX and event["rejected"] == "" and event["total_tokens"] == 18
     assert [e["slot"] for e in failed] == [6, 12, 18] and all(e["error"] for e in failed)
+    assert len(state.generations) == 1
     prompt = openai_vendor.server.requests[0].json["messages"][-1]["content"]
     assert BUGGY in prompt and "FAILING tests/test_largest.py::test_0" in prompt
     assert "3 of 5 tests pass" not in prompt and "2 of 5 tests pass" in prompt
@@ -123,7 +124,8 @@ def test_an_answer_that_does_not_apply_is_a_failed_proposal(
     assert not any(c.op == "llm_edit" for c in state.born.values())
     first, *rest = answered(store)
     assert reason in first["rejected"]
-    assert rest and all(e["error"] and not e["answer"] for e in rest)
+    # the model then fails three times in a row: the run asks it no more
+    assert len(rest) == 3 and all(e["error"] and not e["answer"] for e in rest)
 
 
 def test_an_edit_outside_the_evolve_block_is_a_failed_proposal(openai_vendor: Vendor) -> None:

@@ -84,7 +84,9 @@ def test_an_edit_inside_the_evolve_block_applies() -> None:
         (Block("    return area(2, 3)\n", "    return area(3, 3)\n"), "outside the EVOLVE-BLOCK"),
         (Block("import math\n", "import os\n"), "outside the EVOLVE-BLOCK"),
         (
-            Block("    return w + h\n# EVOLVE-BLOCK-END\n", "    return w * h\n# EVOLVE-BLOCK-END\n"),
+            Block(
+                "    return w + h\n# EVOLVE-BLOCK-END\n", "    return w * h\n# EVOLVE-BLOCK-END\n"
+            ),
             "marker",
         ),
         (Block("    return w + h\n", "    return w\n# EVOLVE-BLOCK-END\n"), "marker"),

@@ -6,7 +6,9 @@ a resumed run that breeds that generation again reads the answer back instead of
 the model is never asked twice for one child and the run stays deterministic. Every failure
 (the model unreachable or refusing, a spent budget, an answer with no block, a block that does
 not apply or strays outside the EVOLVE-BLOCK) is a failed proposal: the breeder breeds that
-child with the other operators. Keys never reach an event: answers and errors are redacted.
+child with the other operators. Once the budget is spent, or after ``MAX_FAILED_CALLS`` failed
+calls in a row, the session asks no more (a resumed session tries again). Keys never reach
+an event: answers and errors are redacted.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from petri.program.search_replace import parse_search_replace
 from petri.runtime.store import NewEvent, Store
 
 MODEL_ANSWERED = "model_answered"
+#: Failed calls in a row after which a session stops asking: an unreachable model would
+#: otherwise cost its timeout and retries on every k-th child of the run.
+MAX_FAILED_CALLS = 3
 
 
 class ModelAnswered(BaseModel):
@@ -69,7 +74,8 @@ class ModelEditor:
         self.results = results
         self.every = every
         self.front = front
-        self.spent = False
+        self.silent = False  # the budget is spent, or the model failed too often in a row
+        self.failed_calls = 0
         self.answers: dict[tuple[int, int], ModelAnswered] = {}
         for event in store.replay(run_id):
             if event.type == MODEL_ANSWERED:
@@ -86,7 +92,7 @@ class ModelEditor:
         answer when there is one, else a new call (recorded); None for a failed proposal."""
         answer = self.answers.get((generation, slot))
         if answer is None:
-            if self.spent:
+            if self.silent:
                 return None
             answer = self._ask(parent, elite, generation, slot)
         if answer.error:
@@ -101,9 +107,12 @@ class ModelEditor:
         try:
             completion = self.model.complete(conversation)
         except ModelError as exc:  # unreachable, refusing or out of budget: search on without
-            self.spent = self.spent or isinstance(exc, BudgetExhausted)
+            self.failed_calls += 1
+            spent = isinstance(exc, BudgetExhausted)
+            self.silent = spent or self.failed_calls >= MAX_FAILED_CALLS
             fields["error"] = redact(str(exc))
         else:
+            self.failed_calls = 0
             text = redact(completion.text)
             fields["answer"] = text
             fields["rejected"] = edit_of(self.original, parent, text)[1]
