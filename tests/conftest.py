@@ -2,7 +2,9 @@
 
 A Redis and a NATS (JetStream) server are started on free loopback ports with their data in a
 temporary directory, once per test session, and stopped at its end. A test that needs a server
-whose binary is not installed is skipped with the binary's name as the reason.
+whose binary is not installed is skipped with the binary's name as the reason. Scripted
+loopback servers speaking the OpenAI and Anthropic wire protocols (``fake_servers``) back the
+``vendor`` fixtures: nothing they build reaches beyond 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from fake_servers import KEYS, SERVERS, Vendor
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -27,6 +32,49 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("PETRI_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDKs read base URLs, keys, profiles and proxies from the environment: clear them."""
+    for name in list(os.environ):
+        upper = name.upper()
+        if upper.startswith(("OPENAI_", "ANTHROPIC_")) or upper.endswith("_PROXY"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+def _vendor(name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Vendor]:
+    server = SERVERS[name]().start()
+    try:
+        yield Vendor(name, server, KEYS[name], monkeypatch)
+    finally:
+        server.close()
+
+
+@pytest.fixture(params=["openai", "anthropic"])
+def vendor(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, loopback_only: None
+) -> Iterator[Vendor]:
+    """Each backend in turn, with a fresh scripted loopback server."""
+    yield from _vendor(request.param, monkeypatch)
+
+
+@pytest.fixture
+def openai_vendor(monkeypatch: pytest.MonkeyPatch, loopback_only: None) -> Iterator[Vendor]:
+    yield from _vendor("openai", monkeypatch)
+
+
+@pytest.fixture
+def anthropic_vendor(monkeypatch: pytest.MonkeyPatch, loopback_only: None) -> Iterator[Vendor]:
+    yield from _vendor("anthropic", monkeypatch)
+
+
+@pytest.fixture
+def events() -> tuple[list[dict[str, Any]], Callable[[dict[str, Any]], None]]:
+    """A list that collects ledger events, and the callback that appends to it."""
+    seen: list[dict[str, Any]] = []
+    return seen, seen.append
 
 
 @pytest.fixture

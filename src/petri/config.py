@@ -101,6 +101,26 @@ class EvolveSettings(BaseModel):
             "generations; 0: search until repaired or out of budget."
         ),
     )
+    llm_every: int = Field(
+        6,
+        ge=1,
+        description="With a model backend ([llm]): ask it for every k-th child of a generation "
+        "(an llm_edit); offline, the default: never.",
+    )
+    llm_front: int = Field(
+        2, ge=0, le=8, description="Members of the best front, besides the best, the model sees."
+    )
+    llm_max_tokens: int | None = Field(
+        None, ge=1, description="Tokens the run's model calls may spend in all; empty: no limit."
+    )
+    llm_max_cost: float | None = Field(
+        None, ge=0, description="USD the run's model calls may spend in all; empty: no limit."
+    )
+    llm: LlmSettings | None = Field(
+        None,
+        description="The backend the run asks: [llm] / PETRI_LLM__*, copied in when the run "
+        "starts, so that a resumed run asks the same one (the key itself is never stored).",
+    )
 
 
 class SwarmSettings(BaseModel):

@@ -16,9 +16,7 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llm"))
 from fake_servers import Behaviour, OpenAIServer, Recorded, Reply, answer
-
 from petri.runtime.store import from_url
 
 HERE = Path(__file__).resolve().parent

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fake_servers import Vendor, answer, stream_error
 
+from fake_servers import Vendor, answer, stream_error
 from petri.errors import ModelError
 from petri.llm import Message
 from petri.llm.anthropic_backend import to_anthropic

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
+
 from fake_servers import (
     Vendor,
     answer,
@@ -15,8 +17,6 @@ from fake_servers import (
     rate_limited,
     status,
 )
-from pydantic import BaseModel
-
 from petri.errors import BudgetExhausted, ModelError, ModelOutputError
 from petri.llm import Ledger, Message
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
-from fake_servers import KEY_ENV, Vendor, answer
 
+from fake_servers import KEY_ENV, Vendor, answer
 from petri.errors import ConfigError, MissingDriver
 from petri.llm import LlmSettings, Message, from_settings
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_servers import KEY_ENV, Vendor, answer, status
 
+from fake_servers import KEY_ENV, Vendor, answer, status
 from petri.errors import ConfigError, ModelError
 from petri.llm import Ledger, LlmSettings, Message, from_settings, redact
 from petri.llm.keys import RedactFilter, install_redaction, remember, resolve_key

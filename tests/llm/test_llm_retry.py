@@ -7,8 +7,8 @@ import email.utils
 import anthropic
 import httpx2
 import pytest
-from fake_servers import Vendor, answer, status
 
+from fake_servers import Vendor, answer, status
 from petri.llm import LlmSettings, Message
 from petri.llm.anthropic_backend import SDK_ERRORS
 from petri.llm.retry import RetryPolicy, parse_retry_after

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_servers import Vendor, answer, stream_error
 
+from fake_servers import Vendor, answer, stream_error
 from petri.errors import ModelError
 from petri.llm import Message
 from petri.llm.openai_backend import uses_completion_tokens

@@ -2,7 +2,9 @@
 
 A child is the original program plus a list of edits; its id is the hash of its normalized
 source, so two edit lists that yield the same program are one candidate and never evaluated
-twice. Every random choice comes from the generator the caller passes in.
+twice. Every random choice comes from the generator the caller passes in. With a model
+(``ModelEdits``), every ``every``-th child is first asked of it (an ``llm_edit`` of a member of
+the best front); when its answer gives no new program, that child is bred as any other.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import hashlib
 import random
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from petri.program.edits import Edit, Original
+from petri.program.edits import Edit, Original, is_text_edit
 from petri.program.operators import echo, move, propose
 
 #: How many draws a child may take before the breeder gives up on it (all duplicates).
@@ -100,6 +102,19 @@ class Candidate:
         )
 
 
+class ModelEdits(Protocol):
+    """A model asked for edits (``petri.evolve.model_edits.ModelEditor``)."""
+
+    #: Ask for every ``every``-th child of a generation (the first, then every k-th).
+    every: int
+
+    def propose(
+        self, parent: Candidate, elite: Sequence[Candidate], *, generation: int, slot: int
+    ) -> Edit | None:
+        """An edit of ``parent``'s program, or None (no answer, or one that does not apply)."""
+        ...
+
+
 class Breeder:
     """Makes children of a population; pure apart from the generator it is given."""
 
@@ -112,8 +127,10 @@ class Breeder:
         max_edits: int,
         crossover_rate: float,
         mix: Mapping[str, float] = OPERATOR_MIX,
+        model: ModelEdits | None = None,
     ) -> None:
         self.original = original
+        self.model = model
         self.weights = weights
         self.ops = ops
         self.mix = mix
@@ -144,15 +161,43 @@ class Breeder:
         ``born_hook`` sees each child as soon as it is bred (the engine queues it at once).
         """
         born: list[Candidate] = []
-        for _ in range(n):
-            child = self._one(
-                parents, pick=pick, rng=rng, seen=seen, generation=generation, elite=elite
-            )
+        for slot in range(n):
+            child = self._asked(parents, elite, slot=slot, seen=seen, generation=generation)
+            if child is None:
+                child = self._one(
+                    parents, pick=pick, rng=rng, seen=seen, generation=generation, elite=elite
+                )
             if child is not None:
                 seen.add(child.id)
                 born.append(child)
                 born_hook(child)
         return born
+
+    def _asked(
+        self,
+        parents: Sequence[Candidate],
+        elite: Sequence[Candidate],
+        *,
+        slot: int,
+        seen: set[str],
+        generation: int,
+    ) -> Candidate | None:
+        """The model's child for ``slot`` when it is the model's turn: its edit of a member of
+        the best front (in turn), None when it has none or the program is not new. Uses no
+        random draw, so the children after it are the same whatever the model answered."""
+        model = self.model
+        if model is None or slot % model.every:
+            return None
+        front = list(elite) or [parents[0]]
+        parent = front[(slot // model.every) % len(front)]
+        edit = model.propose(parent, front, generation=generation, slot=slot)
+        if edit is None:
+            return None
+        edits = (*parent.edits, edit)
+        source = self.original.apply(edits)
+        if source is None or program_id(source) in seen:
+            return None
+        return Candidate(program_id(source), edits, (parent.id,), "llm_edit", generation, source)
 
     def _one(
         self,
@@ -231,13 +276,15 @@ def _tournament(
 
 
 def _crossover(a: Candidate, b: Candidate, rng: random.Random) -> list[Edit]:
-    """One-point crossover of two edit lists, dropping edits that repeat a site."""
+    """One-point crossover of two edit lists, dropping edits that repeat a site (a text edit,
+    which has none, only when it repeats itself)."""
     head = a.edits[: rng.randint(0, len(a.edits))]
     tail = b.edits[rng.randint(0, len(b.edits)) :]
     out: list[Edit] = []
-    sites: set[int] = set()
+    sites: set[object] = set()
     for edit in (*head, *tail):
-        if edit.site not in sites:
-            sites.add(edit.site)
+        key = edit if is_text_edit(edit) else edit.site
+        if key not in sites:
+            sites.add(key)
             out.append(edit)
     return out

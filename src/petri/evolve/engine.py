@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
-from petri.evolve.breed import Breeder, Candidate, program_id
+from petri.evolve.breed import Breeder, Candidate, ModelEdits, program_id
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
 from petri.evolve.journal import RunState
@@ -55,8 +55,10 @@ class Engine:
         *,
         clock: Callable[[], float] = time.monotonic,
         progress: Callable[[Progress], None] = lambda _: None,
+        model: ModelEdits | None = None,
     ) -> None:
         self.run_id = run_id
+        self.model = model  # asked for llm_edit children; None: offline
         self.store = store
         self.evaluator = evaluator
         self.settings = settings
@@ -164,7 +166,7 @@ class Engine:
         population = self._population()
         pick = {pid: i for i, pid in enumerate(p.id for p in population)}
         budget = self.settings.max_evals - self.state.evaluations
-        breeder = _breeder(self.original, self.state.weights or None, self.settings)
+        breeder = _breeder(self.original, self.state.weights or None, self.settings, self.model)
         seen = self.state.seen_before(g)
         n = min(self.settings.offspring, budget)
         elite = self._elite(population)
@@ -355,7 +357,12 @@ def candidate_timeout(baseline: Evaluation) -> float | None:
     return round(max(0.25, 10 * max(passed) + 0.1), 3) if passed else None
 
 
-def _breeder(original: Original, weights: dict[int, float] | None, s: EvolveSettings) -> Breeder:
+def _breeder(
+    original: Original,
+    weights: dict[int, float] | None,
+    s: EvolveSettings,
+    model: ModelEdits | None = None,
+) -> Breeder:
     ops = sorted(STATEMENT_OPS) if s.operators == "statements" else None
     return Breeder(
         original,
@@ -363,6 +370,7 @@ def _breeder(original: Original, weights: dict[int, float] | None, s: EvolveSett
         ops=ops,
         max_edits=s.max_edits,
         crossover_rate=s.crossover_rate,
+        model=model,
     )
 
 

@@ -21,7 +21,9 @@ from petri.evolve.engine import Engine, Progress
 from petri.evolve.evaluator import QueueEvaluator
 from petri.evolve.events import RunFinished, RunStarted
 from petri.evolve.journal import RunState
+from petri.evolve.model_edits import model_editor
 from petri.evolve.outputs import write_outputs
+from petri.evolve.results import load_result
 from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
@@ -33,6 +35,7 @@ from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, Supervisor
 from petri.runtime.worker import Registry
+from petri.sandbox.outcome import Evaluation
 
 #: Seconds on top of an evaluation's wall time before a worker's task is retried elsewhere.
 TASK_GRACE_S = 60.0
@@ -67,6 +70,9 @@ def start_run(
         out=str((out or state_dir / "runs" / run_id).resolve()),
         created=time.time(),
     )
+    evolve = settings.evolve
+    if evolve.llm is None:  # recorded with the run: a resume asks the same backend
+        evolve = evolve.model_copy(update={"llm": settings.llm})
     store = store_from_url(info.store)
     try:
         digest = publish(
@@ -80,7 +86,7 @@ def start_run(
             snapshot=digest,
             seed=settings.evolve.seed,
             max_evals=settings.evolve.max_evals,
-            evolve=settings.evolve,
+            evolve=evolve,
             wall_time_s=settings.limits.wall_time_s,
             out=info.out,
         )
@@ -90,7 +96,7 @@ def start_run(
     finally:
         store.close()
     register(settings.home, info)
-    return drive(info, started, settings.evolve, progress=progress)
+    return drive(info, started, evolve, progress=progress)
 
 
 def resume_run(
@@ -145,7 +151,8 @@ def drive(
             wait=results.wait_all,
             ring=work.ring,
         )
-        engine = Engine(info.run_id, store, evaluator, evolve, progress=progress)
+        model = model_editor(evolve, started.source, store, info.run_id, _results(store, info))
+        engine = Engine(info.run_id, store, evaluator, evolve, progress=progress, model=model)
         state = engine.run(started)
         return _finish(store, state, Path(info.out))
     finally:
@@ -155,6 +162,16 @@ def drive(
         store.close()
         work.close()
         results.close()
+
+
+def _results(store: Store, info: RunInfo) -> Callable[[str], Evaluation | None]:
+    """How the model's prompt finds a program's evaluation: in the run's stored results."""
+
+    def find(program_id: str) -> Evaluation | None:
+        result = load_result(store, info.run_id, program_id)
+        return None if result is None else result.evaluation
+
+    return find
 
 
 def _finish(store: Store, state: RunState, out: Path) -> dict[str, Any]:

@@ -6,20 +6,21 @@ False
 
 Backends: ``offline`` (the default), ``openai`` (OpenAI or any OpenAI-compatible endpoint:
 vLLM, llama.cpp, Ollama) and ``anthropic``; the last two need ``pip install 'petridish[llm]'``.
-Also here: the search/replace edit blocks the coder asks models for.
+Also here, re-exported from ``petri.program.search_replace``: the search/replace edit blocks
+models are asked for (``Edit`` is its ``Block``).
 """
 
 from __future__ import annotations
 
 import importlib
-import re
-from dataclasses import dataclass
 
-from petri.errors import ConfigError, MissingDriver, ModelOutputError
+from petri.errors import ConfigError, MissingDriver
 from petri.llm.base import Completion, Ledger, Message, Model, Usage, extract_json
 from petri.llm.keys import install_redaction, redact, resolve_key
 from petri.llm.offline import OfflineModel
 from petri.llm.settings import LlmSettings
+from petri.program.search_replace import Block as Edit
+from petri.program.search_replace import apply_search_replace, parse_search_replace
 
 __all__ = [
     "Completion",
@@ -78,67 +79,3 @@ def from_settings(settings: LlmSettings, ledger: Ledger | None = None) -> Model:
     install_redaction()  # after the imports: the SDKs' module loggers exist by now
     model: Model = cls(settings, ledger, api_key=key)
     return model
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace the exact text ``search`` (whole lines) by ``replace``."""
-
-    search: str
-    replace: str
-
-
-_BLOCK = re.compile(
-    r"^<{5,9} ?SEARCH[ \t]*\n(.*?)^={5,9}[ \t]*\n(.*?)^>{5,9} ?REPLACE[ \t]*$",
-    re.DOTALL | re.MULTILINE,
-)
-_OPENING = re.compile(r"^<{5,9} ?SEARCH[ \t]*$", re.MULTILINE)
-
-
-def parse_search_replace(text: str) -> list[Edit]:
-    """The edits in a model's answer, in order.
-
-    Each is a block of lines: ``<<<<<<< SEARCH``, the old lines, ``=======``, the new lines,
-    ``>>>>>>> REPLACE`` (markers of 5 to 9 characters are accepted). Text around the blocks
-    (prose, code fences) is ignored. A block that is opened and never closed raises
-    ``ModelOutputError``: applying the others alone could break the program.
-    """
-    text = text.replace("\r\n", "\n")
-    edits = [Edit(m.group(1), m.group(2)) for m in _BLOCK.finditer(text)]
-    opened = len(_OPENING.findall(text))
-    if opened != len(edits):
-        raise ModelOutputError(
-            f"{opened - len(edits)} of {opened} SEARCH/REPLACE blocks are not closed by "
-            "'=======' and '>>>>>>> REPLACE'"
-        )
-    return edits
-
-
-def apply_search_replace(source: str, edits: list[Edit]) -> str:
-    """``source`` with each edit applied in turn; each SEARCH must occur exactly once.
-
-    Raises ``ModelOutputError`` naming the block (its number and first line) otherwise. An empty
-    SEARCH is allowed only on an empty source (the block writes a new file).
-    """
-    # Blocks end with a newline; a source whose last line lacks one would never match it.
-    added = not source.endswith("\n")
-    result = source + "\n" if added and source else source
-    for number, edit in enumerate(edits, start=1):
-        if not edit.search:
-            if result:
-                raise ModelOutputError(f"{_name(number, edit)} has an empty SEARCH section")
-            result = edit.replace
-            continue
-        found = result.count(edit.search)
-        if found != 1:
-            problem = "not found" if not found else f"found {found} times (add lines to pin it)"
-            raise ModelOutputError(f"{_name(number, edit)} {problem} in the source")
-        result = result.replace(edit.search, edit.replace, 1)
-    if added and source and result.endswith("\n"):
-        result = result[:-1]
-    return result
-
-
-def _name(number: int, edit: Edit) -> str:
-    first = next((line.strip() for line in edit.search.splitlines() if line.strip()), "")
-    return f"SEARCH block {number} ({first[:60]!r})" if first else f"SEARCH block {number}"

@@ -8,7 +8,8 @@ over the original tree, leaving every untouched byte as it was.
 How an edit applies is up to its operator's applier, found by operator name in a registry that
 the operator modules fill (``register``; ``petri.program.operators`` registers them all, and
 importing any module of ``petri.program`` imports it). An expression edit applies at its node;
-a statement edit at the block holding its statement, through ``Slot``s.
+a statement edit at the block holding its statement, through ``Slot``s; a text edit (a model's
+search/replace blocks, ``llm_edit``) to the source the tree edits rendered, in list order.
 """
 
 from __future__ import annotations
@@ -147,10 +148,16 @@ class Original:
         return source
 
     def _apply(self, edits: Sequence[Edit]) -> str | None:
-        tree = self.transform(edits)
+        text = [e for e in edits if _is_text(e)]
+        tree = self.transform([e for e in edits if not _is_text(e)])
         if tree is None:
             return None
         source = self.render(tree)
+        try:
+            for edit in text:
+                source = _TEXT_APPLIERS[edit.op](self, source, edit.args)
+        except (ValueError, TypeError):  # Misfit included: untrusted edits give "no fit"
+            return None
         return source if compiles(source) else None
 
     def render(self, tree: cst.Module) -> str:
@@ -224,27 +231,41 @@ Operator = Callable[["Original", Site, random.Random], Edit | None]
 NodeApplier = Callable[["Original", Site, cst.CSTNode, Args], cst.CSTNode]
 #: Applies a statement edit to the slots of its block.
 BlockApplier = Callable[["Original", Site, list[Slot], Args], None]
+#: Applies a text edit to the whole source as the edits before it left it.
+TextApplier = Callable[["Original", str, Args], str]
 BlockEdits = list[tuple[Site, Edit]]
 
 _NODE_APPLIERS: dict[str, NodeApplier] = {}
 _BLOCK_APPLIERS: dict[str, BlockApplier] = {}
+_TEXT_APPLIERS: dict[str, TextApplier] = {}
 
 
 def register(
     *,
     nodes: Mapping[str, NodeApplier] | None = None,
     blocks: Mapping[str, BlockApplier] | None = None,
+    texts: Mapping[str, TextApplier] | None = None,
 ) -> None:
     """Teach ``Original.apply`` operators' appliers, by operator name: ``nodes`` apply at their
-    site's node, ``blocks`` at the block of their statement. ValueError for a name that already
-    has another applier."""
-    nodes, blocks = dict(nodes or {}), dict(blocks or {})
-    known: dict[str, object] = {**_NODE_APPLIERS, **_BLOCK_APPLIERS}
-    for name, applier in [*nodes.items(), *blocks.items()]:
+    site's node, ``blocks`` at the block of their statement, ``texts`` to the rendered source
+    (their site is not read). ValueError for a name that already has another applier."""
+    nodes, blocks, texts = dict(nodes or {}), dict(blocks or {}), dict(texts or {})
+    known: dict[str, object] = {**_NODE_APPLIERS, **_BLOCK_APPLIERS, **_TEXT_APPLIERS}
+    for name, applier in [*nodes.items(), *blocks.items(), *texts.items()]:
         if known.setdefault(name, applier) is not applier:
             raise ValueError(f"operator {name!r} already has an applier")
     _NODE_APPLIERS.update(nodes)
     _BLOCK_APPLIERS.update(blocks)
+    _TEXT_APPLIERS.update(texts)
+
+
+def is_text_edit(edit: Edit) -> bool:
+    """True for an edit of the source text (a model's), which has no site in the tree."""
+    return _is_text(edit)
+
+
+def _is_text(edit: object) -> bool:
+    return isinstance(edit, Edit) and isinstance(edit.op, str) and edit.op in _TEXT_APPLIERS
 
 
 class _Applier(cst.CSTTransformer):

@@ -8,7 +8,8 @@ edited already), raising Misfit when the edit does not fit; this module register
 Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes and slices in
 ``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
-``op_stmt``.
+``op_stmt``; a model's search/replace blocks (``llm_edit``, proposed by the search, not here)
+in ``op_llm``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ import math
 import random
 from collections.abc import Collection, Mapping
 
-from petri.program import op_call, op_cond, op_expr, op_index, op_line, op_stmt, op_swap, op_wrap
+from petri.program import (
+    op_call,
+    op_cond,
+    op_expr,
+    op_index,
+    op_line,
+    op_llm,
+    op_stmt,
+    op_swap,
+    op_wrap,
+)
 from petri.program.edits import BlockApplier, Edit, NodeApplier, Operator, Original, register
 from petri.program.sites import STMT, Site
 
@@ -39,7 +50,7 @@ NODE_APPLIERS: dict[str, NodeApplier] = {
     name: applier for module in _NODE_MODULES for name, applier in module.APPLIERS.items()
 }
 BLOCK_APPLIERS: dict[str, BlockApplier] = dict(op_stmt.APPLIERS)
-register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS)
+register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS, texts=op_llm.APPLIERS)
 #: Added to every line's suspiciousness, so that lines no test blamed still get edited.
 SITE_FLOOR = 0.02
 
@@ -156,8 +167,8 @@ def move(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
     fresh edit forgets what it found. A statement edit moves to another statement of its
     block, an expression edit to a site of the same kind and node type within ``MOVE_LINES``.
     """
-    if not 0 <= edit.site < len(original.sites):
-        return None
+    if edit.op in op_llm.APPLIERS or not 0 <= edit.site < len(original.sites):
+        return None  # a text edit has no site to move from
     site = original.sites[edit.site]
     if edit.op in BLOCK_APPLIERS:
         block = original.info[site.index].block
