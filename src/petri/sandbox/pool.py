@@ -90,6 +90,7 @@ class WorkerPool:
         file_coverage: bool = False,
         select: Sequence[str] | None = None,
         failure_details: bool = True,
+        stop_on_timeout: bool = True,
     ) -> Evaluation:
         """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
         raises JudgeError when the judge itself returns unusable data and SandboxError when
@@ -100,7 +101,8 @@ class WorkerPool:
         ``file_coverage``, ``Evaluation.file_coverage`` maps it to the lines it ran of each
         file of ``spec.sources`` and of the program.
         ``test_timeout_s`` shortens the per-test timeout for this candidate (never lengthens it)
-        and stops it at its first timeout: a search's mutants that loop forever cost little.
+        and (with ``stop_on_timeout``) stops it at its first timeout: a search's mutants that
+        loop forever cost little; without, every test runs with the shorter timeout.
         ``select`` names the only units (of ``units``) to run; the result holds only those.
         Unknown names are ignored; a selection naming none of them raises ValueError.
         With ``failure_details`` (pytest judges) each failing test's result carries its
@@ -122,6 +124,8 @@ class WorkerPool:
             options["select"] = chosen
         if not failure_details:
             options["failure_details"] = False
+        if not stop_on_timeout:
+            options["stop_on_timeout"] = False
         worker = self._idle.get()
         start = time.perf_counter()
         try:
