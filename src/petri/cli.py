@@ -83,7 +83,10 @@ def eval_command(
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
 ) -> None:
-    """Evaluate a program against its judge in the sandbox and show each test's outcome."""
+    """Evaluate a program against its judge in the sandbox and show each test's outcome.
+
+    Timeouts start at limits.probe_timeout_s, growing only while tests keep timing out.
+    """
     err = Console(stderr=True)
     with _petri_errors(err):
         loaded = load_problem(problem, program)
