@@ -31,6 +31,22 @@ HANGS = "def work(n):\n    while n >= 0:\n        n //= 10\n    return n\n"
 HANGS_ON_ZERO = "def work(n):\n    while n == 0:\n        pass\n    return n\n"
 SLOW = "import time\n\n\ndef work(n):\n    time.sleep(0.3)\n    return n\n"
 IMPORT_HANGS = "while True:\n    pass\n"
+SLOW_AFTER_A_HANG = """\
+import os
+import time
+
+MARKER = os.path.join(os.path.dirname(__file__), "hung")  # the evaluation's private /tmp
+if os.path.exists(MARKER):
+    time.sleep(0.1)
+
+
+def work(n):
+    if n == 0:
+        open(MARKER, "w").close()
+        while True:
+            pass
+    return n
+"""
 SLOW_IMPORT_THEN_HANGS = "import time\n\ntime.sleep(0.1)\n" + HANGS
 #: Timeouts 0.05 s, then 0.2 s, 0.8 s and the 1 s limit: four rounds at most for one test.
 LIMITS = Limits(test_timeout_s=1.0, probe_timeout_s=0.05, probe_growth=4)
@@ -113,6 +129,14 @@ def test_tests_cut_while_importing_are_timeouts_once_a_test_hangs(pool: WorkerPo
     assert evaluation.status is Status.TIMEOUT
     assert [t.outcome for t in evaluation.tests] == [TestOutcome.TIMEOUT] * 6
     assert all(t.duration_s > 0 for t in evaluation.tests)  # what a candidate's timeout scales
+
+
+def test_tests_a_slow_import_kept_from_starting_are_run_again(pool: WorkerPool) -> None:
+    # test_work[0] hangs; the fresh process for the tests after it imports too slowly for the
+    # probe's first timeout, so they never start: they are retried, not failed.
+    evaluation = probe(pool, SLOW_AFTER_A_HANG)
+    outcomes = [t.outcome for t in evaluation.tests]
+    assert outcomes == [TestOutcome.TIMEOUT] + [TestOutcome.PASSED] * 5
 
 
 def test_a_program_that_finishes_is_reported_as_a_plain_evaluation_reports_it(

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 from petri.sandbox.pool import WorkerPool
 from petri.sandbox.verdict import status_of
+from petri.sandbox.watch import IMPORT_CUT, OUT_OF_TIME
 
 #: Statuses a probe round can end with besides the timeouts it resolves, as verdict flags.
 _FLAGS = {
@@ -119,7 +120,7 @@ class _Probe:
         """One evaluation of every test, in collection order, from all rounds."""
         tests = tuple(self._final(self.found[t.name]) for t in first.tests)
         flags = {_FLAGS[e.status] for e in self.rounds if e.status in _FLAGS}
-        if self.pending:  # cut by a timeout still (a test's or, for all, the import's)
+        if self.pending:  # cut by a timeout still (a test's or the import's)
             flags.add("timeout")
         message = next((e.message for e in reversed(self.rounds) if e.message), "")
         return dataclasses.replace(
@@ -156,11 +157,14 @@ class _Probe:
 
 
 def _timed_out(evaluation: Evaluation) -> set[str]:
-    """Tests cut by a timeout: those that timed out, or all when the import itself did."""
-    names = {t.name for t in evaluation.tests if t.outcome is TestOutcome.TIMEOUT}
-    if names or evaluation.status is not Status.TIMEOUT:
-        return names
-    return set(_names(evaluation))
+    """Tests cut by a timeout: those that timed out, and those a timeout kept from starting
+    (the import of the fresh process after a timeout ran past it, or time ran out)."""
+    return {
+        t.name
+        for t in evaluation.tests
+        if t.outcome is TestOutcome.TIMEOUT
+        or (t.outcome is TestOutcome.ERROR and t.message.startswith((IMPORT_CUT, OUT_OF_TIME)))
+    }
 
 
 def _names(evaluation: Evaluation) -> list[str]:
