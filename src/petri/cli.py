@@ -83,7 +83,10 @@ def eval_command(
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
 ) -> None:
-    """Evaluate a program against its judge in the sandbox and show each test's outcome."""
+    """Evaluate a program against its judge in the sandbox and show each test's outcome.
+
+    Timeouts start at limits.probe_timeout_s, growing only while tests keep timing out.
+    """
     err = Console(stderr=True)
     with _petri_errors(err):
         loaded = load_problem(problem, program)
@@ -257,6 +260,7 @@ def main() -> None:
 
 def _evaluate(problem: Problem, err: Console) -> Evaluation:
     from petri.sandbox import WorkerPool  # the pool pulls in the jail; only `eval` needs it
+    from petri.sandbox.probe import probe  # tests that loop forever cost little (see there)
 
     settings = problem.settings
     # One candidate needs one warm worker, whatever the pool size configured for evolution.
@@ -268,7 +272,7 @@ def _evaluate(problem: Problem, err: Console) -> Evaluation:
         if pool.warning:
             _warn(err, pool.warning)  # the jail's warning is shown on every run, never silently
         with err.status(f"Evaluating {problem.program_path.name}..."):
-            return pool.evaluate(problem.source)
+            return probe(pool, problem.source)
     finally:
         pool.close()
 

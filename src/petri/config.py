@@ -32,6 +32,18 @@ class Limits(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     test_timeout_s: float = Field(5.0, gt=0, description="Wall time one test may take.")
+    probe_timeout_s: float = Field(
+        0.25,
+        ge=0,
+        description=(
+            "First per-test timeout of the original program's evaluation; tests that exceed it "
+            "are retried with timeouts probe_growth times longer, up to test_timeout_s, while "
+            "they keep timing out. 0: every test gets test_timeout_s at once."
+        ),
+    )
+    probe_growth: float = Field(
+        4.0, ge=1.5, le=100, description="Factor by which the probe's timeout grows per retry."
+    )
     wall_time_s: float = Field(120.0, gt=0, description="Wall time of a whole evaluation.")
     cpu_time_s: int = Field(120, gt=0, description="CPU seconds of a whole evaluation.")
     memory_mb: int = Field(1024, ge=64, description="Address space of a candidate, in MiB.")

@@ -106,7 +106,7 @@ def test_candidates_get_a_timeout_scaled_to_the_original() -> None:
 
     assert candidate_timeout(tests(("passed", 0.01), ("timeout", 5.0))) == 0.25
     assert candidate_timeout(tests(("passed", 0.2), ("passed", 0.05))) == 2.1
-    assert candidate_timeout(tests(("failed", 0.2))) is None  # nothing to scale from
+    assert candidate_timeout(tests(("failed", 0.2))) == 2.1  # it finished: scale from it
     assert candidate_timeout(tests()) is None
 
 

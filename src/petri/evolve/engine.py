@@ -27,10 +27,10 @@ from petri.evolve.minimize import ddmin
 from petri.evolve.objectives import Objective, measure, parse_objectives
 from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
+from petri.evolve.timeouts import candidate_timeout
 from petri.program.edits import Edit, Original
 from petri.program.operators import STATEMENT_OPS
 from petri.runtime.store import NewEvent, Store
-from petri.sandbox.outcome import Evaluation, TestOutcome
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ class Engine:
         origin = _breeder(self.original, None, self.settings).origin()
         if origin.id not in self.state.born:
             self._append(journal.births(self.run_id, [origin]))
-        results = self.evaluator.evaluate([Job(origin.id, origin.source, True)], self.deadline)
+        job = Job(origin.id, origin.source, True, probe=True)
+        results = self.evaluator.evaluate([job], self.deadline)
         if results is None:
             self.stopped_by_time = True
             return False
@@ -347,14 +348,6 @@ class Engine:
             record = self._record(child, results[pid], self.state.evaluations + 1)
             self._append(journal.evaluations(self.run_id, [record]))
         return child
-
-
-def candidate_timeout(baseline: Evaluation) -> float | None:
-    """Per-test timeout for candidates: ten times the original's slowest passing test, at
-    least a quarter second. Edits that make a loop endless are common; without this each of
-    them would cost the problem's full timeout per test."""
-    passed = [t.duration_s for t in baseline.tests if t.outcome is TestOutcome.PASSED]
-    return round(max(0.25, 10 * max(passed) + 0.1), 3) if passed else None
 
 
 def _breeder(

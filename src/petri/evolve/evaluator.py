@@ -38,6 +38,7 @@ class Job:
     source: str
     coverage: bool = False
     test_timeout_s: float | None = None  # shorter per-test timeout for candidates
+    probe: bool = False  # the original: timeouts start short (see petri.sandbox.probe)
 
 
 class Evaluator(Protocol):
@@ -117,6 +118,7 @@ class QueueEvaluator:
             "source": job.source,
             "coverage": job.coverage,
             "test_timeout_s": job.test_timeout_s,
+            "probe": job.probe,
             "problem": self.problem,
             "store": self.store_url,
         }
@@ -190,7 +192,8 @@ class PoolEvaluator:
 
         def one(job: Job) -> Result:
             return judge(self.pool, job.source, coverage=job.coverage,
-                         test_timeout_s=job.test_timeout_s, select=self.select)  # fmt: skip
+                         test_timeout_s=job.test_timeout_s, select=self.select,
+                         probe=job.probe)  # fmt: skip
 
         unique = {job.program_id: job for job in jobs}
         results = self._threads.map(one, unique.values())

@@ -29,8 +29,9 @@ from petri.evolve.results import Result, load_result, save_result
 from petri.runtime.queue import Task
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
-from petri.sandbox.outcome import Status
+from petri.sandbox.outcome import Evaluation, Status
 from petri.sandbox.pool import WorkerPool
+from petri.sandbox.probe import probe as probe_timeouts
 from petri.sandbox.spec import JudgeSpec
 
 KIND = "petri.evaluate"
@@ -166,18 +167,21 @@ def judge(
     coverage: bool = False,
     test_timeout_s: float | None = None,
     select: Sequence[str] | None = None,
+    probe: bool = False,
 ) -> Result:
     """One candidate judged in ``pool``, as the result a search keeps (no output; with
-    coverage, each line's suspiciousness instead of the raw lines)."""
+    coverage, each line's suspiciousness instead of the raw lines). With ``probe`` (the
+    original, whose tests may loop forever) timeouts start short and grow while tests keep
+    timing out (``petri.sandbox.probe``)."""
     options: dict[str, Any] = {"coverage": coverage, "test_timeout_s": test_timeout_s}
     options["failure_details"] = False  # a search reads outcomes: failures are not rendered
     if select is not None:
         options["select"] = list(select)
-    evaluation = pool.evaluate(source, **options)
+    evaluation = _evaluate(pool, source, probe, options)
     if evaluation.status is Status.VIOLATION:
         # A worker killed from outside looks like a candidate that killed it. Judging again on
         # the replaced worker tells them apart: a real attack is a violation again.
-        evaluation = pool.evaluate(source, **options)
+        evaluation = _evaluate(pool, source, probe, options)
     suspiciousness: dict[int, float] = {}
     if coverage:
         from petri.evolve.localize import ochiai
@@ -187,11 +191,19 @@ def judge(
     return Result(kept, suspiciousness)
 
 
+def _evaluate(pool: WorkerPool, source: str, probe: bool, options: dict[str, Any]) -> Evaluation:
+    if probe and options["test_timeout_s"] is None:
+        chosen = {k: v for k, v in options.items() if k in ("coverage", "select")}
+        return probe_timeouts(pool, source, failure_details=False, **chosen)
+    return pool.evaluate(source, **options)
+
+
 def _options(payload: Mapping[str, Any]) -> dict[str, Any]:
     timeout = payload.get("test_timeout_s")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         timeout = None
-    return {"coverage": bool(payload.get("coverage")), "test_timeout_s": timeout}
+    options = {"coverage": bool(payload.get("coverage")), "test_timeout_s": timeout}
+    return {**options, "probe": payload.get("probe") is True}
 
 
 HANDLERS = {KIND: evaluate_task}

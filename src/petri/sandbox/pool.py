@@ -90,6 +90,7 @@ class WorkerPool:
         file_coverage: bool = False,
         select: Sequence[str] | None = None,
         failure_details: bool = True,
+        stop_on_timeout: bool = True,
     ) -> Evaluation:
         """Evaluate one candidate program. Candidate behaviour is a status, never an exception;
         raises JudgeError when the judge itself returns unusable data and SandboxError when
@@ -100,7 +101,8 @@ class WorkerPool:
         ``file_coverage``, ``Evaluation.file_coverage`` maps it to the lines it ran of each
         file of ``spec.sources`` and of the program.
         ``test_timeout_s`` shortens the per-test timeout for this candidate (never lengthens it)
-        and stops it at its first timeout: a search's mutants that loop forever cost little.
+        and (with ``stop_on_timeout``) stops it at its first timeout: a search's mutants that
+        loop forever cost little; without, every test runs with the shorter timeout.
         ``select`` names the only units (of ``units``) to run; the result holds only those.
         Unknown names are ignored; a selection naming none of them raises ValueError.
         With ``failure_details`` (pytest judges) each failing test's result carries its
@@ -115,13 +117,7 @@ class WorkerPool:
             return Evaluation(Status.INVALID, sandbox=self.jail, message="program exceeds 1 MiB")
         coverage = coverage and self.spec.kind == "tests"
         file_coverage = file_coverage and self.spec.kind == "tests"
-        options: dict[str, Any] = {}  # only what was asked for: the plain request stays plain
-        if file_coverage:
-            options["file_coverage"] = True
-        if chosen is not None:
-            options["select"] = chosen
-        if not failure_details:
-            options["failure_details"] = False
+        options = _asked(file_coverage, chosen, failure_details, stop_on_timeout)
         worker = self._idle.get()
         start = time.perf_counter()
         try:
@@ -141,7 +137,7 @@ class WorkerPool:
             )
         finally:
             self._idle.put(worker)
-        if reply.get("op") != "result" or (self.spec.kind == "tests" and not reply.get("tests")):
+        if self._forged(reply):
             return Evaluation(  # the worker never sends this: something forged its reply
                 Status.VIOLATION,
                 duration_s=time.perf_counter() - start,
@@ -159,6 +155,10 @@ class WorkerPool:
         if reply.get("judge_error"):
             raise JudgeError(f"{self.spec.root / self.spec.judge_file}: {reply['judge_error']}")
         return evaluation
+
+    def _forged(self, reply: dict[str, Any]) -> bool:
+        """Not a result, or a pytest judge's result without tests: not what a worker sends."""
+        return reply.get("op") != "result" or (self.spec.kind == "tests" and not reply.get("tests"))
 
     def _chosen(self, select: Sequence[str] | None) -> list[str] | None:
         if select is None:
@@ -216,6 +216,22 @@ class WorkerPool:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _asked(
+    file_coverage: bool, chosen: list[str] | None, failure_details: bool, stop_on_timeout: bool
+) -> dict[str, Any]:
+    """The request's options that differ from the defaults: the plain request stays plain."""
+    options: dict[str, Any] = {}
+    if file_coverage:
+        options["file_coverage"] = True
+    if chosen is not None:
+        options["select"] = chosen
+    if not failure_details:
+        options["failure_details"] = False
+    if not stop_on_timeout:
+        options["stop_on_timeout"] = False
+    return options
 
 
 def evaluate_once(

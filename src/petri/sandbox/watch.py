@@ -39,6 +39,10 @@ CHECK_EVERY_S = 0.05  # the longest the worker leaves a running child's results 
 CHATTY_BYTES = 16384  # results read in one check that make the worker read as they come
 DETAILS_LIMIT = 4000  # characters of one test's rendered failure kept (its end)
 MAX_DETAILS = 1 << 20  # characters of rendered failures kept per evaluation, across tests
+#: How a timeout's tests that never started are reported: a fresh process's import ran past
+#: the per-test timeout, or the evaluation's time ran out (see petri.sandbox.probe).
+IMPORT_CUT = "the program did not finish importing within"
+OUT_OF_TIME = "not run: the evaluation's time ran out"
 # A frame can decode and still be unusable: JSON allows ints too long to convert (ValueError)
 # and nesting too deep to decode (RecursionError). Either is the candidate tampering.
 _BAD_FRAME = (FrameError, ValueError, RecursionError)
@@ -171,7 +175,7 @@ def evaluate(
             verdict.fail_rest(todo, "error", verdict.message or "the candidate did not run")
         if todo and time.monotonic() >= deadline:
             verdict.note("timeout", f"evaluation exceeded {cfg.limits['wall_time_s']} s")
-            verdict.fail_rest(todo, "error", "not run: the evaluation's time ran out")
+            verdict.fail_rest(todo, "error", OUT_OF_TIME)
         if todo and cfg.stop_on_timeout and "timeout" in verdict.flags:
             verdict.fail_rest(todo, "error", "not run: an earlier test timed out")
     wipe_dir(cfg.tmp_dir, keep=cfg.keep_tmp)
@@ -507,7 +511,7 @@ class _Follow:
             self.todo.remove(self.current)
             self.current = None
         else:
-            message = f"the program did not finish importing within {self.cfg.unit_timeout:g} s"
+            message = f"{IMPORT_CUT} {self.cfg.unit_timeout:g} s"
             self.verdict.note("timeout", message)
             self.verdict.fail_rest(self.todo, "error", message)
 

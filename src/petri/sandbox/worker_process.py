@@ -142,12 +142,13 @@ class WorkerProcess:
         file_coverage: bool = False,
         select: list[str] | None = None,
         failure_details: bool = True,
+        stop_on_timeout: bool = True,
     ) -> dict[str, Any]:
         """Send one candidate, wait for its reply; ``coverage`` asks for per-test lines (of
         each source file with ``file_coverage``), ``select`` names the only tests to run and
-        ``unit_timeout`` shortens the per-test timeout for this candidate, and then its first
-        timeout ends its run (the tests left are not run, so not passed). Without
-        ``failure_details`` failures are named, not rendered."""
+        ``unit_timeout`` shortens the per-test timeout for this candidate, and then (with
+        ``stop_on_timeout``) its first timeout ends its run (the tests left are not run, so not
+        passed). Without ``failure_details`` failures are named, not rendered."""
         request: dict[str, Any] = {"op": "eval", "source": source, "nonce": nonce}
         if not failure_details:
             request["failure_details"] = False
@@ -159,7 +160,7 @@ class WorkerProcess:
             request["select"] = select
         if unit_timeout is not None:
             request["unit_timeout"] = unit_timeout
-            request["stop_on_timeout"] = True
+            request["stop_on_timeout"] = stop_on_timeout
         self._send(request, deadline)
         return self._receive(deadline)
 
