@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from edit_kit import outcomes, program, repairs, site_at
+from edit_kit import behaviour, lines_changed, outcomes, program, site_at
 
 from petri.program.edits import Edit, Original
 from petri.program.operators import OPERATORS
@@ -34,14 +34,10 @@ def test_loop_step_steps_a_name_the_condition_reads_and_the_body_never_assigns()
 
 
 def test_loop_step_repairs_a_loop_that_never_ends() -> None:
-    fixed = repairs(
-        DEDUPE,
-        "loop_step",
-        "stmt",
-        "while i < len(xs):",
-        lambda ns: ns["dedupe"]([1, 2, 1]) == [1, 2],
-    )
-    assert fixed == ["i += 1"]
+    # Only the repaired program runs here: the buggy one, and the one stepping down, never stop.
+    fixed = outcomes(DEDUPE, "loop_step", "stmt", "while i < len(xs):")[("i", "+")]
+    assert lines_changed(DEDUPE, fixed) == ["i += 1"]
+    assert behaviour(fixed, lambda ns: ns["dedupe"]([1, 2, 1, 1]) == [1, 2])
 
 
 def test_loop_step_leaves_loops_that_step_and_other_statements_alone() -> None:
