@@ -9,7 +9,7 @@ Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes a
 ``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
 ``op_stmt``; statements moved one indentation level out or in, in ``op_block``; a ``while``
-loop's missing step in ``op_loop``; a record's field for the record in ``op_item``.
+loop's missing step in ``op_loop``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from petri.program import (
     op_cond,
     op_expr,
     op_index,
-    op_item,
     op_line,
     op_loop,
     op_stmt,
@@ -34,7 +33,7 @@ from petri.program import (
 from petri.program.edits import BlockApplier, Edit, NodeApplier, Operator, Original, register
 from petri.program.sites import STMT, Site
 
-_NODE_MODULES = (op_call, op_cond, op_expr, op_index, op_item, op_line, op_swap, op_wrap)
+_NODE_MODULES = (op_call, op_cond, op_expr, op_index, op_line, op_swap, op_wrap)
 #: Every operator by name, in name order.
 OPERATORS: dict[str, Operator] = dict(
     sorted(
