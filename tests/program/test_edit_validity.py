@@ -1,6 +1,7 @@
 """Every edit yields valid Python: a property over a corpus of real programs.
 
-The corpus is local: small modules of the standard library and this repository's examples.
+The corpus is local: small modules of the standard library, this repository's examples and
+``corpus/`` (constructs the others lack).
 Random seeds drive ``propose``, over all operators and over each operator alone; each proposed
 edit must apply on its own, and any list of them must give either None or source that compiles
 and says exactly what the edited tree says (no parenthesis lost, no token glued to its
@@ -28,6 +29,8 @@ MODULES += ("graphlib", "stat", "reprlib", "genericpath", "sched")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PATHS = [STDLIB / f"{name}.py" for name in MODULES if (STDLIB / f"{name}.py").is_file()]
 PATHS += sorted(EXAMPLES.glob("*/*.py"))
+# Loops that end by what their bodies do to a container: rare in the modules above.
+PATHS += sorted((Path(__file__).resolve().parent / "corpus").glob("*.py"))
 # Layout only: what remains is the meaning of the tree.
 _LAYOUT = (
     cst.BaseParenthesizableWhitespace,

@@ -7,7 +7,18 @@ import random
 import pytest
 from edit_kit import CLAMP, lines_changed, program, site_at
 
-from petri.program import op_call, op_cond, op_expr, op_index, op_line, op_stmt, op_swap, op_wrap
+from petri.program import (
+    op_block,
+    op_call,
+    op_cond,
+    op_expr,
+    op_index,
+    op_line,
+    op_loop,
+    op_stmt,
+    op_swap,
+    op_wrap,
+)
 from petri.program.edits import Edit, Original
 from petri.program.operators import (
     BLOCK_APPLIERS,
@@ -29,7 +40,18 @@ def test_registry_is_sorted_and_statement_ops_are_the_classic_baseline() -> None
 
 
 def test_every_operator_has_one_applier_and_one_home() -> None:
-    modules = [op_call, op_cond, op_expr, op_index, op_line, op_stmt, op_swap, op_wrap]
+    modules = [
+        op_block,
+        op_call,
+        op_cond,
+        op_expr,
+        op_index,
+        op_line,
+        op_loop,
+        op_stmt,
+        op_swap,
+        op_wrap,
+    ]
     assert all(set(module.OPERATORS) == set(module.APPLIERS) for module in modules)
     assert sum(len(module.OPERATORS) for module in modules) == len(OPERATORS)  # no name twice
     assert set(NODE_APPLIERS) | set(BLOCK_APPLIERS) == set(OPERATORS)

@@ -8,8 +8,9 @@ edited already), raising Misfit when the edit does not fit; this module register
 Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes and slices in
 ``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
-``op_stmt``; a model's search/replace blocks (``llm_edit``, proposed by the search, not here)
-in ``op_llm``.
+``op_stmt``; statements moved one indentation level out or in, in ``op_block``; a ``while``
+loop's missing step in ``op_loop``; a model's search/replace blocks (``llm_edit``, proposed by
+the search, not here) in ``op_llm``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import random
 from collections.abc import Collection, Mapping
 
 from petri.program import (
+    op_block,
     op_call,
     op_cond,
     op_expr,
     op_index,
     op_line,
     op_llm,
+    op_loop,
     op_stmt,
     op_swap,
     op_wrap,
@@ -38,7 +41,7 @@ OPERATORS: dict[str, Operator] = dict(
     sorted(
         {
             name: op
-            for module in (*_NODE_MODULES, op_stmt)
+            for module in (*_NODE_MODULES, op_stmt, op_block, op_loop)
             for name, op in module.OPERATORS.items()
         }.items()
     )
@@ -49,7 +52,11 @@ STATEMENT_OPS = frozenset({"stmt_delete", "stmt_insert", "stmt_replace", "stmt_s
 NODE_APPLIERS: dict[str, NodeApplier] = {
     name: applier for module in _NODE_MODULES for name, applier in module.APPLIERS.items()
 }
-BLOCK_APPLIERS: dict[str, BlockApplier] = dict(op_stmt.APPLIERS)
+BLOCK_APPLIERS: dict[str, BlockApplier] = {
+    **op_stmt.APPLIERS,
+    **op_block.APPLIERS,
+    **op_loop.APPLIERS,
+}
 register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS, texts=op_llm.APPLIERS)
 #: Added to every line's suspiciousness, so that lines no test blamed still get edited.
 SITE_FLOOR = 0.02
