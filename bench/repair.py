@@ -4,12 +4,14 @@ Every ``kind = "repair"`` problem of examples/CATALOG.toml runs through the real
 local workers, sandbox, store) with the same budget and seeds, in three configurations measured
 in one run:
 
-* ``petri``       every operator, edit sites drawn by fault localization (Ochiai)
+* ``petri``       every operator, edit sites drawn by fault localization (Ochiai), and the
+                  shadow test choosing among plausible patches before promotion
+* ``unshadowed``  the same without the shadow test: the first plausible patch is promoted
 * ``statements``  statement-level edits only (delete / copy / replace / swap): the classic
                   genetic-improvement baseline, with the same localization
 * ``random``      every operator, edit sites drawn uniformly (no localization)
 
-A repair counts when the best program passes every test of ``tests/``; it is then judged on
+A repair counts when the best program passes every test of ``tests/`` (it is *plausible*); it is then judged on
 ``holdout/`` (tests the search never saw) to tell real repairs from overfitted ones. Evaluations
 to repair is the number of the first evaluation that passed every test. For the median, a bug a
 configuration did not repair counts as the whole budget (a lower bound on its real cost).
@@ -46,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "repair.json"
 CONFIGS: dict[str, dict[str, Any]] = {
     "petri": {"operators": "all", "localize": True},
+    "unshadowed": {"operators": "all", "localize": True, "shadow": False},
     "statements": {"operators": "statements", "localize": True},
     "random": {"operators": "all", "localize": False},
 }
@@ -183,7 +186,7 @@ def main() -> int:
 
 
 def report(summary: dict[str, dict[str, Any]], budget: int) -> None:
-    print(f"\n{'config':12} {'repaired':>10} {'holdout ok':>11} {'median evals':>13}")
+    print(f"\n{'config':12} {'plausible':>10} {'holdout ok':>11} {'median evals':>13}")
     for config, s in summary.items():
         print(
             f"{config:12} {s['repaired']:>4}/{s['runs']:<5} {s['holdout_passed']:>11} "

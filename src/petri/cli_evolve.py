@@ -254,6 +254,26 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         out.print(_diff_text(summary["patch"]), soft_wrap=True)
     else:
         out.print("no change to the program")
+    if summary.get("shadow"):
+        _print_shadow(out, summary["shadow"])
+
+
+def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
+    """The shadow test's evidence: one line per plausible patch, then where they differ."""
+    out.print(
+        f"shadow test: {shadow['inputs']} new inputs ({shadow['trusted']} near passing tests) "
+        f"on the original and {len(shadow['patches'])} plausible patch(es)",
+        highlight=False,
+    )
+    if shadow["note"]:
+        out.print(f"  {shadow['note']}", highlight=False, markup=False)
+    for p in shadow["patches"]:
+        mark = "chosen" if p["chosen"] else "      "
+        counts = f"crashes {p['crashes']}  hangs {p['hangs']}  divergences {p['divergences']}"
+        out.print(f"  {mark} {p['id']}  {counts}", highlight=False)
+        for d in p["differences"]:
+            line = f"{d['function']}{d['input']}: original {d['original']}, patch {d['patch']}"
+            out.print(f"           {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _diff_text(patch: str) -> Text:

@@ -23,6 +23,7 @@ from petri.evolve.events import RunFinished, RunStarted
 from petri.evolve.journal import RunState
 from petri.evolve.outputs import write_outputs
 from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
+from petri.evolve.shadow import from_snapshot
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
 from petri.program.edits import Original
@@ -132,7 +133,8 @@ def drive(
             problem=started.snapshot,
             tick=supervisor.poll if supervisor is not None else lambda: None,
         )
-        engine = Engine(info.run_id, store, evaluator, evolve, progress=progress)
+        shadow = from_snapshot(store, started.snapshot) if started.snapshot else None
+        engine = Engine(info.run_id, store, evaluator, evolve, progress=progress, shadow=shadow)
         state = engine.run(started)
         return _finish(store, state, Path(info.out))
     finally:
