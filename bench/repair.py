@@ -20,7 +20,8 @@ repair >= 5x lower than the statement-only baseline.
 
 Prints a table and writes bench/results/repair.json.
 
-Usage: python bench/repair.py [--budget 2000] [--seeds 1] [--only NAME ...] [--configs ...]
+Usage: python bench/repair.py [--budget 2000] [--seeds 1] [--first-seed 1] [--only NAME ...]
+       [--configs ...]
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--budget", type=int, default=2000, help="evaluations per run")
     parser.add_argument("--seeds", type=int, default=1, help="seeds per problem (1, 2, ...)")
+    parser.add_argument("--first-seed", type=int, default=1, help="the first of those seeds")
     parser.add_argument("--only", nargs="*", default=[], help="problem folder names")
     parser.add_argument("--configs", nargs="*", default=list(CONFIGS), choices=list(CONFIGS))
     args = parser.parse_args()
@@ -160,7 +162,7 @@ def main() -> int:
         os.chmod(work, 0o755)
         for name in names:
             for config in args.configs:
-                for seed in range(1, args.seeds + 1):
+                for seed in range(args.first_seed, args.first_seed + args.seeds):
                     row = run_one(name, config, seed, args.budget, work)
                     rows.append(row)
                     print(

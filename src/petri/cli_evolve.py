@@ -270,9 +270,11 @@ def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
     for p in shadow["patches"]:
         mark = "chosen" if p["chosen"] else "      "
         counts = f"crashes {p['crashes']}  hangs {p['hangs']}  divergences {p['divergences']}"
+        counts += f"  changes {p['changes']}"
         out.print(f"  {mark} {p['id']}  {counts}", highlight=False)
         for d in p["differences"]:
-            line = f"{d['function']}{d['input']}: original {d['original']}, patch {d['patch']}"
+            line = f"{d['kind']}: {d['function']}{d['input']}: original {d['original']}, "
+            line += f"patch {d['patch']}"
             out.print(f"           {line}", highlight=False, markup=False, soft_wrap=True)
 
 

@@ -5,7 +5,9 @@ generation *g-1* and the ids born before *g*; results are folded in child order,
 workers finish in. So the same seed and budget give the same run for any number of workers,
 and a run resumed after ``kill -9`` replays to the start of its unfinished generation and breeds
 exactly the children it had bred. Births are recorded before their tasks are queued; a
-generation's evaluations and its selection are recorded in one atomic append.
+generation's evaluations and its selection are recorded in one atomic append. The shadow test
+(``evolve.shadow``) runs once, before promotion, and its evidence is an event: a resumed run
+promotes the patch it chose without running it again.
 """
 
 from __future__ import annotations

@@ -98,7 +98,8 @@ class Difference(BaseModel):
     input: str  # repr((args, kwargs))
     original: str  # how the original ended (see ``sandbox.judge_shadow``)
     patch: str
-    kind: Literal["crash", "hang", "divergence"]
+    # a change: a difference where the original's answer is not vouched for (not a departure)
+    kind: Literal["crash", "hang", "divergence", "change"]
 
 
 class ShadowPatch(BaseModel):
@@ -110,6 +111,7 @@ class ShadowPatch(BaseModel):
     crashes: int = 0
     hangs: int = 0
     divergences: int = 0
+    changes: int = 0  # other differences: fewer break ties (the smallest change of behaviour)
     differences: list[Difference] = Field(default_factory=list)  # the first few
 
     @property

@@ -238,7 +238,7 @@ def _shadow(state: RunState) -> str:
     )
     if tested.note:
         text += f"<p>{escape(tested.note)}</p>"
-    names = ["patch", "crashes", "hangs", "divergences", "differs on"]
+    names = ["patch", "crashes", "hangs", "divergences", "changes", "differs on"]
     head = "<tr>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"
     rows = []
     for p in tested.patches:
@@ -247,7 +247,7 @@ def _shadow(state: RunState) -> str:
             escape(f"{d.function}{d.input}: original {d.original}, patch {d.patch} ({d.kind})")
             for d in p.differences
         )
-        cells: list[object] = [escape(p.id), p.crashes, p.hangs, p.divergences]
+        cells: list[object] = [escape(p.id), p.crashes, p.hangs, p.divergences, p.changes]
         rows.append(
             f"<tr{mark}>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{shown}</td></tr>"
         )

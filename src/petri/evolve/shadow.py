@@ -11,14 +11,16 @@ hangs says nothing):
 
 * a patch that hangs where the original did not: a **hang**;
 * a patch that raises where the original returned: a **crash**;
-* any other difference is a **divergence** when it counts: in improve mode everywhere (the
-  original is right by definition, the test is differential), in repair mode only on trusted
-  inputs (near calls made by tests the original passes) on which the original returned.
-  Elsewhere the original may be exactly what the repair fixes.
+* any other difference is a **divergence**: in improve mode everywhere (the original is right
+  by definition, the test is differential), in repair mode only on trusted inputs (near calls
+  made by tests the original passes) on which the original returned. Elsewhere the original
+  may be exactly what the repair fixes, and a difference there is only a **change**.
 
 A repair promotes the plausible patch with the fewest departures (crashes + hangs +
-divergences), ties going to the engine's order (its objectives); an improvement is promoted
-only when it departs from the original on no input at all.
+divergences), then the fewest changes (of the patches that pass the tests, the one that changes
+the program's behaviour least: a patch overfitted to the tests tends to change it more widely
+than the fix), then the engine's order (its objectives). An improvement is promoted only when
+it departs from the original on no input at all.
 """
 
 from __future__ import annotations
@@ -221,14 +223,14 @@ def weigh(
 ) -> ShadowPatch:
     """The departures of ``patch`` from ``original`` on ``inputs`` (the module docstring's
     rule), with the first few as evidence."""
-    counts = {"crash": 0, "hang": 0, "divergence": 0}
-    kept: list[Difference] = []
+    counts = {"crash": 0, "hang": 0, "divergence": 0, "change": 0}
+    found: list[Difference] = []
     for item, before, after in zip(inputs, original, patch, strict=True):
         kind = departure(mode, item.trusted, before, after)
         if kind is None:
             continue
         counts[kind] += 1
-        if len(kept) < KEEP_DIFFERENCES:
+        if counts[kind] <= KEEP_DIFFERENCES:
             difference = Difference(
                 function=item.function,
                 input=item.args,
@@ -236,19 +238,21 @@ def weigh(
                 patch=after.text,
                 kind=kind,
             )
-            kept.append(difference)
+            found.append(difference)
+    found.sort(key=lambda d: d.kind == "change")  # departures first
     return ShadowPatch(
         id=pid,
         crashes=counts["crash"],
         hangs=counts["hang"],
         divergences=counts["divergence"],
-        differences=kept,
+        changes=counts["change"],
+        differences=found[:KEEP_DIFFERENCES],
     )
 
 
 def departure(
     mode: Mode, trusted: bool, before: Ending, after: Ending
-) -> Literal["crash", "hang", "divergence"] | None:
+) -> Literal["crash", "hang", "divergence", "change"] | None:
     """What a patch ending ``after`` where the original ended ``before`` counts as."""
     if before.kind in ("hang", "skip") or after.kind == "skip" or after.same(before):
         return None
@@ -259,15 +263,15 @@ def departure(
         return "crash"
     if mode == "improve" or (trusted and returned):
         return "divergence"
-    return None
+    return "change"
 
 
 def choose(patches: list[ShadowPatch], mode: Mode, original: str) -> str:
-    """Repair: the fewest departures, the first on a tie; improve: the first with none, else
-    the original."""
+    """Repair: the fewest departures, then the fewest changes, the first on a tie; improve:
+    the first with no departure, else the original."""
     if mode == "improve":
         return next((p.id for p in patches if p.departures == 0), original)
-    return min(patches, key=lambda p: p.departures).id if patches else original
+    return min(patches, key=lambda p: (p.departures, p.changes)).id if patches else original
 
 
 def unweighed(
