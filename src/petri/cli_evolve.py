@@ -271,7 +271,12 @@ def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
         mark = "chosen" if p["chosen"] else "      "
         counts = f"crashes {p['crashes']}  hangs {p['hangs']}  divergences {p['divergences']}"
         counts += f"  changes {p['changes']}"
-        out.print(f"  {mark} {p['id']}  {counts}", highlight=False)
+        added = [
+            ln[1:].strip() for ln in p["patch"].splitlines() if ln[:1] == "+" and ln[:3] != "+++"
+        ]
+        first = f"  {added[0]}" + (" ..." if len(added) > 1 else "") if added else ""
+        out.print(f"  {mark} {p['id']}{first}", highlight=False, markup=False)
+        out.print(f"           {counts}", highlight=False)
         for d in p["differences"]:
             line = f"{d['kind']}: {d['function']}{d['input']}: original {d['original']}, "
             line += f"patch {d['patch']}"
