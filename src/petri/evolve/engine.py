@@ -321,7 +321,8 @@ class Engine:
             if len(found) >= self.settings.shadow_patches:
                 break
             candidate = self._minimize(self.state.born[record.id], record)
-            found.setdefault(candidate.id, Patch(candidate.id, candidate.source))
+            if candidate.edits:  # minimized to nothing: the original itself
+                found.setdefault(candidate.id, Patch(candidate.id, candidate.source))
         return list(found.values())
 
     def _status(self, best: Record) -> RunStatus:
