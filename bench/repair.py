@@ -11,10 +11,11 @@ in one run:
                   genetic-improvement baseline, with the same localization
 * ``random``      every operator, edit sites drawn uniformly (no localization)
 
-A repair counts when the best program passes every test of ``tests/`` (it is *plausible*); it is then judged on
-``holdout/`` (tests the search never saw) to tell real repairs from overfitted ones. Evaluations
-to repair is the number of the first evaluation that passed every test. For the median, a bug a
-configuration did not repair counts as the whole budget (a lower bound on its real cost).
+A repair counts when the best program passes every test of ``tests/`` (it is *plausible*); it
+is then judged on ``holdout/`` (tests the search never saw) to tell real repairs from
+overfitted ones. Evaluations to repair is the number of the first evaluation that passed every
+test. For the median, a bug a configuration did not repair counts as the whole budget (a lower
+bound on its real cost).
 Goals: petri repairs >= 90% of the bugs within 2,000 evaluations, with a median evaluations to
 repair >= 5x lower than the statement-only baseline.
 
