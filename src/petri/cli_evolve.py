@@ -254,6 +254,33 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         out.print(_diff_text(summary["patch"]), soft_wrap=True)
     else:
         out.print("no change to the program")
+    if summary.get("shadow"):
+        _print_shadow(out, summary["shadow"])
+
+
+def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
+    """The shadow test's evidence: one line per plausible patch, then where they differ."""
+    out.print(
+        f"shadow test: {shadow['inputs']} new inputs ({shadow['trusted']} near passing tests) "
+        f"on the original and {len(shadow['patches'])} plausible patch(es)",
+        highlight=False,
+    )
+    if shadow["note"]:
+        out.print(f"  {shadow['note']}", highlight=False, markup=False)
+    for p in shadow["patches"]:
+        mark = "chosen" if p["chosen"] else "      "
+        counts = f"crashes {p['crashes']}  hangs {p['hangs']}  divergences {p['divergences']}"
+        counts += f"  changes {p['changes']}"
+        added = [
+            ln[1:].strip() for ln in p["patch"].splitlines() if ln[:1] == "+" and ln[:3] != "+++"
+        ]
+        first = f"  {added[0]}" + (" ..." if len(added) > 1 else "") if added else ""
+        out.print(f"  {mark} {p['id']}{first}", highlight=False, markup=False)
+        out.print(f"           {counts}", highlight=False)
+        for d in p["differences"]:
+            line = f"{d['kind']}: {d['function']}{d['input']}: original {d['original']}, "
+            line += f"patch {d['patch']}"
+            out.print(f"           {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _diff_text(patch: str) -> Text:

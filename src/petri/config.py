@@ -133,6 +133,25 @@ class EvolveSettings(BaseModel):
         description="The backend the run asks: [llm] / PETRI_LLM__*, copied in when the run "
         "starts, so that a resumed run asks the same one (the key itself is never stored).",
     )
+    shadow: bool = Field(
+        True,
+        description=(
+            "Shadow-test plausible patches before promotion: run them beside the original on "
+            "inputs the tests never tried (pytest problems)."
+        ),
+    )
+    shadow_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description=(
+            "Repair runs: share of max_evals spent after the first repair on alternative "
+            "plausible patches for the shadow test."
+        ),
+    )
+    shadow_patches: int = Field(
+        6, ge=1, le=64, description="Plausible patches the shadow test compares at most."
+    )
 
 
 class SwarmSettings(BaseModel):

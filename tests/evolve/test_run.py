@@ -138,3 +138,25 @@ def test_bad_operators_value(fizz: Path, home: Path) -> None:
     result = petri("evolve", fizz, "--operators", "everything")
     assert result.exit_code == 2
     assert "operators" in result.stderr
+
+
+def test_the_shadow_test_turns_down_a_patch_overfitted_to_the_tests(
+    tmp_path: Path, examples: Path, home: Path
+) -> None:
+    problem = tmp_path / "discount"
+    shutil.copytree(examples / "discount", problem, ignore=shutil.ignore_patterns(".petri"))
+    # With this seed the search ranks `total > True` first: it passes the three tests.
+    summary = evolve_json(problem, "--seed", "2", "--max-evals", "300", "--workers", "2")
+    shadow = summary["shadow"]
+    assert isinstance(shadow, dict) and shadow["mode"] == "repair"
+    overfitted = [p for p in shadow["patches"] if "total > True" in p["patch"]]
+    assert overfitted and overfitted[0]["divergences"] > 0 and not overfitted[0]["chosen"]
+    assert shadow["chosen"] == summary["best"]["id"]  # type: ignore[index]
+    out = Path(str(summary["out"]))
+    assert json.loads((out / "shadow.json").read_text()) == shadow
+    fixed = (out / "shop.py").read_text()
+    assert any(f in fixed for f in ("total >= 100", "total > 99", "total + 1 > 100"))
+
+    report = petri("report", str(summary["run_id"]))
+    html = Path(report.stdout.strip()).read_text()
+    assert "Shadow test" in html and overfitted[0]["id"] in html

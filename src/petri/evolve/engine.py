@@ -7,7 +7,8 @@ and a run resumed after ``kill -9`` replays to the start of its unfinished gener
 exactly the children it had bred. Births are recorded before their tasks are queued (each
 child as soon as it is bred, when the evaluator takes jobs early, so workers judge while its
 siblings are bred); a generation's evaluations and its selection are recorded in one atomic
-append.
+append. The shadow test (``evolve.shadow``) runs once, before promotion, and its evidence is an
+event: a resumed run promotes the patch it chose without running it again.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from petri.evolve.minimize import ddmin
 from petri.evolve.objectives import Objective, measure, parse_objectives
 from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
+from petri.evolve.shadow import Mode, Patch, ShadowTester
 from petri.evolve.timeouts import candidate_timeout
 from petri.program.edits import Edit, Original
 from petri.program.operators import STATEMENT_OPS
@@ -56,6 +58,7 @@ class Engine:
         clock: Callable[[], float] = time.monotonic,
         progress: Callable[[Progress], None] = lambda _: None,
         model: ModelEdits | None = None,
+        shadow: ShadowTester | None = None,
     ) -> None:
         self.run_id = run_id
         self.model = model  # asked for llm_edit children; None: offline
@@ -64,6 +67,8 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.progress = progress
+        # The shadow test before promotion (evolve.shadow); None: promote on the tests alone.
+        self.shadow = shadow if settings.shadow else None
         self.state = RunState(run_id)
         self.objectives: tuple[Objective, ...] = ()
         self.original: Original | None = None
@@ -131,7 +136,7 @@ class Engine:
             self.stopped_by_time = True
             return False
         if self.repair_mode and any(r.feasible for r in self.state.records.values()):
-            return False
+            return self._seeking_alternatives()
         last = self.state.last_generation
         if last is not None and last.exhausted:
             return False
@@ -140,6 +145,17 @@ class Engine:
             patience = self.settings.repair_patience
             return not (patience and stale >= patience and self._partial_repair())
         return stale < self.settings.patience
+
+    def _seeking_alternatives(self) -> bool:
+        """After the first repair, the search goes on for other plausible patches with a share
+        of the budget, for the shadow test to choose from."""
+        if self.shadow is None:
+            return False
+        first = min(r.n for r in self.state.records.values() if r.feasible)
+        share = int(self.settings.shadow_share * self.settings.max_evals)
+        last = self.state.last_generation
+        stale = last.stale if last is not None else 0
+        return self.state.evaluations < first + share and stale < self.settings.patience
 
     @property
     def repair_mode(self) -> bool:
@@ -285,11 +301,49 @@ class Engine:
             return
         best = self._best(list(self.state.records.values()))
         candidate = self.state.born[best.id]
-        if best.feasible and candidate.edits:
+        if self.shadow is not None and best.feasible and candidate.edits:
+            best = self._shadowed()
+            candidate = self.state.born[best.id]
+        elif best.feasible and candidate.edits:
             candidate = self._minimize(candidate, best)
             best = self.state.records[candidate.id]
         promoted = Promoted(id=best.id, objectives=best.objectives, status=self._status(best))
         self._append([journal.event(self.run_id, promoted)])
+
+    def _shadowed(self) -> Record:
+        """The plausible patch the shadow test promotes: the best few, each minimized, run
+        beside the original on inputs the tests never tried (see ``evolve.shadow``)."""
+        assert self.shadow is not None
+        if self.state.shadow is None:
+            patches = self._contenders()
+            origin = self.state.origin
+            if not patches or origin is None:  # improve mode: nothing beats the original
+                best = self._best(list(self.state.records.values()))
+                return self.state.records[self._minimize(self.state.born[best.id], best).id]
+            mode: Mode = "repair" if self.repair_mode else "improve"
+            original = Patch(origin.id, origin.source)
+            tested = self.shadow.test(original, patches, mode, self.settings.seed)
+            self._append([journal.event(self.run_id, tested)])
+        assert self.state.shadow is not None
+        return self.state.records[self.state.shadow.chosen]
+
+    def _contenders(self) -> list[Patch]:
+        """Up to ``shadow_patches`` distinct minimized patches of the best feasible records, in
+        the order of ``_best``; in improve mode only those that beat the original."""
+        origin = self._origin_record()
+        records = [r for r in self.state.records.values() if r.feasible and r is not origin]
+        if not self.repair_mode and origin is not None:
+            records = [r for r in records if self._dominates(r, origin)]
+        records.sort(key=lambda r: (_oriented(r, self.objectives), r.n))
+        found: dict[str, Patch] = {}
+        # Alternatives often minimize to the same patch: look at a bounded number of them.
+        for record in records[: 2 * self.settings.shadow_patches]:
+            if len(found) >= self.settings.shadow_patches:
+                break
+            candidate = self._minimize(self.state.born[record.id], record)
+            if candidate.edits:  # minimized to nothing: the original itself
+                found.setdefault(candidate.id, Patch(candidate.id, candidate.source))
+        return list(found.values())
 
     def _status(self, best: Record) -> RunStatus:
         """repaired | improved | unchanged | budget_exhausted (see the README's evolve tour)."""

@@ -25,6 +25,7 @@ PROGRAM_BORN = "program_born"
 EVALUATED = "evaluated"
 GENERATION_DONE = "generation_done"
 PROMOTED = "promoted"
+SHADOW_TESTED = "shadow_tested"
 RUN_FINISHED = "run_finished"
 
 #: How a run ended (see the README's evolve tour).
@@ -86,6 +87,51 @@ class GenerationDone(_Payload):
     signature: list[list[float]]  # the front's distinct objective vectors, to notice staleness
     stale: int  # generations in a row whose front did not change
     exhausted: bool  # the breeder had no new child to offer
+
+
+class Difference(BaseModel):
+    """One input on which a patch ended otherwise than the original."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    function: str
+    input: str  # repr((args, kwargs))
+    original: str  # how the original ended (see ``sandbox.judge_shadow``)
+    patch: str
+    # a change: a difference where the original's answer is not vouched for (not a departure)
+    kind: Literal["crash", "hang", "divergence", "change"]
+
+
+class ShadowPatch(BaseModel):
+    """The shadow evidence against one plausible patch."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    crashes: int = 0
+    hangs: int = 0
+    divergences: int = 0
+    changes: int = 0  # other differences: fewer break ties (the smallest change of behaviour)
+    differences: list[Difference] = Field(default_factory=list)  # the first few
+
+    @property
+    def departures(self) -> int:
+        return self.crashes + self.hangs + self.divergences
+
+
+class ShadowTested(_Payload):
+    """The shadow test before promotion: the plausible patches, in the order tried, run
+    beside the original on inputs the tests never tried (see ``evolve.shadow``)."""
+
+    TYPE = SHADOW_TESTED
+
+    mode: Literal["repair", "improve"]
+    recorded: int  # calls the suite made to the program's functions
+    inputs: int  # generated inputs run on the original and on every patch
+    trusted: int  # of them, near calls of tests the original passes
+    patches: list[ShadowPatch]
+    chosen: str  # the patch promoted (the original's id when improve mode rejects them all)
+    note: str = ""  # why there was little or no evidence
 
 
 class Promoted(_Payload):

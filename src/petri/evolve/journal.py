@@ -23,6 +23,7 @@ from petri.evolve.events import (
     Record,
     RunFinished,
     RunStarted,
+    ShadowTested,
 )
 from petri.evolve.objectives import Objective
 from petri.runtime.store import Event, NewEvent
@@ -52,7 +53,15 @@ _READERS: dict[str, Callable[[Mapping[str, Any]], object]] = {
     PROGRAM_BORN: Candidate.from_json,
     **{
         kind.TYPE: kind.from_json
-        for kind in (RunStarted, Baseline, Record, GenerationDone, Promoted, RunFinished)
+        for kind in (
+            RunStarted,
+            Baseline,
+            Record,
+            GenerationDone,
+            ShadowTested,
+            Promoted,
+            RunFinished,
+        )
     },
 }
 
@@ -84,6 +93,7 @@ class RunState:
     born: dict[str, Candidate] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
     generations: list[GenerationDone] = field(default_factory=list)
+    shadow: ShadowTested | None = None
     promoted: Promoted | None = None
     finished: RunFinished | None = None
     last_seq: int = 0
@@ -113,6 +123,8 @@ class RunState:
             self.started = payload
         elif isinstance(payload, Baseline):
             self.baseline = payload
+        elif isinstance(payload, ShadowTested):
+            self.shadow = payload
         elif isinstance(payload, Promoted):
             self.promoted = payload
         elif isinstance(payload, RunFinished):

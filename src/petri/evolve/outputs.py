@@ -3,7 +3,7 @@
 Files (each written to a temp file and renamed into place): the best program under the
 program's own name, ``patch.diff`` (unified diff against the original), ``pareto.json`` (the
 final front), ``lineage.json`` (the best program's ancestors back to the original) and
-``summary.json``.
+``summary.json``; ``shadow.json`` when the shadow test ran (its evidence, also in the summary).
 """
 
 from __future__ import annotations
@@ -68,6 +68,28 @@ def front(state: RunState) -> list[dict[str, Any]]:
     ]
 
 
+def shadow(state: RunState) -> dict[str, Any] | None:
+    """The shadow test's evidence: the chosen patch, each alternative's departures from the
+    original and the inputs on which they differ; None when it did not run."""
+    tested = state.shadow
+    if tested is None:
+        return None
+    patches = []
+    for p in tested.patches:
+        entry = {**p.model_dump(mode="json"), "chosen": p.id == tested.chosen}
+        entry["patch"] = patch(state, p.id) if p.id in state.born else ""
+        patches.append(entry)
+    return {
+        "mode": tested.mode,
+        "chosen": tested.chosen,
+        "recorded": tested.recorded,
+        "inputs": tested.inputs,
+        "trusted": tested.trusted,
+        "note": tested.note,
+        "patches": patches,
+    }
+
+
 def summary(state: RunState, out: Path, duration_s: float) -> dict[str, Any]:
     """The one JSON object of ``petri evolve --json``."""
     assert state.promoted is not None and state.started is not None
@@ -85,6 +107,7 @@ def summary(state: RunState, out: Path, duration_s: float) -> dict[str, Any]:
         "generations": len(state.generations),
         "duration_s": round(duration_s, 3),
         "out": str(out),
+        "shadow": shadow(state),
     }
 
 
@@ -98,6 +121,8 @@ def write_outputs(state: RunState, out: Path, duration_s: float) -> dict[str, An
     write_atomic(out / "pareto.json", [_json(front(state))])
     write_atomic(out / "lineage.json", [_json(lineage(state, best.id))])
     write_atomic(out / "summary.json", [_json(result)])
+    if result["shadow"] is not None:
+        write_atomic(out / "shadow.json", [_json(result["shadow"])])
     return result
 
 

@@ -226,6 +226,39 @@ def _patch(state: RunState) -> str:
     return note + "<pre>" + "\n".join(lines) + "</pre>"
 
 
+def _shadow(state: RunState) -> str:
+    """The shadow test: each plausible patch's departures and the inputs they differ on."""
+    tested = state.shadow
+    if tested is None:
+        return "<p>The shadow test did not run.</p>"
+    text = (
+        f"<p>{tested.mode} mode: {tested.inputs} inputs the tests never tried "
+        f"({tested.trusted} near calls of passing tests, from {tested.recorded} recorded "
+        f"calls), run on the original and on {len(tested.patches)} plausible patches.</p>"
+    )
+    if tested.note:
+        text += f"<p>{escape(tested.note)}</p>"
+    names = ["patch", "crashes", "hangs", "divergences", "changes", "differs on"]
+    head = "<tr>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"
+    rows = []
+    for p in tested.patches:
+        mark = " class='best'" if p.id == tested.chosen else ""
+        shown = "<br>".join(
+            escape(f"{d.function}{d.input}: original {d.original}, patch {d.patch} ({d.kind})")
+            for d in p.differences
+        )
+        cells: list[object] = [escape(p.id), p.crashes, p.hangs, p.divergences, p.changes]
+        rows.append(
+            f"<tr{mark}>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{shown}</td></tr>"
+        )
+    chosen = (
+        "the original (no improvement agreed with it)"
+        if tested.chosen == (state.origin.id if state.origin else "")
+        else f"<code>{escape(tested.chosen)}</code>"
+    )
+    return text + f"<table>{head}{''.join(rows)}</table><p>Promoted: {chosen}.</p>"
+
+
 def render_report(state: RunState, out: Path) -> Path:
     """Write the HTML report of a run to ``out`` (atomically) and return it.
 
@@ -241,6 +274,7 @@ def render_report(state: RunState, out: Path) -> Path:
         "<h2>Lineage of the best program</h2>",
         "".join(_lineage_parts(state, best)) if best else "<p>No program yet.</p>",
         "<h2>Patch</h2>" + _patch(state),
+        "<h2>Shadow test</h2>" + _shadow(state),
     ]
     if best is not None and best in state.born:
         sections.append(f"<h2>Best program</h2><pre>{escape(state.born[best].source)}</pre>")

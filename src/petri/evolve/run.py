@@ -25,6 +25,7 @@ from petri.evolve.model_edits import model_editor
 from petri.evolve.outputs import write_outputs
 from petri.evolve.results import load_result
 from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
+from petri.evolve.shadow import from_snapshot
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
 from petri.program.edits import Original
@@ -152,7 +153,10 @@ def drive(
             ring=work.ring,
         )
         model = model_editor(evolve, started.source, store, info.run_id, _results(store, info))
-        engine = Engine(info.run_id, store, evaluator, evolve, progress=progress, model=model)
+        shadow = from_snapshot(store, started.snapshot) if started.snapshot else None
+        engine = Engine(
+            info.run_id, store, evaluator, evolve, progress=progress, model=model, shadow=shadow
+        )
         state = engine.run(started)
         return _finish(store, state, Path(info.out))
     finally:

@@ -67,6 +67,10 @@ def _make_judge(config: dict[str, Any]) -> Any:
         from petri.sandbox.judge_openevolve import OpenEvolveJudge
 
         return OpenEvolveJudge(*args)
+    if config["kind"] == "shadow":
+        from petri.sandbox.judge_shadow import ShadowJudge
+
+        return ShadowJudge(*args, tests=[str(t) for t in config.get("tests", ["tests"])])
     if config["kind"] != "tests":
         return EvaluateJudge(*args)
     if config.get("layout") == "repository":

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, cast
 
-JudgeKind = Literal["tests", "evaluate", "openevolve"]
+JudgeKind = Literal["tests", "evaluate", "openevolve", "shadow"]
+#: The judges a problem may have; ``shadow`` is petri's own (``sandbox.judge_shadow``), run on
+#: a copy of a tests problem.
 JUDGE_KINDS: tuple[JudgeKind, ...] = ("tests", "evaluate", "openevolve")
 Layout = Literal["file", "repository"]
 
@@ -22,7 +24,8 @@ class JudgeSpec:
     ``root`` is mounted read-only inside the jail; ``program`` names the file (relative to
     ``root``) whose module the tests import, or whose path ``evaluate()`` receives. ``kind``
     says who judges it: ``tests`` (pytest), ``evaluate`` (evaluate.py) or ``openevolve`` (the
-    public format's evaluator.py, with its cascade and config.yaml).
+    public format's evaluator.py, with its cascade and config.yaml), or ``shadow`` (a
+    pytest problem's functions called directly on inputs, see ``sandbox.judge_shadow``).
 
     In the ``"file"`` layout the program sits at the top of ``root`` and is imported by its
     stem; the tests are collected against placeholders of it. In the ``"repository"`` layout
@@ -55,9 +58,9 @@ class JudgeSpec:
     @property
     def judge_file(self) -> str:
         """The judge's file (or folder) in ``root``, as error messages name it."""
-        return {"tests": self.tests[0], "evaluate": "evaluate.py", "openevolve": "evaluator.py"}[
-            self.kind
-        ]
+        files = {"evaluate": "evaluate.py", "openevolve": "evaluator.py"}
+        files |= {"tests": self.tests[0], "shadow": "_petri_shadow.json"}
+        return files[self.kind]
 
     @property
     def module(self) -> str:

@@ -1,0 +1,289 @@
+"""The shadow test before promotion: plausible patches beside the original, on new inputs.
+
+Passing the tests is not being right: a patch may pass them by special-casing what they check.
+So before a patch is promoted, petri runs the original and each plausible patch, in the
+sandbox, on inputs the tests never tried (``evolve.shadow_inputs``), calling the program's
+functions directly, and compares how each call ended: the value returned (and the arguments
+after the call), the type of the exception raised, or a hang.
+
+The rule, per input, where the original returned or raised (an input on which the original
+hangs says nothing):
+
+* a patch that hangs where the original did not: a **hang**;
+* a patch that raises where the original returned: a **crash**;
+* any other difference is a **divergence**: in improve mode everywhere (the original is right
+  by definition, the test is differential), in repair mode only on trusted inputs (near calls
+  made by tests the original passes) on which the original returned. Elsewhere the original
+  may be exactly what the repair fixes, and a difference there is only a **change**.
+
+A repair promotes the plausible patch with the fewest departures (crashes + hangs +
+divergences), then the fewest changes (of the patches that pass the tests, the one that changes
+the program's behaviour least: a patch overfitted to the tests tends to change it more widely
+than the fix), then the engine's order (its objectives). An improvement is promoted only when
+it departs from the original on no input at all.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from petri.config import Limits, SandboxSettings
+from petri.errors import SandboxError
+from petri.evolve.events import Difference, ShadowPatch, ShadowTested
+from petri.evolve.shadow_inputs import Input, Recorded, generate
+from petri.evolve.tasks import unpack as unpack_snapshot
+from petri.runtime.store import Store
+from petri.sandbox.judge_shadow import PLAN_FILE, unpack
+from petri.sandbox.outcome import Evaluation, Status
+from petri.sandbox.pool import WorkerPool
+from petri.sandbox.spec import JudgeSpec
+
+Mode = Literal["repair", "improve"]
+CALL_TIMEOUT_S = 0.25  # per call: the bundled programs answer in microseconds
+MAX_INPUTS = 200
+MAX_RECORDED = 300
+KEEP_DIFFERENCES = 3  # differences kept as evidence per patch
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A plausible patch to shadow-test: its program id and source."""
+
+    id: str
+    source: str
+
+
+class ShadowTester(Protocol):
+    """Runs the shadow test; the engine's one dependency on it."""
+
+    def test(
+        self, original: Patch, patches: Sequence[Patch], mode: Mode, seed: int
+    ) -> ShadowTested:
+        """The evidence against each of ``patches`` and the one to promote."""
+        ...
+
+
+class SandboxShadow:
+    """The shadow test in the sandbox, on a copy of a pytest problem (file layout)."""
+
+    def __init__(self, spec: JudgeSpec, limits: Limits, sandbox: SandboxSettings) -> None:
+        self.spec = spec
+        self.limits = limits
+        self.sandbox = sandbox.model_copy(update={"workers": 1})
+
+    def test(
+        self, original: Patch, patches: Sequence[Patch], mode: Mode, seed: int
+    ) -> ShadowTested:
+        if self.spec.kind != "tests" or self.spec.layout != "file":
+            return unweighed(original, patches, mode, "the shadow test needs a pytest problem")
+        with tempfile.TemporaryDirectory(prefix="petri-shadow-") as tmp:
+            os.chmod(tmp, 0o755)  # a jail's own uid reads the copy
+            root = Path(tmp, "problem")
+            ignore = shutil.ignore_patterns(".petri", ".git", "__pycache__", "holdout")
+            shutil.copytree(self.spec.root, root, ignore=ignore)
+            spec = JudgeSpec(
+                root=root,
+                program=self.spec.program,
+                kind="shadow",
+                module_name=self.spec.module_name,
+                tests=self.spec.tests,
+            )
+            recorded = self._record(spec, original.source)
+            inputs = generate(recorded, original.source, seed, MAX_INPUTS)
+            if not inputs:
+                note = "no inputs: the tests passed no literal values to the program's functions"
+                return unweighed(original, patches, mode, note, len(recorded))
+            rows = self._call(spec, [original, *patches], inputs)
+        weighed = [weigh(p.id, mode, inputs, rows[original.id], rows[p.id]) for p in patches]
+        return ShadowTested(
+            mode=mode,
+            recorded=len(recorded),
+            inputs=len(inputs),
+            trusted=sum(i.trusted for i in inputs),
+            patches=weighed,
+            chosen=choose(weighed, mode, original.id),
+        )
+
+    def _record(self, spec: JudgeSpec, source: str) -> list[Recorded]:
+        _plan(spec.root, {"mode": "record", "limit": MAX_RECORDED})
+        with WorkerPool(spec, self.limits, self.sandbox) as pool:
+            evaluation = pool.evaluate(source)
+        recorded: list[Recorded] = []
+        for row in _rows(evaluation):
+            if isinstance(row, list) and len(row) == 4:
+                recorded.append(Recorded(str(row[0]), str(row[1]), str(row[2]), row[3] is True))
+        return recorded
+
+    def _call(
+        self, spec: JudgeSpec, programs: Sequence[Patch], inputs: list[Input]
+    ) -> dict[str, list[Ending]]:
+        calls = [[i.function, i.args] for i in inputs]
+        _plan(spec.root, {"mode": "call", "inputs": calls, "timeout_s": CALL_TIMEOUT_S})
+        found: dict[str, list[Ending]] = {}
+        with WorkerPool(spec, self.limits, self.sandbox) as pool:
+            for program in programs:
+                if program.id not in found:
+                    found[program.id] = _outcomes(pool.evaluate(program.source), inputs)
+        return found
+
+
+def from_snapshot(store: Store, digest: str) -> SandboxShadow | None:
+    """The shadow test of the run's published problem snapshot; None unless it is a pytest
+    problem (an evaluate.py score has no functions of its own to call)."""
+    record, _ = store.get(f"problem:{digest}")
+    if not isinstance(record, Mapping) or record.get("kind") != "tests":
+        return None
+    root = unpack_snapshot(digest, base64.b64decode(record["archive"]))
+    spec = JudgeSpec(root=root, program=str(record["program"]), kind="tests")
+    sandbox = SandboxSettings(jail=record.get("jail", "auto"), workers=1)
+    return SandboxShadow(spec, Limits(**record["limits"]), sandbox)
+
+
+def _plan(root: Path, plan: dict[str, object]) -> None:
+    (root / PLAN_FILE).write_text(json.dumps(plan), encoding="utf-8")
+
+
+def _rows(evaluation: Evaluation) -> list[object]:
+    try:
+        return unpack(evaluation.artifacts)
+    except (KeyError, ValueError) as exc:
+        raise SandboxError(f"the shadow test's report cannot be read: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How one call ended: it returned (``value``: the result and the arguments after the
+    call, read back as literals where they can be, so ``2 == 2.0``), raised, hung, or was
+    skipped. ``text`` is how the evidence shows it."""
+
+    kind: Literal["return", "raise", "hang", "skip"]
+    text: str
+    value: object = None
+
+    @classmethod
+    def of(cls, row: object, call: str) -> Ending:
+        if isinstance(row, list) and len(row) == 2:
+            result, after = str(row[0]), str(row[1])
+            text = f"= {result}"
+            if after != _args_repr(call):  # the call changed its arguments in place
+                text += f", arguments became {after}"
+            return cls("return", text, (_literal(result), _literal(after)))
+        text = str(row)
+        kind: Literal["raise", "hang", "skip"] = "raise"
+        if text in ("hang", "skip"):
+            kind = "hang" if text == "hang" else "skip"
+        return cls(kind, text)
+
+    def same(self, other: Ending) -> bool:
+        if self.kind != other.kind:
+            return False
+        if self.kind != "return":
+            return self.text == other.text
+        try:
+            return bool(self.value == other.value)
+        except Exception:  # values whose comparison raises: compare what was shown
+            return self.text == other.text
+
+
+def _literal(text: str) -> object:
+    try:
+        return ast.literal_eval(text)
+    except Exception:  # not a literal (an object's repr, a cut value): keep the text
+        return text
+
+
+def _args_repr(call: str) -> str:
+    value = _literal(call)
+    return repr(value[0]) if isinstance(value, tuple) and len(value) == 2 else ""
+
+
+def _outcomes(evaluation: Evaluation, inputs: list[Input]) -> list[Ending]:
+    """How each call ended; a program that never reported ends every call alike."""
+    if evaluation.status is Status.TIMEOUT:
+        rows: list[object] = ["hang"] * len(inputs)
+    elif evaluation.status is not Status.OK:
+        rows = [f"! {evaluation.status.value}"] * len(inputs)
+    else:
+        rows = _rows(evaluation)
+        rows += ["skip"] * (len(inputs) - len(rows))
+    return [Ending.of(row, item.args) for row, item in zip(rows, inputs, strict=False)]
+
+
+def weigh(
+    pid: str, mode: Mode, inputs: list[Input], original: list[Ending], patch: list[Ending]
+) -> ShadowPatch:
+    """The departures of ``patch`` from ``original`` on ``inputs`` (the module docstring's
+    rule), with the first few as evidence."""
+    counts = {"crash": 0, "hang": 0, "divergence": 0, "change": 0}
+    found: list[Difference] = []
+    for item, before, after in zip(inputs, original, patch, strict=True):
+        kind = departure(mode, item.trusted, before, after)
+        if kind is None:
+            continue
+        counts[kind] += 1
+        if counts[kind] <= KEEP_DIFFERENCES:
+            difference = Difference(
+                function=item.function,
+                input=item.args,
+                original=before.text,
+                patch=after.text,
+                kind=kind,
+            )
+            found.append(difference)
+    found.sort(key=lambda d: d.kind == "change")  # departures first
+    return ShadowPatch(
+        id=pid,
+        crashes=counts["crash"],
+        hangs=counts["hang"],
+        divergences=counts["divergence"],
+        changes=counts["change"],
+        differences=found[:KEEP_DIFFERENCES],
+    )
+
+
+def departure(
+    mode: Mode, trusted: bool, before: Ending, after: Ending
+) -> Literal["crash", "hang", "divergence", "change"] | None:
+    """What a patch ending ``after`` where the original ended ``before`` counts as."""
+    if before.kind in ("hang", "skip") or after.kind == "skip" or after.same(before):
+        return None
+    if after.kind == "hang":
+        return "hang"
+    returned = before.kind == "return"
+    if returned and after.kind == "raise":
+        return "crash"
+    if mode == "improve" or (trusted and returned):
+        return "divergence"
+    return "change"
+
+
+def choose(patches: list[ShadowPatch], mode: Mode, original: str) -> str:
+    """Repair: the fewest departures, then the fewest changes, the first on a tie; improve:
+    the first with no departure, else the original."""
+    if mode == "improve":
+        return next((p.id for p in patches if p.departures == 0), original)
+    return min(patches, key=lambda p: (p.departures, p.changes)).id if patches else original
+
+
+def unweighed(
+    original: Patch, patches: Sequence[Patch], mode: Mode, note: str, recorded: int = 0
+) -> ShadowTested:
+    """Evidence of no test at all: the engine's first patch is promoted."""
+    return ShadowTested(
+        mode=mode,
+        recorded=recorded,
+        inputs=0,
+        trusted=0,
+        patches=[ShadowPatch(id=p.id) for p in patches],
+        chosen=patches[0].id if patches else original.id,
+        note=note,
+    )

@@ -1,0 +1,112 @@
+"""The engine's side of the shadow test: the extra search, the choice it promotes, resume."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from judge_double import BUGGY, FakeEvaluator, judge, started
+
+from petri.config import EvolveSettings
+from petri.evolve.engine import Engine
+from petri.evolve.events import ShadowPatch, ShadowTested
+from petri.evolve.journal import RunState
+from petri.evolve.shadow import Mode, Patch
+from petri.runtime.store.memory import MemoryStore
+from petri.sandbox.outcome import Status
+
+
+class FakeShadow:
+    """Prefers the last patch it is given (the engine's first is what it would promote alone),
+    or, in improve mode, the original."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str], Mode]] = []
+
+    def test(
+        self, original: Patch, patches: Sequence[Patch], mode: Mode, seed: int
+    ) -> ShadowTested:
+        self.calls.append((original.id, [p.id for p in patches], mode))
+        weighed = [
+            ShadowPatch(id=p.id, divergences=len(patches) - i) for i, p in enumerate(patches)
+        ]
+        chosen = original.id if mode == "improve" else patches[-1].id
+        return ShadowTested(
+            mode=mode, recorded=5, inputs=9, trusted=4, patches=weighed, chosen=chosen
+        )
+
+
+def run(
+    store: MemoryStore, evaluator: Any, tester: FakeShadow, source: str = BUGGY, **settings: Any
+) -> RunState:
+    engine = Engine("r1", store, evaluator, EvolveSettings(**settings), shadow=tester)
+    return engine.run(started(source))
+
+
+def searched(state: RunState) -> list[int]:
+    return sorted(r.n for r in state.records.values() if state.born[r.id].op != "minimize")
+
+
+def test_after_the_first_repair_a_bounded_share_finds_alternatives() -> None:
+    shadow = FakeShadow()
+    state = run(MemoryStore(), FakeEvaluator(), shadow, seed=1, max_evals=400)
+    first = min(r.n for r in state.records.values() if r.feasible)
+    extra = searched(state)[-1] - first
+    assert 0 < extra <= 0.25 * 400 + 24  # the last generation may finish past the share
+    [(_, patches, mode)] = shadow.calls
+    assert mode == "repair" and 1 < len(patches) <= 6 and len(set(patches)) == len(patches)
+    assert all(state.records[p].feasible for p in patches)
+    assert state.promoted is not None and state.promoted.id == patches[-1]
+    assert state.promoted.status == "repaired"
+    assert state.shadow is not None and state.shadow.chosen == patches[-1]
+    assert judge(state.born[state.promoted.id].source).status is Status.OK
+
+
+def test_shadow_off_promotes_on_the_tests_alone() -> None:
+    shadow = FakeShadow()
+    state = run(MemoryStore(), FakeEvaluator(), shadow, seed=1, max_evals=400, shadow=False)
+    first = min(r.n for r in state.records.values() if r.feasible)
+    assert shadow.calls == [] and state.shadow is None
+    assert searched(state)[-1] - first < 24  # the search stopped with the first repair's generation
+
+
+def test_same_seed_same_alternatives() -> None:
+    a, b = FakeShadow(), FakeShadow()
+    run(MemoryStore(), FakeEvaluator(), a, seed=2, max_evals=300)
+    run(MemoryStore(), FakeEvaluator(), b, seed=2, max_evals=300)
+    assert a.calls == b.calls
+
+
+@pytest.mark.parametrize("share", [0.5, 0.9, 0.99])
+def test_resume_gives_the_same_choice(share: float) -> None:
+    reference = run(MemoryStore(), FakeEvaluator(), FakeShadow(), seed=5, max_evals=300)
+    kill_at = int(share * reference.evaluations)
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):
+        run(store, FakeEvaluator(fail_after=kill_at), FakeShadow(), seed=5, max_evals=300)
+    resumed = run(store, FakeEvaluator(), FakeShadow(), seed=5, max_evals=300)
+    assert resumed.promoted == reference.promoted
+    assert resumed.shadow == reference.shadow
+    again = FakeShadow()
+    run(store, FakeEvaluator(), again, seed=5, max_evals=300)
+    assert again.calls == []  # a finished run's evidence is read back, not tested again
+
+
+FIXED_WITH_DEAD_CODE = BUGGY.replace("x < best", "x > best").replace(
+    "    return best", "    unused = 0\n    return best"
+)
+
+
+def test_improve_mode_keeps_the_original_when_the_shadow_test_rejects_every_improvement() -> None:
+    shadow = FakeShadow()
+    settings: dict[str, Any] = {
+        "seed": 1,
+        "max_evals": 200,
+        "objectives": ["tests_passed", "lines"],
+    }
+    state = run(MemoryStore(), FakeEvaluator(), shadow, FIXED_WITH_DEAD_CODE, **settings)
+    [(origin, patches, mode)] = shadow.calls
+    assert mode == "improve" and patches and origin not in patches
+    assert state.promoted is not None and state.promoted.id == origin
+    assert state.promoted.status != "improved"

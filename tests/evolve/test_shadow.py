@@ -1,0 +1,124 @@
+"""The shadow test in the sandbox: two plausible patches, one overfitted to the tests."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from petri.config import Limits, SandboxSettings
+from petri.evolve.shadow import Ending, Patch, SandboxShadow, choose, departure
+from petri.sandbox import JudgeSpec
+
+BUGGY = '''
+def discount(total: int) -> int:
+    """Orders of 100 or more get 10 off."""
+    if total > 100:
+        return total - 10
+    return total
+'''
+
+TESTS = """
+from shop import discount
+
+
+def test_small():
+    assert discount(50) == 50
+
+
+def test_big():
+    assert discount(200) == 190
+
+
+def test_edge():
+    assert discount(100) == 90
+"""
+
+FIXED = BUGGY.replace("total > 100", "total >= 100")
+# Passes the three tests too, by moving the threshold below the edge the tests check.
+OVERFITTED = BUGGY.replace("total > 100", "total > 50")
+CRASHING = BUGGY.replace("    return total\n", "    return 100 // (total - 51) * 0 + total\n")
+
+
+@pytest.fixture(scope="module")
+def shadow(tmp_path_factory: pytest.TempPathFactory) -> SandboxShadow:
+    root = tmp_path_factory.mktemp("shop")
+    (root / "shop.py").write_text(textwrap.dedent(BUGGY))
+    (root / "tests").mkdir()
+    (root / "tests" / "test_shop.py").write_text(TESTS)
+    return SandboxShadow(JudgeSpec(root, "shop.py", "tests"), Limits(), SandboxSettings())
+
+
+def test_the_patch_agreeing_with_the_original_near_passing_tests_wins(
+    shadow: SandboxShadow,
+) -> None:
+    patches = [Patch("overfitted", OVERFITTED), Patch("fixed", FIXED)]
+    tested = shadow.test(Patch("original", BUGGY), patches, "repair", seed=1)
+    assert tested.chosen == "fixed"
+    assert tested.recorded == 3 and tested.inputs > 0 and 0 < tested.trusted < tested.inputs
+    overfitted, fixed = tested.patches
+    assert fixed.departures == 0
+    assert overfitted.divergences > 0
+    shown = {d.input: (d.original, d.patch) for d in overfitted.differences}
+    assert shown["((51,), {})"] == ("= 51", "= 41")
+
+
+def test_a_patch_that_crashes_where_the_original_answered_ranks_lower(
+    shadow: SandboxShadow,
+) -> None:
+    patches = [Patch("crashing", CRASHING), Patch("fixed", FIXED)]
+    tested = shadow.test(Patch("original", BUGGY), patches, "repair", seed=1)
+    assert tested.chosen == "fixed"
+    crash = tested.patches[0]
+    assert crash.crashes == 1 and crash.differences[0].patch == "! ZeroDivisionError"
+
+
+def test_improve_mode_rejects_an_improvement_that_disagrees_anywhere(
+    shadow: SandboxShadow,
+) -> None:
+    same = BUGGY.replace("total > 100", "100 < total")
+    other = Patch("other", OVERFITTED)
+    tested = shadow.test(Patch("original", BUGGY), [other], "improve", seed=1)
+    assert tested.chosen == "original"
+    both = [other, Patch("same", same)]
+    tested = shadow.test(Patch("original", BUGGY), both, "improve", seed=1)
+    assert tested.chosen == "same"
+    assert tested.patches[1].departures == 0 and tested.patches[0].departures > 0
+
+
+def test_a_problem_without_tests_is_not_shadow_tested(tmp_path: Path) -> None:
+    spec = JudgeSpec(tmp_path, "p.py", "evaluate")
+    tester = SandboxShadow(spec, Limits(), SandboxSettings())
+    tested = tester.test(Patch("o", "x = 1\n"), [Patch("a", "x = 2\n")], "repair", seed=0)
+    assert tested.chosen == "a" and tested.inputs == 0 and "pytest" in tested.note
+
+
+def _end(row: object) -> Ending:
+    return Ending.of(row, "((1,), {})")
+
+
+def test_departure_follows_the_rule() -> None:
+    two, two_float, three = _end(["2", "(1,)"]), _end(["2.0", "(1,)"]), _end(["3", "(1,)"])
+    hang, error = _end("hang"), _end("! ValueError")
+    assert departure("repair", True, two, two_float) is None  # equal values
+    assert departure("repair", True, two, three) == "divergence"
+    assert departure("repair", False, two, three) == "change"  # the original may be the bug
+    assert departure("improve", False, two, three) == "divergence"
+    assert departure("repair", False, two, error) == "crash"
+    assert departure("repair", False, error, two) == "change"
+    assert departure("repair", False, two, hang) == "hang"
+    assert departure("improve", True, hang, two) is None  # the original says nothing there
+    assert _end(["None", "([5],)"]).text == "= None, arguments became ([5],)"
+
+
+def test_choose_prefers_fewest_departures_then_order() -> None:
+    from petri.evolve.events import ShadowPatch
+
+    a, b, c = ShadowPatch(id="a", hangs=1), ShadowPatch(id="b"), ShadowPatch(id="c")
+    assert choose([a, b, c], "repair", "o") == "b"
+    assert choose([a], "repair", "o") == "a"
+    assert choose([a], "improve", "o") == "o"
+    wide, narrow = ShadowPatch(id="wide", changes=9), ShadowPatch(id="narrow", changes=1)
+    assert choose([wide, narrow], "repair", "o") == "narrow"
+    assert choose([wide, narrow], "improve", "o") == "wide"
