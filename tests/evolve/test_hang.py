@@ -99,4 +99,4 @@ def test_a_search_repairs_a_program_whose_every_test_loops_forever(digits: Path)
     # ... and candidates that still loop forever are cut by it: failures, not crashes.
     hung = [r for r in state.records.values() if r.id != origin.id and r.status is Status.TIMEOUT]
     assert hung
-    assert all(r.passed == 0 and r.failed >= 1 for r in hung)
+    assert all(r.failed >= 1 for r in hung)  # some may pass other tests first

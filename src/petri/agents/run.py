@@ -93,6 +93,7 @@ def start_swarm(
     # has its configuration, however early it was killed.
     store = store_from_url(info.store)
     try:
+        build_mode(full, store)  # fills in what the mode derives once (the repository's digest)
         store.append(run_id, journal.SWARM_STARTED, full)
     finally:
         store.close()
