@@ -89,16 +89,7 @@ def start_swarm(
         kind="swarm",
     )
     full = {**config, "run_id": run_id, "swarm": settings.swarm.model_dump(), "out": info.out}
-    # The run's first event before the run is listed: a run `petri resume` can find always
-    # has its configuration, however early it was killed.
-    store = store_from_url(info.store)
-    try:
-        build_mode(full, store)  # fills in what the mode derives once (the repository's digest)
-        store.append(run_id, journal.SWARM_STARTED, full)
-    finally:
-        store.close()
-    register(settings.home, info)
-    return drive_swarm(info, full, progress=progress)
+    return drive_swarm(info, full, progress=progress, register_in=settings.home)
 
 
 def resume_swarm(
@@ -129,14 +120,24 @@ def resume_swarm(
 
 
 def drive_swarm(
-    info: RunInfo, config: dict[str, Any], *, progress: ProgressFn = lambda _: None
+    info: RunInfo,
+    config: dict[str, Any],
+    *,
+    progress: ProgressFn = lambda _: None,
+    register_in: Path | None = None,
 ) -> dict[str, Any]:
-    """Run the coordinator with the configured local workers; summarize where the run stands."""
+    """Run the coordinator with the configured local workers; summarize where the run stands.
+    A new run (``register_in``: the home that lists runs) is listed only once its first event,
+    with all its configuration, is written: a run `petri resume` can find always has it,
+    however early it was killed."""
     settings = SwarmSettings(**config["swarm"])
     store = store_from_url(info.store)
     queue = queue_from_url(info.queue, lease_s=settings.lease_s)
     try:
-        mode = build_mode(config, store)
+        mode = build_mode(config, store)  # fills in what a mode derives once (a repo's digest)
+        if register_in is not None:
+            store.append(info.run_id, journal.SWARM_STARTED, config)
+            register(register_in, info)
         supervisor = _local_workers(info, settings, mode) if settings.workers else None
         if supervisor is not None:
             supervisor.start()
