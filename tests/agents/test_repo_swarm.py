@@ -1,5 +1,5 @@
 """The repository swarm end to end, through the command line: every bug repaired (the masked
-one in a second round), the dependency order visible in the events, both changes to one file
+one after the bug that masks it), the dependency order visible in the events, both changes to one file
 kept, the same final repository for any number of workers, and a run killed with SIGKILL again
 and again that resumes to the same result with no task counted twice."""
 
@@ -76,9 +76,11 @@ def test_repairs_every_bug_in_dependency_order(tmp_path: Path, shop: Path) -> No
     ordered = [t for t in planned if t["after"]]
     for task in ordered:  # a task starts only once what it depends on has landed
         assert all(settled[d] < released[task["id"]] for d in task["after"])
-    assert {"analyze-1", "analyze-2"} <= {
-        t["id"] for t in planned
-    }  # the masked bug shows in the second round
+    # The masked bug's tests run cart.py's lines that no passing test runs: they point there
+    # in the first round already, and its repair waits for the prices.py repairs it imports.
+    cart = [t for t in planned if t["payload"].get("file", "").endswith("cart.py")]
+    prices = {t["id"] for t in planned if t["payload"].get("file", "").endswith("prices.py")}
+    assert cart and prices and prices <= set(cart[0]["after"])
     # The result is the repository's suite green in a sandbox check, and a patch per change.
     assert len(summary["patches"]) == summary["promoted"]
 

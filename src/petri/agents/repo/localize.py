@@ -2,9 +2,13 @@
 points at, from per-file line coverage of the whole suite (Ochiai).
 
 A line's suspiciousness is ``failed(l) / sqrt(F * (failed(l) + passed(l)))``: high when the
-failing tests run it and the passing ones do not. Each failing test goes to the most suspicious
-line it ran; ties go to the file more of the repository depends on, since a fix there lands
-first. Failing tests are grouped by (file, function): one repair task each.
+failing tests run it and the passing ones do not. It is computed twice: over every failing
+test, and over each group of failing tests that ran alike (``failure_groups``: with several
+bugs, each group points at its own). Each failing test goes to the most suspicious line it ran
+by whichever of the two rankings is surer (the higher top score: one bug behind every failure
+is seen best over all of them, several bugs best per group); ties go to the file more of the
+repository depends on, since a fix there lands first. Failing tests are then grouped by
+(file, function): one repair task each.
 
 With several bugs, a test's most suspicious line is not always where its bug is (a line only
 failing tests run may sit in a module the buggy one calls). Each cluster therefore also names
@@ -19,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from petri.agents.repo.failure_groups import failure_groups
 from petri.agents.repo.imports import enclosing, import_graph, spans
 from petri.sandbox.outcome import Evaluation, TestOutcome
 
@@ -48,22 +53,7 @@ def localize(
     coverage = evaluation.file_coverage
     graph = import_graph(texts, modules)
     weight = {rel: len(graph.in_edges(rel)) + len(_ancestors(graph, rel)) for rel in texts}
-    suspicion = _ochiai(coverage, passed, failed)
-    clusters: dict[tuple[str, str], list[str]] = defaultdict(list)
-    others: dict[tuple[str, str], dict[str, tuple[float, str]]] = defaultdict(dict)
-    unlocalized = []
-    for test in failed:
-        places = _ranked(coverage.get(test, {}), suspicion, weight)
-        if not places:
-            unlocalized.append(test)
-            continue
-        (rel, line), _ = places[0]
-        key = (rel, enclosing(spans(texts[rel]), line))
-        clusters[key].append(test)
-        for (other, at), score in places[1:]:
-            best = others[key].get(other)
-            if best is None or score > best[0]:
-                others[key][other] = (score, enclosing(spans(texts[other]), at))
+    clusters, unlocalized = _clusters(coverage, passed, failed, texts, weight)
     covering: dict[str, list[str]] = defaultdict(list)
     for test in passed:
         for rel in coverage.get(test, {}):
@@ -73,19 +63,51 @@ def localize(
         "passed": passed,
         "failed": failed,
         "messages": messages,
-        "clusters": [
-            {
-                "file": rel,
-                "function": fn,
-                "tests": tests,
-                "alternatives": _alternatives(others[(rel, fn)], rel),
-            }
-            for (rel, fn), tests in sorted(clusters.items())
-        ],
+        "clusters": clusters,
         "unlocalized": unlocalized,
         "covering": dict(covering),
         "graph": sorted([a, b] for a, b in graph.edges),
     }
+
+
+def _clusters(
+    coverage: Mapping[str, Mapping[str, Any]],
+    passed: list[str],
+    failed: list[str],
+    texts: Mapping[str, str],
+    weight: Mapping[str, int],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The failing tests by the (file, function) they point at, and those that ran nothing."""
+    overall = _ochiai(coverage, passed, failed)
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    others: dict[tuple[str, str], dict[str, tuple[float, str]]] = defaultdict(dict)
+    unlocalized = []
+    for group in failure_groups(coverage, passed, failed):
+        own = _ochiai(coverage, passed, group)
+        for test in group:
+            ran = coverage.get(test, {})
+            places = _surer(_ranked(ran, overall, weight), _ranked(ran, own, weight))
+            if not places:
+                unlocalized.append(test)
+                continue
+            (rel, line), _ = places[0]
+            key = (rel, enclosing(spans(texts[rel]), line))
+            found[key].append(test)
+            for (other, at), score in places[1:]:
+                best = others[key].get(other)
+                if best is None or score > best[0]:
+                    others[key][other] = (score, enclosing(spans(texts[other]), at))
+    order = {test: n for n, test in enumerate(failed)}
+    clusters: list[dict[str, Any]] = [
+        {
+            "file": rel,
+            "function": fn,
+            "tests": sorted(tests, key=order.__getitem__),
+            "alternatives": _alternatives(others[(rel, fn)], rel),
+        }
+        for (rel, fn), tests in sorted(found.items())
+    ]
+    return clusters, sorted(unlocalized, key=order.__getitem__)
 
 
 def _ancestors(graph: Any, rel: str) -> set[str]:
@@ -127,6 +149,16 @@ def _ranked(
                 best[rel] = key
     ordered = sorted(best.values(), reverse=True)
     return [((rel, -negative), score) for score, _, rel, negative in ordered]
+
+
+def _surer(
+    overall: list[tuple[Place, float]], own: list[tuple[Place, float]]
+) -> list[tuple[Place, float]]:
+    """The ranking whose top is surer first (ties: the ranking over every failure), then the
+    other's places: a test's alternatives include where the other ranking points."""
+    if own and (not overall or own[0][1] > overall[0][1]):
+        return own + overall
+    return overall + own
 
 
 def _alternatives(others: Mapping[str, tuple[float, str]], rel: str) -> list[dict[str, str]]:
