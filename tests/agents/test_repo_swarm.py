@@ -1,7 +1,7 @@
 """The repository swarm end to end, through the command line: every bug repaired (the masked
-one after the bug that masks it), the dependency order visible in the events, both changes to one file
-kept, the same final repository for any number of workers, and a run killed with SIGKILL again
-and again that resumes to the same result with no task counted twice."""
+one after the bug that masks it), the dependency order visible in the events, both changes to
+one file kept, the same final repository for any number of workers, and a run killed with
+SIGKILL again and again that resumes to the same result with no task counted twice."""
 
 from __future__ import annotations
 

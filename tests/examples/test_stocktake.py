@@ -18,8 +18,8 @@ STOCKTAKE = Path(__file__).resolve().parents[2] / "examples" / "swarm" / "stockt
 
 @pytest.mark.slow
 def test_the_stocktake_goal_counts_everything_once(tmp_path: Path) -> None:
-    goal = Path(shutil.copytree(STOCKTAKE, tmp_path / "stocktake",
-                                ignore=shutil.ignore_patterns(".petri", "__pycache__")))  # fmt: skip
+    ignore = shutil.ignore_patterns(".petri", "__pycache__")
+    goal = Path(shutil.copytree(STOCKTAKE, tmp_path / "stocktake", ignore=ignore))
     done = subprocess.run(
         [sys.executable, "-m", "petri", "swarm", str(goal / "GOAL.toml"), "--json"],
         env={**os.environ, "PETRI_HOME": str(tmp_path / "home")},

@@ -117,6 +117,17 @@ def test_followers_come_after_what_they_import() -> None:
     assert rebind.followers("shop.special", graph) == []
 
 
+def test_the_whole_repository_in_import_order() -> None:
+    graph = {
+        "shop": {"shop.cart", "shop.plugins"},
+        "shop.cart": {"shop.util"},
+        "shop.util": set(),
+        "shop.plugins": {"shop.cart"},
+    }
+    assert rebind.import_order(graph, graph) == ["shop.util", "shop.cart", "shop.plugins", "shop"]
+    assert rebind.import_order(graph, {"shop", "shop.plugins"}) == ["shop.plugins", "shop"]
+
+
 def test_a_cycle_runs_in_the_order_its_imports_finished() -> None:
     # a was imported first and imported b, which finished first (with a half-imported).
     graph = {"a": {"b"}, "b": {"a", "e"}, "e": set()}

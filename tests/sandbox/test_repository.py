@@ -652,3 +652,68 @@ def test_an_editable_module_that_does_not_exist_is_a_judge_error(
     spec = JudgeSpec(root, "gone/mod.py", "tests", module_name="gone.mod", layout="repository")
     with pytest.raises(JudgeError, match=r"cannot import gone\.mod"):
         WorkerPool(spec, Limits(), SandboxSettings(workers=1)).start()
+
+
+STRICT_REGISTRY = {
+    "reg/__init__.py": "",
+    "reg/plugins.py": """
+        REGISTRY = {}
+
+
+        def register(cls):
+            if cls.name in REGISTRY:
+                raise ValueError(f"{cls.name} is registered already")
+            REGISTRY[cls.name] = cls
+            return cls
+    """,
+    "reg/shapes.py": """
+        from reg.plugins import register
+
+
+        @register
+        class Square:
+            name = "square"
+
+            def area(self, side):
+                return side * side + 1
+    """,
+    "reg/lookup.py": """
+        from reg.plugins import REGISTRY
+
+
+        def area(name, side):
+            return REGISTRY[name]().area(side)
+    """,
+    "tests/test_shapes.py": """
+        from reg import shapes
+        from reg.lookup import area
+        from reg.plugins import REGISTRY
+
+
+        def test_square():
+            assert area("square", 3) == 9
+
+
+        def test_one_registration():
+            assert list(REGISTRY) == ["square"] and REGISTRY["square"] is shapes.Square
+    """,
+}
+
+
+def test_a_module_registering_into_a_strict_registry_elsewhere(
+    write_problem: ProblemWriter,
+) -> None:
+    """Executing a candidate of reg/shapes.py again would register "square" twice: the child
+    imports the repository again instead, and the candidate is judged on its merits."""
+    root = write_problem(STRICT_REGISTRY, name="registry")
+    spec = JudgeSpec(root, "reg/shapes.py", "tests", module_name="reg.shapes", layout="repository")
+    original = (root / "reg/shapes.py").read_text()
+    with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
+        judged = [pool.evaluate(original), pool.evaluate(original.replace(" + 1", ""))]
+        broken = pool.evaluate(original + "\nraise RuntimeError('the candidate is broken')\n")
+    outcomes = [{t.name.split("::")[1]: t.outcome.value for t in e.tests} for e in judged]
+    assert outcomes == [
+        {"test_square": "failed", "test_one_registration": "passed"},
+        {"test_square": "passed", "test_one_registration": "passed"},
+    ]
+    assert broken.status is Status.FAILED and "the candidate is broken" in broken.message

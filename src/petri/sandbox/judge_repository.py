@@ -9,6 +9,13 @@ compiled as the editable file's real path (tracebacks, ``__file__``, data files 
 and coverage all name the repository's file), executed into the editable module's emptied
 namespace; the followers' code, compiled once, runs again into their own namespaces, and the
 names that held the original's objects are bound to the candidate's.
+
+A module's import may also change another module's state that the followers do not rebuild:
+a registry in a module it imports, that refuses a name twice. When the candidate's execution
+raises, the child therefore imports the whole repository again, every module after the ones
+it imports and the candidate in place of the editable module, and binds every name that held
+an object of the repository to its new one. The candidate's own error stands only if it
+raises there too.
 """
 
 from __future__ import annotations
@@ -50,6 +57,9 @@ class RepositoryJudge(PytestJudge):
         self._keep: tuple[str, ...] = IMPORT_METADATA
         self._followers: list[tuple[dict[str, object], types.CodeType]] = []
         self._table: list[tuple[dict[str, object], str, types.ModuleType, str]] = []
+        # every repository module in import order, and the names holding their objects
+        self._everything: list[types.ModuleType] = []
+        self._everything_table: list[tuple[dict[str, object], str, types.ModuleType, str]] = []
 
     def serve(self, loop: Callable[[], None]) -> int:
         """Collect the tests (the harness put the repository on ``sys.path``), then serve
@@ -70,13 +80,18 @@ class RepositoryJudge(PytestJudge):
             return
         tests = {id(m) for m in (getattr(item, "module", None) for item in self.items) if m}
         repository = self._repository_modules(tests)
+        graph = self._import_graph(repository)
         owners = [editable]
-        for name in self._follower_names(repository):
+        for name in rebind.followers(self.module, graph):
             code = _compiled(repository[name])
             if code is not None:
                 owners.append(repository[name])
                 self._followers.append((vars(repository[name]), code))
         self._table = self._rebinding_table(owners, tests, params)
+        everything = [sys.modules[name] for name in rebind.import_order(graph, graph)]
+        if len(everything) > len(owners):  # else the followers are the whole repository
+            self._everything = everything
+            self._everything_table = self._rebinding_table(everything, tests, params)
         self._namespace = vars(editable)
         self._keep = (*IMPORT_METADATA, *_submodules(editable))
         settle_memory()
@@ -116,27 +131,51 @@ class RepositoryJudge(PytestJudge):
             and not _is_conftest(module)
         }
 
-    def _follower_names(self, repository: dict[str, types.ModuleType]) -> list[str]:
+    def _import_graph(self, repository: dict[str, types.ModuleType]) -> dict[str, set[str]]:
+        """Each repository module (the editable one included) -> the ones it imports."""
         graph: dict[str, set[str]] = {}
         for name, module in repository.items():
             tree = rebind.parse(module)
             imports = rebind.imported_modules(tree, module, sys.modules) if tree else set()
             graph[name] = {target for target in imports if target in repository}
         graph.setdefault(self.module, set())
-        return rebind.followers(self.module, graph)
+        return graph
 
     def load(self, code: types.CodeType, path: str) -> None:
         """In the child: the candidate into the editable module, its followers again, then
-        every name that held one of their objects."""
-        namespace = self._namespace
-        kept = {key: namespace[key] for key in self._keep if key in namespace}
-        namespace.clear()
-        namespace.update(kept)
-        exec(code, namespace)
+        every name that held one of their objects; the whole repository again if that raises."""
+        try:
+            self._load_followers(code)
+        except Exception:
+            if not self._everything:
+                raise
+            self._load_everything(code)
+
+    def _load_followers(self, code: types.CodeType) -> None:
+        _execute(self._namespace, code, self._keep)
         for follower, follower_code in self._followers:
             exec(follower_code, follower)  # not emptied first: a stale name does no harm
         for holder, key, module, attr in self._table:
             holder[key] = _resolve(module, attr)
+
+    def _load_everything(self, code: types.CodeType) -> None:
+        """The repository imported again with the candidate: each module emptied and executed
+        after the ones it imports (a cyclic importer meanwhile sees the old names)."""
+        for module in self._everything:
+            namespace = vars(module)
+            own = code if namespace is self._namespace else _compiled(module)
+            if own is not None:
+                _execute(namespace, own, (*IMPORT_METADATA, *_submodules(module)))
+        for holder, key, module, attr in self._everything_table:
+            holder[key] = _resolve(module, attr)
+
+
+def _execute(namespace: dict[str, object], code: types.CodeType, keep: tuple[str, ...]) -> None:
+    """``code`` into ``namespace``, emptied of all but ``keep`` first."""
+    kept = {key: namespace[key] for key in keep if key in namespace}
+    namespace.clear()
+    namespace.update(kept)
+    exec(code, namespace)
 
 
 def editable_module(name: str) -> types.ModuleType:

@@ -143,19 +143,27 @@ def followers(editable: str, graph: dict[str, set[str]]) -> list[str]:
             if name not in reached:
                 reached.add(name)
                 frontier.append(name)
+    return import_order(graph, reached, done={editable})
+
+
+def import_order(
+    graph: dict[str, set[str]], among: Container[str], done: Iterable[str] = ()
+) -> list[str]:
+    """The modules of ``graph`` in ``among`` (not in ``done``), each after the modules it
+    imports (a cycle is broken where it was first entered); ties keep the graph's order."""
     position = {name: k for k, name in enumerate(graph)}
     ordered: list[str] = []
-    seen = {editable}
+    seen = set(done)
 
     def visit(name: str) -> None:
         seen.add(name)
-        for target in sorted(graph[name] & reached - seen, key=position.__getitem__):
-            if target not in seen:
+        for target in sorted(graph[name] - seen, key=position.__getitem__):
+            if target in among and target not in seen:
                 visit(target)
         ordered.append(name)
 
     for name in graph:
-        if name in reached and name not in seen:
+        if name in among and name not in seen:
             visit(name)
     return ordered
 
