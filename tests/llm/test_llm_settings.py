@@ -45,3 +45,10 @@ def test_unknown_keys_and_bad_values_are_refused() -> None:
 def test_cost() -> None:
     settings = LlmSettings(price_input_per_mtok=2.0, price_output_per_mtok=10.0)
     assert settings.cost_usd(500_000, 100_000) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("url", ["", "  ", "127.0.0.1:8000/v1", "ftp://host/v1"])
+def test_a_base_url_that_is_not_an_http_url_is_refused(url: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match="leave it unset"):
+        LlmSettings(backend="openai", base_url=url)
+    assert LlmSettings(base_url=" http://127.0.0.1:8000/v1 ").base_url == "http://127.0.0.1:8000/v1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Backend = Literal["offline", "openai", "anthropic"]
 
@@ -43,7 +43,7 @@ class LlmSettings(BaseModel):
         None,
         description=(
             "Endpoint: an OpenAI-compatible URL (hosted, vLLM, llama.cpp, Ollama, e.g. "
-            "http://127.0.0.1:8000/v1) or an Anthropic base URL; empty: the vendor's own."
+            "http://127.0.0.1:8000/v1) or an Anthropic base URL; unset: the vendor's own."
         ),
     )
     api_key_env: str | None = Field(
@@ -84,6 +84,20 @@ class LlmSettings(BaseModel):
         description="Sampling temperature; empty: the model's default (some models accept no "
         "other).",
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _an_http_url(cls, value: str | None) -> str | None:
+        # An empty value (PETRI_LLM__BASE_URL= in a shell) would quietly mean the vendor's
+        # hosted endpoint, not the local server the user meant.
+        if value is None:
+            return None
+        if not value.strip().startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url {value!r} is not an http(s) URL: give one such as "
+                "http://127.0.0.1:8000/v1, or leave it unset for the vendor's endpoint"
+            )
+        return value.strip()
 
     @property
     def model_name(self) -> str:
