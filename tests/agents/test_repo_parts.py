@@ -199,9 +199,10 @@ def test_a_rejected_repair_moves_to_the_next_suspected_file_before_raising_its_b
     assert isinstance(again, Replan) and again.title is None and again.payload["budget"] == 200
 
 
-def _verdict(fixed: list[str]) -> dict[str, object]:
-    check = {"name": "fixes_failing_tests", "weight": 0.4, "score": float(bool(fixed)),
-             "evidence": {"fixed": fixed, "still_failing": ["t9"]}}  # fmt: skip
+def _verdict(fixed: list[str], still: tuple[str, ...] = ("t9",)) -> dict[str, object]:
+    most = len(fixed) >= (len(fixed) + len(still)) / 2
+    check = {"name": "fixes_failing_tests", "weight": 0.4, "score": float(bool(fixed) and most),
+             "evidence": {"fixed": fixed, "still_failing": list(still)}}  # fmt: skip
     return {"verdict": {"task": "x", "version": 1, "score": 0.3, "route": "reject",
                         "checks": [check]}}  # fmt: skip
 
@@ -222,6 +223,8 @@ def test_a_repair_that_fixed_nothing_waits_for_the_next_round_while_others_run()
         assert isinstance(wait, GiveUp) and "the next round looks again" in wait.reason
     progress = planner.decide(task, "rejected", _verdict(["t1"]), state)
     assert isinstance(progress, Replan) and progress.payload["budget"] == 200
+    little = planner.decide(task, "rejected", _verdict(["t1"], ("t7", "t8", "t9")), state)
+    assert isinstance(little, GiveUp)  # one of four is no fix: the next round looks again
     other.payload["round"] = 2
     assert isinstance(planner.decide(task, "rejected", _verdict([]), state), Replan)
 
@@ -261,3 +264,18 @@ def test_three_way_merges_and_diffs() -> None:
     assert changed_lines(base, "a\nB\nc\nd\n") == 2
     assert unified(base, base, "f.py") == ""
     assert unified("x", "y", "f.py").endswith("\\ No newline at end of file\n")
+
+
+@pytest.mark.parametrize(("fixed", "route"), [(1, "reject"), (2, "reject"), (3, "approve")])
+def test_a_repair_must_fix_most_of_its_tests(fixed: int, route: str) -> None:
+    from petri.agents.repo.rubric import repair_rubric
+
+    targets = [f"t{n}" for n in range(5)]
+    result = {"targets": targets, "fixed": targets[:fixed], "still_failing": targets[fixed:],
+              "regressions": [], "changed_lines": 1,
+              "complexity": {"before": 3, "after": 3}}  # fmt: skip
+    task = SwarmTask(id="repair-1-1", kind="repair", payload={"file": "a.py"})
+    verdict = repair_rubric().judge(task, result, approve_at=0.9, review_at=0.7)
+    assert verdict.route == route
+    fixes = next(c for c in verdict.checks if c.name == "fixes_failing_tests")
+    assert fixes.evidence["fixed"] == targets[:fixed]

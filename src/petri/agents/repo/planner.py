@@ -120,13 +120,13 @@ class RepoPlanner:
         alternatives = list(payload.get("alternatives", []))
         if task.kind == "repair" and alternatives:
             return _elsewhere(task, payload, alternatives, reason)
-        if task.kind == "repair" and not _fixed_any(evidence) and _others_in_round(task, state):
-            # Nothing here moved any of its tests while other repairs of the round may change
+        if task.kind == "repair" and not _fixed_most(evidence) and _others_in_round(task, state):
+            # Nothing here fixed most of its tests while other repairs of the round may change
             # why they fail: a larger budget on this file is likely wasted. If they still fail
             # after the round, the next analysis plans them afresh. (Whether the round has
             # other repairs is fixed by its plan, not by how far they got: a resumed run
             # decides the same.)
-            return GiveUp(f"{task.title}: {reason}; no change to {payload['file']} fixed any "
+            return GiveUp(f"{task.title}: {reason}; no change to {payload['file']} fixed most "
                           "of its tests; the next round looks again")  # fmt: skip
         payload["budget"] = min(MAX_BUDGET, int(payload.get("budget", self.budget)) * 2)
         how = f"evolve with {payload['budget']} evaluations and another seed"
@@ -155,11 +155,11 @@ class RepoPlanner:
         return "partial" if live else "unchanged"
 
 
-def _fixed_any(evidence: Mapping[str, Any]) -> bool:
-    """The rejected result fixed at least one of its tests (by the judge's evidence)."""
+def _fixed_most(evidence: Mapping[str, Any]) -> bool:
+    """The rejected result counted as a fix of its tests (the judge's fixes check passed)."""
     checks = (evidence.get("verdict") or {}).get("checks", [])
     fixes = [c for c in checks if c.get("name") == "fixes_failing_tests"]
-    return not fixes or bool(fixes[0].get("evidence", {}).get("fixed"))
+    return not fixes or float(fixes[0].get("score", 0.0)) >= 1.0
 
 
 def _others_in_round(task: SwarmTask, state: SwarmState) -> bool:

@@ -1,10 +1,13 @@
 """How the judge scores a repository change: objective checks on the coder's evidence.
 
-Repair: it fixes at least one of its failing tests (0.4), how many of them (0.1), it breaks no
-test that passed (0.3), the patch is small (0.1), the file is no more complex (0.1). A clean
+Repair: it fixes at least half of its failing tests (0.4), how many of them (0.1), it breaks
+no test that passed (0.3), the patch is small (0.1), the file is no more complex (0.1). A clean
 one-line fix scores 1.0 and is promoted; a fix that drags in a large, more complex patch lands
-in the review band; one that breaks a test is rejected. With a model configured, its opinion
-of the diff is one more check (weight 0.1), never the whole score.
+in the review band; one that breaks a test is rejected, and so is one that leaves most of its
+tests failing: the tests of a task point at one spot, so a change that makes one of five pass
+is more often a special case (``not departure >= after`` for one test) than part of the fix.
+If another bug held the rest back, the next round's analysis plans them again. With a model
+configured, its opinion of the diff is one more check (weight 0.1), never the whole score.
 """
 
 from __future__ import annotations
@@ -18,12 +21,17 @@ from petri.agents.rubric import Check, Rubric
 Result = Mapping[str, Any]
 
 
+#: Share of its failing tests a repair must fix to count as one.
+MOST = 0.5
+
+
 def fixes(task: SwarmTask, result: Result) -> tuple[float, dict[str, Any]]:
     fixed = list(result.get("fixed", []))
-    evidence = {"fixed": fixed[:100], "still_failing": list(result.get("still_failing", []))[:100]}
+    still = list(result.get("still_failing", []))
+    evidence = {"fixed": fixed[:100], "still_failing": still[:100]}
     if result.get("already_passing"):  # an earlier change on this file fixed them already
         return 1.0, {**evidence, "already_passing": True}
-    return (1.0 if fixed else 0.0), evidence
+    return (1.0 if fixed and len(fixed) >= MOST * (len(fixed) + len(still)) else 0.0), evidence
 
 
 def complete(task: SwarmTask, result: Result) -> tuple[float, dict[str, Any]]:
