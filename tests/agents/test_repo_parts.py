@@ -266,16 +266,28 @@ def test_three_way_merges_and_diffs() -> None:
     assert unified("x", "y", "f.py").endswith("\\ No newline at end of file\n")
 
 
-@pytest.mark.parametrize(("fixed", "route"), [(1, "reject"), (2, "reject"), (3, "approve")])
-def test_a_repair_must_fix_most_of_its_tests(fixed: int, route: str) -> None:
+@pytest.mark.parametrize(
+    ("fixed", "otherwise", "route"),
+    [
+        (1, 0, "reject"),  # one of five, the rest failing as before: a special case
+        (2, 2, "reject"),  # two of five, one still failing the same way
+        (3, 0, "approve"),  # most of them
+        (1, 4, "approve"),  # one, and every other fails otherwise: a masking bug's fix
+        (0, 5, "reject"),  # none fixed
+    ],
+)
+def test_a_repair_must_fix_most_of_its_tests_or_reach_every_one(
+    fixed: int, otherwise: int, route: str
+) -> None:
     from petri.agents.repo.rubric import repair_rubric
 
     targets = [f"t{n}" for n in range(5)]
     result = {"targets": targets, "fixed": targets[:fixed], "still_failing": targets[fixed:],
-              "regressions": [], "changed_lines": 1,
-              "complexity": {"before": 3, "after": 3}}  # fmt: skip
+              "failing_otherwise": targets[fixed : fixed + otherwise], "regressions": [],
+              "changed_lines": 1, "complexity": {"before": 3, "after": 3}}  # fmt: skip
     task = SwarmTask(id="repair-1-1", kind="repair", payload={"file": "a.py"})
     verdict = repair_rubric().judge(task, result, approve_at=0.9, review_at=0.7)
     assert verdict.route == route
     fixes = next(c for c in verdict.checks if c.name == "fixes_failing_tests")
     assert fixes.evidence["fixed"] == targets[:fixed]
+    assert fixes.evidence.get("failing_otherwise", []) == targets[fixed : fixed + otherwise]

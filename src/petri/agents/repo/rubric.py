@@ -1,12 +1,17 @@
 """How the judge scores a repository change: objective checks on the coder's evidence.
 
-Repair: it fixes at least half of its failing tests (0.4), how many of them (0.1), it breaks
-no test that passed (0.3), the patch is small (0.1), the file is no more complex (0.1). A clean
-one-line fix scores 1.0 and is promoted; a fix that drags in a large, more complex patch lands
-in the review band; one that breaks a test is rejected, and so is one that leaves most of its
-tests failing: the tests of a task point at one spot, so a change that makes one of five pass
-is more often a special case (``not departure >= after`` for one test) than part of the fix.
-If another bug held the rest back, the next round's analysis plans them again. With a model
+Repair: it fixes its failing tests (0.4), how many of them (0.1), it breaks no test that
+passed (0.3), the patch is small (0.1), the file is no more complex (0.1). A clean one-line fix
+scores 1.0 and is promoted; a fix that drags in a large, more complex patch lands in the review
+band; one that breaks a test is rejected.
+
+A change fixes its tests when it fixes at least half of them, or fixes some and every other one
+now fails otherwise than before. The tests of a task point at one spot: a change that makes
+one of five pass and leaves the rest failing as they did is more often a special case
+(``not departure >= after`` for one test) than part of the fix, while the fix of a bug that
+masks another changes how every test of the masked one fails (a journey found, now with the
+wrong legs). A change that fixes too little is rejected; if another bug held the rest back, the
+next round's analysis plans them again. With a model
 configured, its opinion of the diff is one more check (weight 0.1), never the whole score.
 """
 
@@ -28,10 +33,14 @@ MOST = 0.5
 def fixes(task: SwarmTask, result: Result) -> tuple[float, dict[str, Any]]:
     fixed = list(result.get("fixed", []))
     still = list(result.get("still_failing", []))
-    evidence = {"fixed": fixed[:100], "still_failing": still[:100]}
+    otherwise = set(result.get("failing_otherwise", []))
+    evidence: dict[str, Any] = {"fixed": fixed[:100], "still_failing": still[:100]}
+    if otherwise & set(still):
+        evidence["failing_otherwise"] = sorted(otherwise & set(still))[:100]
     if result.get("already_passing"):  # an earlier change on this file fixed them already
         return 1.0, {**evidence, "already_passing": True}
-    return (1.0 if fixed and len(fixed) >= MOST * (len(fixed) + len(still)) else 0.0), evidence
+    most = len(fixed) >= MOST * (len(fixed) + len(still))
+    return (1.0 if fixed and (most or set(still) <= otherwise) else 0.0), evidence
 
 
 def complete(task: SwarmTask, result: Result) -> tuple[float, dict[str, Any]]:

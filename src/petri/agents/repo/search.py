@@ -10,6 +10,7 @@ mid-search resumes it where it was.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,7 @@ class Work:
     targets: list[str]
     guards: list[str]
     before: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # how each test failed before
     evaluations: int = 0
     proposals: int = 0
 
@@ -85,7 +87,8 @@ def repair_file(ctx: AgentContext, repo: Repo, task: SwarmTask) -> dict[str, Any
     with repo.pool(work.rel, workers=int(task.payload.get("pool", 1))) as pool:
         known = set(pool.units)
         select = [t for t in [*work.targets, *work.guards] if t in known] or None
-        work.before = _outcomes(judge(pool, work.original, select=select))
+        first = judge(pool, work.original, select=select)
+        work.before, work.failures = _outcomes(first), _failures(first)
         if work.targets and all(work.before.get(t) == "passed" for t in work.targets):
             # An earlier change on this file (this task lost its race to it) fixed them.
             return {**_result(work, work.original, work.before), "already_passing": True}
@@ -94,8 +97,8 @@ def repair_file(ctx: AgentContext, repo: Repo, task: SwarmTask) -> dict[str, Any
             # The search sees a sample of the guards; the verdict below sees all of them.
             sample = [t for t in [*work.targets, *spread(work.guards, SEARCH_GUARDS)] if t in known]
             best = _evolve(work, pool, sample or None, repair=True)
-        after = _outcomes(judge(pool, best, select=select))
-    return _result(work, best, after)
+        last = judge(pool, best, select=select)
+    return _result(work, best, _outcomes(last), _failures(last))
 
 
 def improve_file(ctx: AgentContext, repo: Repo, task: SwarmTask) -> dict[str, Any]:
@@ -110,6 +113,16 @@ def improve_file(ctx: AgentContext, repo: Repo, task: SwarmTask) -> dict[str, An
 
 def _outcomes(result: Result) -> dict[str, str]:
     return {t.name: t.outcome.value for t in result.evaluation.tests}
+
+
+def _failures(result: Result) -> dict[str, str]:
+    """How each test that did not pass failed: its outcome and message, addresses masked (an
+    object's ``0x7f...`` differs from run to run)."""
+    return {
+        t.name: f"{t.outcome.value}: {re.sub(r'0x[0-9a-fA-F]+', '0x?', t.message)}"
+        for t in result.evaluation.tests
+        if t.outcome is not TestOutcome.PASSED
+    }
 
 
 def _evolve(work: Work, pool: WorkerPool, select: Sequence[str] | None, *, repair: bool) -> str:
@@ -241,10 +254,14 @@ def _fixed(test: str, before: Mapping[str, str], after: Mapping[str, str]) -> bo
     return after.get(test) == "passed" and before.get(test) != "passed"
 
 
-def _result(work: Work, best: str, after: Mapping[str, str]) -> dict[str, Any]:
+def _result(
+    work: Work, best: str, after: Mapping[str, str], failures: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     before, original = work.before, work.original
     fixed = [t for t in work.targets if _fixed(t, before, after)]
     still = [t for t in work.targets if after.get(t) != "passed"]
+    # Targets still failing, but otherwise than before: the change reached them.
+    moved = [t for t in still if failures is not None and failures.get(t) != work.failures.get(t)]
     regressions = [t for t, o in before.items() if o == "passed" and after.get(t) != "passed"]
     result: dict[str, Any] = {
         "ok": best != original or not still,
@@ -253,6 +270,7 @@ def _result(work: Work, best: str, after: Mapping[str, str]) -> dict[str, Any]:
         "guards": len(work.guards),
         "fixed": fixed,
         "still_failing": still,
+        "failing_otherwise": moved,
         "regressions": regressions,
         "evaluations": work.evaluations,
         "model_proposals": work.proposals,
