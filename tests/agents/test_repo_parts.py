@@ -291,3 +291,19 @@ def test_a_repair_must_fix_most_of_its_tests_or_reach_every_one(
     fixes = next(c for c in verdict.checks if c.name == "fixes_failing_tests")
     assert fixes.evidence["fixed"] == targets[:fixed]
     assert fixes.evidence.get("failing_otherwise", []) == targets[fixed : fixed + otherwise]
+
+
+def test_how_a_test_failed_masks_addresses_and_skips_passing_tests() -> None:
+    from petri.agents.repo.search import _failures
+    from petri.evolve.results import Result
+
+    def run(message: str) -> Result:
+        return Result(Evaluation(Status.FAILED, tests=(
+            TestResult("t_ok", TestOutcome.PASSED, 0.0),
+            TestResult("t_bad", TestOutcome.FAILED, 0.0, message=message),
+        )))  # fmt: skip
+
+    first = _failures(run("assert <Leg object at 0x7f3a2c> == None"))
+    assert first == {"t_bad": "failed: assert <Leg object at 0x?> == None"}
+    assert _failures(run("assert <Leg object at 0x7f99ab> == None")) == first
+    assert _failures(run("assert 3 == 4")) != first
