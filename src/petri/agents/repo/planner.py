@@ -120,14 +120,15 @@ class RepoPlanner:
         alternatives = list(payload.get("alternatives", []))
         if task.kind == "repair" and alternatives:
             return _elsewhere(task, payload, alternatives, reason)
-        if task.kind == "repair" and not _fixed_most(evidence) and _others_in_round(task, state):
-            # Nothing here fixed most of its tests while other repairs of the round may change
+        fixed = _counted_as_fix(evidence)
+        if task.kind == "repair" and not fixed and _others_in_round(task, state):
+            # Nothing here fixed its tests while other repairs of the round may change
             # why they fail: a larger budget on this file is likely wasted. If they still fail
             # after the round, the next analysis plans them afresh. (Whether the round has
             # other repairs is fixed by its plan, not by how far they got: a resumed run
             # decides the same.)
-            return GiveUp(f"{task.title}: {reason}; no change to {payload['file']} fixed most "
-                          "of its tests; the next round looks again")  # fmt: skip
+            return GiveUp(f"{task.title}: {reason}; no change to {payload['file']} fixed "
+                          "its tests; the next round looks again")  # fmt: skip
         payload["budget"] = min(MAX_BUDGET, int(payload.get("budget", self.budget)) * 2)
         how = f"evolve with {payload['budget']} evaluations and another seed"
         return Replan(payload, f"{reason}; next: {how}")
@@ -155,7 +156,7 @@ class RepoPlanner:
         return "partial" if live else "unchanged"
 
 
-def _fixed_most(evidence: Mapping[str, Any]) -> bool:
+def _counted_as_fix(evidence: Mapping[str, Any]) -> bool:
     """The rejected result counted as a fix of its tests (the judge's fixes check passed)."""
     checks = (evidence.get("verdict") or {}).get("checks", [])
     fixes = [c for c in checks if c.get("name") == "fixes_failing_tests"]

@@ -5,14 +5,13 @@ passed (0.3), the patch is small (0.1), the file is no more complex (0.1). A cle
 scores 1.0 and is promoted; a fix that drags in a large, more complex patch lands in the review
 band; one that breaks a test is rejected.
 
-A change fixes its tests when it fixes at least half of them, or fixes some and every other one
-now fails otherwise than before. The tests of a task point at one spot: a change that makes
-one of five pass and leaves the rest failing as they did is more often a special case
-(``not departure >= after`` for one test) than part of the fix, while the fix of a bug that
-masks another changes how every test of the masked one fails (a journey found, now with the
-wrong legs). A change that fixes too little is rejected; if another bug held the rest back, the
-next round's analysis plans them again. With a model
-configured, its opinion of the diff is one more check (weight 0.1), never the whole score.
+A change fixes its tests when it fixes some and every other one now fails otherwise than
+before. The tests of a task point at one spot: a change that makes some pass and leaves others
+failing exactly as they did is more often a special case (``not departure >= after`` for one
+test of five, ``len(prices[1:][1:])`` for four of seven) than the fix, while the fix of a bug
+that masks another changes how every test of the masked one fails (a journey found, now with
+the wrong legs). A change that leaves a test as it was is rejected; if another bug held that
+test back, the next round's analysis plans it again.
 """
 
 from __future__ import annotations
@@ -26,10 +25,6 @@ from petri.agents.rubric import Check, Rubric
 Result = Mapping[str, Any]
 
 
-#: Share of its failing tests a repair must fix to count as one.
-MOST = 0.5
-
-
 def fixes(task: SwarmTask, result: Result) -> tuple[float, dict[str, Any]]:
     fixed = list(result.get("fixed", []))
     still = list(result.get("still_failing", []))
@@ -39,8 +34,7 @@ def fixes(task: SwarmTask, result: Result) -> tuple[float, dict[str, Any]]:
         evidence["failing_otherwise"] = sorted(otherwise & set(still))[:100]
     if result.get("already_passing"):  # an earlier change on this file fixed them already
         return 1.0, {**evidence, "already_passing": True}
-    most = len(fixed) >= MOST * (len(fixed) + len(still))
-    return (1.0 if fixed and (most or set(still) <= otherwise) else 0.0), evidence
+    return (1.0 if fixed and set(still) <= otherwise else 0.0), evidence
 
 
 def complete(task: SwarmTask, result: Result) -> tuple[float, dict[str, Any]]:
