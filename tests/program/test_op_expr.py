@@ -25,6 +25,27 @@ def test_name_replace_of_a_function_may_pick_any_name() -> None:
     assert ("value",) in results
 
 
+def test_name_replace_favours_a_name_bound_beside_it() -> None:
+    source = (
+        "def trace(via, stop, origin):\n"
+        "    total = 0\n"
+        "    while stop != origin:\n"
+        "        first, last = via[stop]\n"
+        "        total += 1\n"
+        "        stop = last.origin\n"
+        "    return total\n"
+    )
+    original = Original.parse(source)
+    (site,) = [s for s in original.sites if s.line == 6 and getattr(s.node, "value", "") == "last"]
+    assert ("first", "last") in site.pairs and ("last", "first") in site.pairs
+    rng = random.Random(0)
+    drawn = [OPERATORS["name_replace"](original, site, rng) for _ in range(400)]
+    picks = [edit.args[0] for edit in drawn if edit is not None]
+    # half the draws go to "first"; the rest spread over the other five data names
+    assert 0.45 < picks.count("first") / len(picks) < 0.7
+    assert {"via", "stop", "origin", "total"} <= set(picks)
+
+
 def test_name_replace_skips_constants() -> None:
     original = Original.parse("flag = True\n")
     (site,) = [s for s in original.sites if s.kind == "expr"]

@@ -33,14 +33,22 @@ _CONSTANTS = ("True", "False", "None", "0", "1", "[]")
 _INTEGRAL_LIMIT = 1e15
 
 
+#: How often ``name_replace`` draws from the names bound beside the one it replaces.
+SIBLING_SHARE = 0.5
+
+
 def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """A name that is read -> another name in scope (a data name for a data name): args
-    ``(name,)``."""
+    ``(name,)``. Half the time, when it has any, one bound beside it by an unpacking
+    (``last`` -> ``first`` after ``first, last = ...``): the names a slip confuses most."""
     node = site.node
     if not isinstance(node, cst.Name) or node.value in CONSTANT_NAMES:
         return None
     pool = site.values if node.value in site.values else site.names
     choices = [name for name in pool if name != node.value]
+    siblings = [b for a, b in site.pairs if a == node.value and b in choices]
+    if siblings and rng.random() < SIBLING_SHARE:
+        choices = siblings
     return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None
 
 

@@ -97,6 +97,8 @@ class Site:
     kinds: tuple[tuple[str, str], ...] = ()  # (name, "set" | "list" | "dict") from assignments
     members: tuple[tuple[str, str], ...] = ()  # (container, name) of every ``name in container``
     busy: frozenset[str] = frozenset()  # names some method is called on: ``xs.pop()``
+    #: (name, other) for names bound by one unpacking: ``first, last = ...``, ``for i, x in``
+    pairs: tuple[tuple[str, str], ...] = ()
 
     def of_kind(self, kind: str) -> tuple[str, ...]:
         """The names in scope last assigned a container of ``kind`` (``x = set()``, ``[]``)."""
@@ -130,11 +132,12 @@ def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple
     walk.walk(module)
     members = tuple(sorted(walk.members))
     busy = frozenset(walk.busy)
+    pairs = tuple(sorted(walk.pairs))
     sites, infos = [], []
     for index, (kind, node, scope, info) in enumerate(walk.found):
         line = walk.positions[node].start.line
         names, values, kinds = scope.visible()
-        sites.append(Site(index, kind, line, node, names, values, kinds, members, busy))
+        sites.append(Site(index, kind, line, node, names, values, kinds, members, busy, pairs))
         infos.append(info)
     return tuple(sites), tuple(infos)
 
@@ -278,11 +281,14 @@ class _Walk:
         self.found: list[tuple[str, cst.CSTNode, _Scope, SiteInfo]] = []
         self.members: set[tuple[str, str]] = set()
         self.busy: set[str] = set()
+        self.pairs: set[tuple[str, str]] = set()
 
     def walk(self, node: cst.CSTNode) -> None:
         self._classify(node)
         if isinstance(node, cst.Comparison):
             self._note_members(node)
+        elif isinstance(node, cst.Tuple | cst.List):
+            self._note_pairs(node)
         elif isinstance(node, cst.Call) and (receiver := _receiver(node)) is not None:
             self.busy.add(receiver)
         if isinstance(node, _OPAQUE):
@@ -335,6 +341,14 @@ class _Walk:
             if membership and isinstance(left, cst.Name) and isinstance(right, cst.Name):
                 self.members.add((right.value, left.value))
             left = right
+
+    def _note_pairs(self, node: cst.Tuple | cst.List) -> None:
+        """Names one unpacking binds side by side: the ones a slip confuses (``first``/``last``)."""
+        names = [e.value.value for e in node.elements if isinstance(e.value, cst.Name)]
+        if len(names) < 2 or any(self.contexts.get(e.value) != ExpressionContext.STORE
+                                 for e in node.elements):  # fmt: skip
+            return
+        self.pairs.update((a, b) for a in names for b in names if a != b)
 
     def _note_kind(self, node: cst.Assign | cst.AnnAssign) -> None:
         """Remember which names an assignment makes a set, list or dict (the last one wins)."""
