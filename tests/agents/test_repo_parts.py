@@ -307,3 +307,35 @@ def test_how_a_test_failed_masks_addresses_and_skips_passing_tests() -> None:
     assert first == {"t_bad": "failed: assert <Leg object at 0x?> == None"}
     assert _failures(run("assert <Leg object at 0x7f99ab> == None")) == first
     assert _failures(run("assert 3 == 4")) != first
+
+
+def test_a_file_change_that_lost_its_race_is_merged_onto_the_newer_file(tmp_path: Path) -> None:
+    from petri.agents.repo.mode import _rebase
+    from petri.agents.repo.workspace import get_blob, merge_onto, publish, put_blob
+    from petri.runtime.store import from_url
+
+    (tmp_path / "repo").mkdir()
+    base = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    (tmp_path / "repo" / "m.py").write_text(base)
+    store = from_url(f"sqlite:///{tmp_path / 'petri.db'}")
+    digest = publish(store, tmp_path / "repo")
+    ours = base.replace("return 1", "return 10")  # this task's change, made on the round's file
+    theirs = base.replace("return 2", "return 20")  # promoted by another task meanwhile
+    change = {"blob": put_blob(store, ours), "task": "repair-1-2", "base": put_blob(store, base)}
+    current = {"blob": put_blob(store, theirs), "task": "repair-1-1"}
+    merged = merge_onto(store, digest, "m.py", change, current)
+    assert merged is not None and merged["task"] == "repair-1-2"
+    assert get_blob(store, merged["blob"]) == base.replace("1\n", "10\n").replace("2\n", "20\n")
+    # onto the repository as published, when the state holds no file yet
+    onto_snapshot = merge_onto(store, digest, "m.py", change, None)
+    assert onto_snapshot is not None and get_blob(store, onto_snapshot["blob"]) == ours
+    # the same lines changed twice: no merge, the task runs again on the newer file
+    clash = {"blob": put_blob(store, base.replace("return 2", "return 30"))}
+    assert merge_onto(store, digest, "m.py", {**change, "blob": clash["blob"]}, current) is None
+    assert merge_onto(store, digest, "m.py", {"blob": change["blob"]}, current) is None  # no base
+    # the swarm's rebase hook does the same for a repair's result, and nothing for other kinds
+    rebase = _rebase(store, digest)
+    task = SwarmTask(id="repair-1-2", kind="repair", payload={"file": "m.py"})
+    result = {"change": {"key": "file:m.py", "base_version": 0, "value": change}}
+    assert rebase(task, result, current, 1)["blob"] == merged["blob"]
+    assert rebase(task, {"change": {"key": "total", "value": 3}}, current, 1) is None

@@ -114,7 +114,7 @@ def kill_at_random(args: list[str], home: Path, rng: random.Random) -> int | Non
     deadline = time.monotonic() + 60
     while not list((home / "runs").glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(rng.uniform(1.0, 6.0))
+    time.sleep(rng.uniform(0.5, 3.0))  # the whole repair takes a few seconds
     workers = descendants(proc.pid)
     if workers and rng.random() < 0.5:
         with contextlib.suppress(ProcessLookupError):

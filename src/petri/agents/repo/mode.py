@@ -8,17 +8,20 @@ from typing import Any
 
 from petri.agents.journal import SwarmState
 from petri.agents.models import SwarmTask
+from petri.agents.promote import Rebase
 from petri.agents.repo import roles
 from petri.agents.repo.outputs import summarize
 from petri.agents.repo.planner import RepoPlanner
 from petri.agents.repo.rubric import improve_rubric, model_opinion, repair_rubric
-from petri.agents.repo.workspace import pins_of, publish
+from petri.agents.repo.workspace import FILE_PREFIX, merge_onto, pins_of, publish
 from petri.agents.repo.world import RepoWorld
 from petri.agents.rubric import Check, RubricRegistry
 from petri.agents.run import Mode
 from petri.runtime.store import Store
 
 ROLES = roles.__name__
+#: The task kinds whose result is a change of one file.
+EDITS = ("repair", "improve")
 
 
 def build(config: dict[str, Any], store: Store) -> Mode:
@@ -34,8 +37,23 @@ def build(config: dict[str, Any], store: Store) -> Mode:
         summarize=summarize,
         world=RepoWorld(store, str(config["repo_digest"])),
         agents=[ROLES],
+        rebase=lambda kind: _rebase(store, str(config["repo_digest"])) if kind in EDITS else None,
         prepare=prepare,
     )
+
+
+def _rebase(store: Store, digest: str) -> Rebase:
+    """A file change that lost its race, merged onto the newer file; None (the task runs again
+    on the newer file) when both changed the same lines."""
+
+    def rebase(task: SwarmTask, result: Mapping[str, Any], current: Any, version: int) -> Any:
+        change = result.get("change") or {}
+        key = str(change.get("key", ""))
+        if not key.startswith(FILE_PREFIX) or not isinstance(change.get("value"), Mapping):
+            return None
+        return merge_onto(store, digest, key.removeprefix(FILE_PREFIX), change["value"], current)
+
+    return rebase
 
 
 def prepare(task: SwarmTask, state: SwarmState) -> dict[str, Any]:

@@ -1,11 +1,14 @@
 """The coder's work on one file: a model's edits (when configured), then ``evolve``.
 
-The file's content is the shared state's current one (a task re-run after a lost race starts
-from the newer content); every other file is the task's pinned state. Candidates are judged in
-a warm sandbox pool on the task's tests only: its targets (failing tests it should fix) and its
-guards (passing tests that run the file). The search is ``evolve`` itself, on the repository
-layout, its events kept in the run's store under a sub-run of the task, so a worker killed
-mid-search resumes it where it was.
+Every file, the task's own included, is the task's pinned state: its round's repository plus
+what the tasks it comes after promoted, whatever else was promoted meanwhile, so the search is
+the same however the tasks interleave. When another task of the round promoted a change to the
+file meanwhile, the result is merged onto the newer file at promotion (three-way, merge3, by
+``repo.mode``); only changes to the same lines run the task again, on the newer file.
+Candidates are judged in a warm sandbox pool on the task's tests only: its targets (failing
+tests it should fix) and its guards (passing tests that run the file). The search is
+``evolve`` itself, on the repository layout, its events kept in the run's store under a
+sub-run of the task, so a worker killed mid-search resumes it where it was.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ SEARCH_GUARDS = 25
 REPAIR_PATIENCE = 20
 #: Searches a repair may run (each from the original, with another seed) within its budget.
 MAX_RUNS = 3
+#: The base version of a change made on a file the shared state has moved past: no write
+#: expects it, so the change reaches the state only through the merge at promotion.
+STALE = -1
 
 
 def spread(items: Sequence[str], n: int) -> list[str]:
@@ -58,7 +64,7 @@ class Work:
     ctx: AgentContext
     task: SwarmTask
     rel: str
-    original: str
+    original: str  # the file as the task's pinned state has it: what the search starts from
     base_version: int
     targets: list[str]
     guards: list[str]
@@ -73,7 +79,11 @@ class Work:
         rel = str(p["file"])
         targets = [str(t) for t in p.get("targets", [])]
         guards = [str(t) for t in p.get("guards", []) if t not in targets]
-        original, base_version = repo.current(rel)
+        live, version = repo.current(rel)
+        # A re-run after a race lost on the same lines starts from the newer file.
+        original = live if task.payload.get("rebase") else repo.text(rel)
+        # Written over the newer file only through the merge at promotion.
+        base_version = version if original == live else STALE
         repo.pins[rel] = put_blob(ctx.store, original)  # the pool judges this content
         return cls(ctx, task, rel, original, base_version, targets, guards)
 
@@ -279,7 +289,8 @@ def _result(
         "diff": unified(original, best, work.rel),
     }
     if best != original:
-        value = {"blob": put_blob(work.ctx.store, best), "task": work.task.id}
+        value = {"blob": put_blob(work.ctx.store, best), "task": work.task.id,
+                 "base": put_blob(work.ctx.store, original)}  # fmt: skip
         change = {"key": file_key(work.rel), "base_version": work.base_version, "value": value}
         result["change"] = change
     return result

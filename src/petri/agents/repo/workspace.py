@@ -106,3 +106,24 @@ def read_file(store: Store, digest: str, pins: Mapping[str, str], rel: str) -> s
     if rel in pins:
         return get_blob(store, pins[rel])
     return (materialize(store, digest, {}) / rel).read_text(encoding="utf-8")
+
+
+def merge_onto(
+    store: Store, digest: str, rel: str, change: Mapping[str, Any], current: Any
+) -> dict[str, Any] | None:
+    """A file change (``{"blob", "task", "base"}``) merged onto the file the shared state holds
+    now (three-way, merge3): the new value to write, or None when the two changed the same
+    lines (or the change names no base)."""
+    from petri.agents.repo.diffs import merge
+
+    if not change.get("base") or not change.get("blob"):
+        return None
+    if isinstance(current, Mapping) and current.get("blob"):
+        theirs = get_blob(store, str(current["blob"]))
+    else:
+        theirs = read_file(store, digest, {}, rel)
+    base = get_blob(store, str(change["base"]))
+    merged = merge(base, get_blob(store, str(change["blob"])), theirs)
+    if merged is None:
+        return None
+    return {**change, "blob": put_blob(store, merged), "base": put_blob(store, theirs)}
