@@ -181,7 +181,11 @@ class SwarmSettings(BaseModel):
         0.25, ge=0, le=1, description="Share of each retry delay drawn at random."
     )
     replans: int = Field(
-        2, ge=0, le=10, description="Other strategies the planner tries for a rejected task."
+        2,
+        ge=0,
+        le=10,
+        description="Other strategies the planner tries for a rejected task (a repository "
+        "repair first tries the other files its tests point at, then this many larger budgets).",
     )
     rounds: int = Field(
         6, ge=1, le=50, description="Analysis rounds of a repository swarm (masked bugs need more)."

@@ -169,10 +169,11 @@ def test_the_planner_orders_repairs_by_the_import_graph() -> None:
 def test_the_planner_replans_with_more_budget_then_gives_up() -> None:
     planner = RepoPlanner({"mode": "repair", "swarm": {"replans": 1, "task_evals": 100}})
     state = SwarmState("r")
-    task = SwarmTask(id="repair-1-1", kind="repair", title="a.py: f", payload={"budget": 100})
+    payload = {"budget": 100, "file": "a.py"}
+    task = SwarmTask(id="repair-1-1", kind="repair", title="a.py: f", payload=payload)
     decision = planner.decide(task, "rejected", {}, state)
     assert isinstance(decision, Replan) and decision.payload["budget"] == 200
-    task.strategy = 1
+    task.payload, task.strategy = decision.payload, 1
     assert isinstance(planner.decide(task, "rejected", {}, state), GiveUp)
     check = SwarmTask(id="check-1", kind="check")
     assert isinstance(planner.decide(check, "failed", {}, state), Replan)
@@ -195,8 +196,17 @@ def test_a_rejected_repair_moves_to_the_next_suspected_file_before_raising_its_b
     assert moved.payload["touches"] == ["file:b.py"] and moved.payload["targets"] == ["t1"]
     assert moved.payload["budget"] == 100 and moved.payload["alternatives"] == []
     task.payload, task.strategy = moved.payload, 1
-    again = planner.decide(task, "rejected", {}, state)  # nowhere else: a larger budget
-    assert isinstance(again, Replan) and again.title is None and again.payload["budget"] == 200
+    # Nowhere else: a larger budget, back on the file the analysis suspected most.
+    again = planner.decide(task, "rejected", {}, state)
+    assert isinstance(again, Replan) and again.title == "a.py: f (1 failing)"
+    assert again.payload["file"] == "a.py" and again.payload["guards"] == ["t0"]
+    assert again.payload["touches"] == ["file:a.py"] and again.payload["budget"] == 200
+    assert "home" not in again.payload
+    task.payload, task.strategy = again.payload, 2
+    last = planner.decide(task, "rejected", {}, state)
+    assert isinstance(last, Replan) and last.title is None and last.payload["budget"] == 400
+    task.payload, task.strategy = last.payload, 3
+    assert isinstance(planner.decide(task, "rejected", {}, state), GiveUp)
 
 
 def _verdict(fixed: list[str], still: tuple[str, ...] = ()) -> dict[str, object]:

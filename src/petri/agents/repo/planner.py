@@ -29,6 +29,8 @@ from petri.agents.repo.workspace import file_key, pins_of
 
 #: Largest evolve budget a replanned task may get.
 MAX_BUDGET = 4000
+#: What a repair moved to another file remembers of the one it started on.
+HOME_KEYS = ("file", "function", "guards", "touches")
 
 
 class RepoPlanner:
@@ -113,15 +115,19 @@ class RepoPlanner:
             if task.strategy >= 1:
                 return GiveUp(f"{task.title or task.id}: {reason}")
             return Replan(dict(task.payload), f"{reason}; running it once more")
-        if task.strategy >= self.replans:
-            return GiveUp(f"{task.title}: {reason} (tried {task.strategy + 1} strategies)")
         payload = dict(task.payload)
         payload.pop("rebase", None)
         alternatives = list(payload.get("alternatives", []))
         if task.kind == "repair" and alternatives:
             return _elsewhere(task, payload, alternatives, reason)
-        fixed = _counted_as_fix(evidence)
-        if task.kind == "repair" and not fixed and _others_in_round(task, state):
+        doubled = int(payload.get("doubled", 0))
+        if doubled >= self.replans:
+            return GiveUp(f"{task.title}: {reason} (tried {task.strategy + 1} strategies)")
+        if (
+            task.kind == "repair"
+            and not _counted_as_fix(evidence)
+            and _others_in_round(task, state)
+        ):
             # Nothing here fixed its tests while other repairs of the round may change
             # why they fail: a larger budget on this file is likely wasted. If they still fail
             # after the round, the next analysis plans them afresh. (Whether the round has
@@ -129,9 +135,15 @@ class RepoPlanner:
             # decides the same.)
             return GiveUp(f"{task.title}: {reason}; no change to {payload['file']} fixed "
                           "its tests; the next round looks again")  # fmt: skip
+        # Back on the file the analysis suspected most, with a larger budget and another seed.
+        home = payload.pop("home", None)
+        if isinstance(home, Mapping):
+            payload.update(home)
+        payload["doubled"] = doubled + 1
         payload["budget"] = min(MAX_BUDGET, int(payload.get("budget", self.budget)) * 2)
-        how = f"evolve with {payload['budget']} evaluations and another seed"
-        return Replan(payload, f"{reason}; next: {how}")
+        how = f"evolve {payload['file']} with {payload['budget']} evaluations and another seed"
+        title = _title(payload) if isinstance(home, Mapping) else None
+        return Replan(payload, f"{reason}; next: {how}", title=title)
 
     def idle(self, state: SwarmState) -> list[TaskSpec]:
         r = current_round(state)
@@ -175,14 +187,20 @@ def _others_in_round(task: SwarmTask, state: SwarmState) -> bool:
 def _elsewhere(
     task: SwarmTask, payload: dict[str, Any], alternatives: list[Any], reason: str
 ) -> Replan:
-    """The repair moved to the next file its tests point at, with the same budget."""
+    """The repair moved to the next file its tests point at, with the same budget (the file
+    it started on is kept as its home, where a larger budget goes once the others failed)."""
     target, rest = alternatives[0], alternatives[1:]
     rel, function = str(target["file"]), str(target["function"])
+    payload.setdefault("home", {key: payload.get(key) for key in HOME_KEYS})
     payload.update(file=rel, function=function, guards=list(target.get("guards", [])),
                    alternatives=rest, touches=[file_key(rel)])  # fmt: skip
-    targets = payload.get("targets", [])
-    title = f"{rel}: {function} ({len(targets)} failing)"
-    return Replan(payload, f"{reason}; next: repair {rel} ({function}) instead", title=title)
+    return Replan(
+        payload, f"{reason}; next: repair {rel} ({function}) instead", title=_title(payload)
+    )
+
+
+def _title(payload: Mapping[str, Any]) -> str:
+    return f"{payload['file']}: {payload['function']} ({len(payload.get('targets', []))} failing)"
 
 
 def current_round(state: SwarmState) -> int:
