@@ -350,3 +350,28 @@ def test_a_file_change_that_lost_its_race_is_merged_onto_the_newer_file(tmp_path
     result = {"change": {"key": "file:m.py", "base_version": 0, "value": change}}
     assert rebase(task, result, current, 1)["blob"] == merged["blob"]
     assert rebase(task, {"change": {"key": "total", "value": 3}}, current, 1) is None
+
+
+def test_a_change_made_on_an_older_file_is_merged_at_promotion(tmp_path: Path) -> None:
+    from petri.agents.promote import Promoter
+    from petri.agents.repo.mode import _rebase
+    from petri.agents.repo.workspace import get_blob, publish, put_blob
+    from petri.agents.shared import state_key
+    from petri.runtime.store import from_url
+
+    (tmp_path / "repo").mkdir()
+    base = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    (tmp_path / "repo" / "m.py").write_text(base)
+    store = from_url(f"sqlite:///{tmp_path / 'petri.db'}")
+    digest = publish(store, tmp_path / "repo")
+    theirs = base.replace("return 2", "return 20")
+    store.put(state_key("r", "file:m.py"), {"blob": put_blob(store, theirs)}, 0)  # version 1
+    # The coder searched the round's file (version 0's) and found its change there.
+    ours = base.replace("return 1", "return 10")
+    value = {"blob": put_blob(store, ours), "task": "repair-1-2", "base": put_blob(store, base)}
+    change = {"key": "file:m.py", "base_version": 0, "value": value}
+    task = SwarmTask(id="repair-1-2", kind="repair", payload={"file": "m.py"})
+    promoter = Promoter(store, "r", lambda kind: _rebase(store, digest))
+    assert promoter.promote(task, {"change": change}, change, [])
+    written, version = store.get(state_key("r", "file:m.py"))
+    assert version == 2 and get_blob(store, written["blob"]) == theirs.replace("1\n", "10\n")

@@ -44,9 +44,6 @@ SEARCH_GUARDS = 25
 REPAIR_PATIENCE = 20
 #: Searches a repair may run (each from the original, with another seed) within its budget.
 MAX_RUNS = 3
-#: The base version of a change made on a file the shared state has moved past: no write
-#: expects it, so the change reaches the state only through the merge at promotion.
-STALE = -1
 
 
 def spread(items: Sequence[str], n: int) -> list[str]:
@@ -82,8 +79,9 @@ class Work:
         live, version = repo.current(rel)
         # A re-run after a race lost on the same lines starts from the newer file.
         original = live if task.payload.get("rebase") else repo.text(rel)
-        # Written over the newer file only through the merge at promotion.
-        base_version = version if original == live else STALE
+        # Made on an older state than the shared one (which a promotion moved on, so its
+        # version is at least 1): the write cannot succeed as is and goes through the merge.
+        base_version = version if original == live else version - 1
         repo.pins[rel] = put_blob(ctx.store, original)  # the pool judges this content
         return cls(ctx, task, rel, original, base_version, targets, guards)
 
