@@ -16,7 +16,7 @@ from petri.agents.repo.layout import RepoLayout, discover, module_name
 from petri.agents.repo.localize import localize
 from petri.agents.repo.planner import RepoPlanner
 from petri.errors import RepositoryError
-from petri.runtime.store import Event
+from petri.runtime.store import Event, Store
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
 
@@ -320,16 +320,27 @@ def test_how_a_test_failed_masks_addresses_and_skips_passing_tests() -> None:
     assert _failures(run("assert 3 == 4")) != first
 
 
-def test_a_file_change_that_lost_its_race_is_merged_onto_the_newer_file(tmp_path: Path) -> None:
-    from petri.agents.repo.mode import _rebase
-    from petri.agents.repo.workspace import get_blob, merge_onto, publish, put_blob
+#: The one file of the repository the merge tests publish: two functions, one line each.
+BASE = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+
+
+def _published(tmp_path: Path) -> tuple[Store, str]:
+    """A run store holding a one-file repository (``m.py`` = BASE) and its digest."""
+    from petri.agents.repo.workspace import publish
     from petri.runtime.store import from_url
 
     (tmp_path / "repo").mkdir()
-    base = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
-    (tmp_path / "repo" / "m.py").write_text(base)
+    (tmp_path / "repo" / "m.py").write_text(BASE)
     store = from_url(f"sqlite:///{tmp_path / 'petri.db'}")
-    digest = publish(store, tmp_path / "repo")
+    return store, publish(store, tmp_path / "repo")
+
+
+def test_a_file_change_that_lost_its_race_is_merged_onto_the_newer_file(tmp_path: Path) -> None:
+    from petri.agents.repo.mode import _rebase
+    from petri.agents.repo.workspace import get_blob, merge_onto, put_blob
+
+    store, digest = _published(tmp_path)
+    base = BASE
     ours = base.replace("return 1", "return 10")  # this task's change, made on the round's file
     theirs = base.replace("return 2", "return 20")  # promoted by another task meanwhile
     change = {"blob": put_blob(store, ours), "task": "repair-1-2", "base": put_blob(store, base)}
@@ -355,15 +366,11 @@ def test_a_file_change_that_lost_its_race_is_merged_onto_the_newer_file(tmp_path
 def test_a_change_made_on_an_older_file_is_merged_at_promotion(tmp_path: Path) -> None:
     from petri.agents.promote import Promoter
     from petri.agents.repo.mode import _rebase
-    from petri.agents.repo.workspace import get_blob, publish, put_blob
+    from petri.agents.repo.workspace import get_blob, put_blob
     from petri.agents.shared import state_key
-    from petri.runtime.store import from_url
 
-    (tmp_path / "repo").mkdir()
-    base = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
-    (tmp_path / "repo" / "m.py").write_text(base)
-    store = from_url(f"sqlite:///{tmp_path / 'petri.db'}")
-    digest = publish(store, tmp_path / "repo")
+    store, digest = _published(tmp_path)
+    base = BASE
     theirs = base.replace("return 2", "return 20")
     store.put(state_key("r", "file:m.py"), {"blob": put_blob(store, theirs)}, 0)  # version 1
     # The coder searched the round's file (version 0's) and found its change there.
