@@ -48,21 +48,26 @@ def failure_groups(
 def _weighted_lines(
     coverage: Mapping[str, Mapping[str, Sequence[int]]], passed: list[str], failed: list[str]
 ) -> Any:
-    """One unit row per failing test over the lines failing tests ran (a numpy matrix)."""
+    """One row per failing test, unit length over every line it ran, kept only at the lines
+    two or more failing tests ran (a line one test ran alone adds nothing to a dot product,
+    and dropping it keeps the matrix small on a large repository)."""
     passing_runs: dict[tuple[str, int], int] = {}
     for test in passed:
         for rel, lines in coverage.get(test, {}).items():
             for line in lines:
                 passing_runs[(rel, int(line))] = passing_runs.get((rel, int(line)), 0) + 1
-    columns: dict[tuple[str, int], int] = {}
-    cells: list[tuple[int, int]] = []
-    for row, test in enumerate(failed):
-        for rel, lines in coverage.get(test, {}).items():
-            for line in lines:
-                cells.append((row, columns.setdefault((rel, int(line)), len(columns))))
-    matrix = np.zeros((len(failed), max(1, len(columns))))
-    weight = {col: 1 / math.sqrt(1 + passing_runs.get(key, 0)) for key, col in columns.items()}
-    for row, col in cells:
-        matrix[row, col] = weight[col]
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms > 0, norms, 1.0)
+    ran: list[dict[tuple[str, int], float]] = []
+    shared: dict[tuple[str, int], int] = {}
+    for test in failed:
+        keys = {(rel, int(n)) for rel, ns in coverage.get(test, {}).items() for n in ns}
+        ran.append({key: 1 / math.sqrt(1 + passing_runs.get(key, 0)) for key in keys})
+        for key in keys:
+            shared[key] = shared.get(key, 0) + 1
+    columns = {key: n for n, key in enumerate(k for k, count in shared.items() if count > 1)}
+    matrix = np.zeros((len(failed), max(1, len(columns))), dtype=np.float32)
+    for row, weights in enumerate(ran):
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for key, w in weights.items():
+            if key in columns:
+                matrix[row, columns[key]] = w / norm
+    return matrix
