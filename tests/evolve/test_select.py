@@ -49,3 +49,24 @@ def test_tournament_is_reproducible_and_prefers_better() -> None:
     draws = [tournament(pool, rng_a).id for _ in range(50)]
     assert draws == [tournament(pool, rng_b).id for _ in range(50)]
     assert draws.count("b") > draws.count("a")
+
+
+def test_a_cut_front_keeps_behaviours_no_better_candidate_showed_first() -> None:
+    """Neutral edits tie on every objective; where the front is cut, a candidate whose tests
+    failed otherwise (a partial repair, perhaps) survives before a copy of a known behaviour."""
+
+    def b(pid: str, passed: float, size: float, behaviour: str) -> Scored:
+        return Scored(pid, {"tests_passed": passed, "patch_size": size}, False, behaviour)
+
+    pool = [
+        b("orig", 3, 0, "A"),
+        b("same1", 3, 1, "A"),
+        b("same2", 3, 1, "A"),
+        b("moved", 3, 1, "B"),
+        b("moved2", 3, 1, "B"),
+        b("unknown", 3, 1, ""),
+    ]
+    chosen = [x.id for x in select(pool, 3, OBJ)]
+    assert chosen[:2] == ["orig", "moved"]  # the only new behaviour of the cut front
+    assert len(chosen) == 3 and "moved2" not in chosen[:2]
+    assert [x.id for x in select(pool, 6, OBJ)] == [x.id for x in select(pool, 6, OBJ)]

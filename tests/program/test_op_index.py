@@ -108,3 +108,51 @@ def test_subscript_change_repairs_a_slice_bound_and_an_index() -> None:
         second, "subscript_change", "expr", "xs[1:]", lambda ns: ns["second"]([7, 8, 9]) == 8
     )
     assert fixed == ["return xs[1]"]
+
+
+def test_index_add_takes_an_item_the_program_indexes_or_a_common_one() -> None:
+    source = "def f(row, rows):\n    return row + rows[2]\n"
+    added = outcomes(source, "index_add", "expr", "row")
+    assert {args: lines_changed(source, out)[0] for args, out in added.items()} == {
+        (-1,): "return row[-1] + rows[2]",
+        (0,): "return row[0] + rows[2]",
+        (1,): "return row[1] + rows[2]",
+        (2,): "return row[2] + rows[2]",  # the program indexes with 2
+    }
+    original = Original.parse(source)
+    literal = Original.parse("x = 3 + f(1)\n")
+    assert OPERATORS["index_add"](literal, site_at(literal, "expr", "3"), random.Random(0)) is None
+    assert original.lexicon.indexes == (2,)
+
+
+def test_index_add_repairs_a_comparison_of_whole_records() -> None:
+    """``pair > best`` compares names first; the ages were meant (the echo adds the second)."""
+    buggy = program(
+        """
+        def oldest(people):
+            best = people[0]
+            for pair in people:
+                if pair > best[1]:
+                    best = pair
+            return best
+        """
+    )
+    fixed = repairs(
+        buggy,
+        "index_add",
+        "bound",
+        "pair",
+        lambda ns: ns["oldest"]([("ann", 30), ("bob", 70), ("cy", 50)]) == ("bob", 70),
+    )
+    assert fixed == ["if pair[-1] > best[1]:", "if pair[1] > best[1]:"]
+
+
+def test_index_drop_uses_the_value_itself() -> None:
+    source = "def f(pairs, i):\n    return pairs[i] + pairs[1:]\n"
+    dropped = outcomes(source, "index_drop", "expr", "pairs[i]")
+    changed = [lines_changed(source, out)[0] for out in dropped.values()]
+    assert changed == ["return pairs + pairs[1:]"]
+    original = Original.parse(source)
+    sliced = site_at(original, "expr", "pairs[1:]")
+    assert OPERATORS["index_drop"](original, sliced, random.Random(0)) is None
+    assert original.apply([Edit("index_drop", sliced.index)]) is None  # a slice is no index

@@ -60,3 +60,19 @@ def test_counts_are_derived_not_read() -> None:
 def test_what_is_not_an_evaluation_is_refused(data: dict[str, object]) -> None:
     with pytest.raises((KeyError, ValueError)):
         Evaluation.from_dict(data)
+
+
+def test_behaviour_tells_apart_what_the_tests_saw_and_masks_addresses() -> None:
+    def failing(message: str) -> Evaluation:
+        tests = (
+            TestResult("t_ok", TestOutcome.PASSED, 0.1),
+            TestResult("t_bad", TestOutcome.FAILED, 0.2, message),
+        )
+        return Evaluation(Status.FAILED, tests)
+
+    first = failing("AssertionError: assert <Node at 0x7f3a1c> == 3")
+    again = failing("AssertionError: assert <Node at 0x7f9e22> == 3")
+    other = failing("AssertionError: assert 4 == 3")
+    assert first.failures() == {"t_bad": "failed: AssertionError: assert <Node at 0x?> == 3"}
+    assert first.behaviour() == again.behaviour() != other.behaviour()
+    assert Evaluation(Status.TIMEOUT, first.tests).behaviour() != first.behaviour()

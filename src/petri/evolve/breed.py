@@ -42,6 +42,8 @@ OPERATOR_MIX: dict[str, float] = {
     "cond_narrow": 0.25,
     "const_compare": 0.25,
     "element_add": 0.25,
+    "index_add": 0.25,
+    "index_drop": 0.25,
     "keyword_replace": 0.25,
     "method_add": 0.1,
     "operand_swap": 0.5,

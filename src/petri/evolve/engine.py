@@ -247,6 +247,7 @@ class Engine:
             failed=evaluation.failed,
             duration_s=evaluation.duration_s,
             n=n,
+            behaviour=evaluation.behaviour(),
         )
 
     def _selection(
@@ -422,7 +423,7 @@ def _breeder(
 
 
 def _scored(record: Record) -> Scored:
-    return Scored(record.id, dict(record.objectives), record.feasible)
+    return Scored(record.id, dict(record.objectives), record.feasible, record.behaviour)
 
 
 def _oriented(record: Record, objectives: Sequence[Objective]) -> tuple[float, ...]:

@@ -169,6 +169,8 @@ class Record:
     failed: int
     duration_s: float
     n: int  # 1 for the first evaluation of the run, 2 for the next, ...
+    #: ``Evaluation.behaviour``: what its tests did, as a digest (records of older runs: "")
+    behaviour: str = ""
 
     @property
     def feasible(self) -> bool:
@@ -183,6 +185,7 @@ class Record:
             "failed": self.failed,
             "duration_s": round(self.duration_s, 6),
             "n": self.n,
+            **({"behaviour": self.behaviour} if self.behaviour else {}),
         }
 
     @classmethod
@@ -196,4 +199,5 @@ class Record:
             failed=int(data["failed"]),
             duration_s=float(data["duration_s"]),
             n=int(data["n"]),
+            behaviour=str(data.get("behaviour", "")),
         )

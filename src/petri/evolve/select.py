@@ -3,7 +3,11 @@
 Feasible candidates (evaluation ``ok``: every test passed, or ``evaluate()`` ran) always rank
 above infeasible ones, as in Deb's constrained domination; infeasible candidates are ranked on
 the gate objectives only (tests passed, then patch size), so a half-repaired program is never
-kept for being short. Parent selection is a binary tournament on (tier, rank, crowding) drawn
+kept for being short. Where a front must be cut, a candidate whose tests behaved as no better
+ranked one's did is kept first: most repairs that take several edits pass no more tests until
+the last lands, and the partial ones among the many neutral edits are those that changed what
+a test did (its failure message), not those that changed nothing the tests see.
+Parent selection is a binary tournament on (tier, rank, crowding) drawn
 from the run's own generator: DEAP's ``selTournamentDCD`` draws from the global ``random``
 module, which would make runs depend on whatever else used it.
 """
@@ -30,6 +34,7 @@ class Scored:
     id: str
     objectives: dict[str, float]
     feasible: bool
+    behaviour: str = ""  # a digest of what its tests did; "" when unknown
     rank: int = 0
     crowding: float = 0.0
     tier: int = field(default=0, init=False)
@@ -83,16 +88,34 @@ def rank_all(pool: Sequence[Scored], objectives: Sequence[Objective]) -> list[li
 
 
 def select(pool: Sequence[Scored], k: int, objectives: Sequence[Objective]) -> list[Scored]:
-    """NSGA-II survivor selection: whole fronts while they fit, then the most crowded-apart."""
+    """NSGA-II survivor selection: whole fronts while they fit, then from the front that does
+    not fit, behaviours not seen in a better front first, then the most crowded-apart."""
     chosen: list[Scored] = []
+    seen: set[str] = set()
     for front in rank_all(pool, objectives):
         if len(chosen) + len(front) <= k:
             chosen.extend(front)
         else:
-            chosen.extend(front[: k - len(chosen)])
+            chosen.extend(_novel_first(front, seen)[: k - len(chosen)])
         if len(chosen) >= k:
             break
+        seen.update(s.behaviour for s in front)
     return chosen
+
+
+def _novel_first(front: list[Scored], seen: set[str]) -> list[Scored]:
+    """``front`` with one candidate of each behaviour not in ``seen`` first (in crowding
+    order), then the others in crowding order; unknown behaviours count as seen."""
+    novel: list[Scored] = []
+    rest: list[Scored] = []
+    taken = set(seen) | {""}
+    for scored in front:
+        if scored.behaviour in taken:
+            rest.append(scored)
+        else:
+            taken.add(scored.behaviour)
+            novel.append(scored)
+    return novel + rest
 
 
 def pareto_front(pool: Sequence[Scored], objectives: Sequence[Objective]) -> list[Scored]:

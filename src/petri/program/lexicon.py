@@ -1,13 +1,15 @@
-"""What a whole program says about the words after a dot and before ``=`` in a call.
+"""What a whole program says about the words after a dot and before ``=`` in a call, and the
+indexes it uses.
 
 Operators that change an attribute, add a method call or rename a keyword argument pick the
 new word from the program itself (``node.value`` elsewhere suggests ``node.value`` here), plus,
 for methods, the usual confusions of the standard library's types (``append`` for
-``extend``).
+``extend``); the operator that adds an index picks one the program uses (``row[2]``).
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -28,6 +30,8 @@ CONFUSED_METHODS: tuple[tuple[str, ...], ...] = (
     ("pop", "popleft"),
     ("append", "appendleft"),
 )
+#: The largest index literal kept (a bigger number is a key or a constant, not a position).
+MAX_INDEX = 16
 #: Methods with no arguments that a value often lacks: a copy, a dict's items, a cleaned line.
 COMMON_BARE_METHODS = ("copy", "items", "lower", "strip")
 
@@ -40,6 +44,7 @@ class Lexicon:
     methods: tuple[str, ...] = ()  # called after a dot: ``xs.append(x)``
     bare_methods: tuple[str, ...] = ()  # called after a dot with no arguments: ``s.strip()``
     keywords: tuple[str, ...] = ()  # keyword arguments of calls and parameters of functions
+    indexes: tuple[int, ...] = ()  # integer literals used as an index: ``row[2]``, ``xs[-1]``
 
     def methods_like(self, name: str) -> tuple[str, ...]:
         """Other method names for ``name``: the program's own, then the usual confusions."""
@@ -57,6 +62,7 @@ def read_lexicon(module: cst.Module) -> Lexicon:
         methods=tuple(sorted(called)),
         bare_methods=tuple(sorted(visitor.bare_methods)),
         keywords=tuple(sorted(visitor.keywords)),
+        indexes=tuple(sorted(visitor.indexes)),
     )
 
 
@@ -67,6 +73,7 @@ class _Collect(cst.CSTVisitor):
         self.methods: set[str] = set()
         self.bare_methods: set[str] = set()
         self.keywords: set[str] = set()
+        self.indexes: set[int] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Import | cst.ImportFrom):
@@ -77,7 +84,18 @@ class _Collect(cst.CSTVisitor):
             self._note_call(node)
         elif isinstance(node, cst.Param) and node.name.value not in ("self", "cls"):
             self.keywords.add(node.name.value)
+        elif isinstance(node, cst.Index):
+            self._note_index(node.value)
         return True
+
+    def _note_index(self, value: cst.BaseExpression) -> None:
+        sign = 1
+        if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+            sign, value = -1, value.expression
+        if isinstance(value, cst.Integer) and not value.lpar:
+            number = ast.literal_eval(value.value)
+            if isinstance(number, int) and abs(number) <= MAX_INDEX:
+                self.indexes.add(sign * number)
 
     def _note_call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute):

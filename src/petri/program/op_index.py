@@ -1,4 +1,5 @@
-"""Indexes, bounds and slices: off by one, one component of a subscript, a slice too many.
+"""Indexes, bounds and slices: off by one, one component of a subscript, a slice too many,
+an index missing or too many.
 
 Operators and appliers as in ``op_expr``.
 """
@@ -30,6 +31,10 @@ from petri.program.sites import BOUND, EXPR, Site
 Args = tuple[JsonScalar, ...]
 _SLICES = ("1:", ":-1", "::-1")
 _NOT_SHIFTED = (cst.Comparison, cst.BooleanOperation, cst.List, cst.Tuple, cst.Set)
+#: The indexes ``index_add`` tries besides those the program uses: the first, second, last item.
+COMMON_INDEXES = (0, 1, -1)
+#: Where an item may be added or dropped: a value, or an operand of a comparison or bound.
+_ITEM_KINDS = (EXPR, BOUND)
 #: What ``subscript_change`` does to ``xs[i]``: ``xs[i:]``, ``xs[:i]``.
 _FROM_INDEX = ("from", "to")
 #: What it does to a slice: drop its lower bound, its upper bound or its step; ``xs[i:]`` and
@@ -162,12 +167,48 @@ def _changed_slice(inner: cst.Slice, change: str) -> cst.BaseSlice:
     return inner.with_changes(**{change: None})
 
 
+def index_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``pair`` -> ``pair[1]``: an item of a value where the value itself was used (a field of
+    a record, the first of a split), an integer index the program uses or 0, 1, -1: args
+    ``(index,)``."""
+    if site.kind not in _ITEM_KINDS or not is_value(site.node):
+        return None
+    choices = sorted({*original.lexicon.indexes, *COMMON_INDEXES})
+    return Edit("index_add", site.index, (rng.choice(choices),))
+
+
+def _apply_index_add(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    (index,) = unpack(args, int)
+    current = expression(node)
+    need(is_value(current), "only a name, attribute, call or subscript takes an index")
+    element = cst.SubscriptElement(cst.Index(int_literal(index)))
+    return replace(original, site, current, cst.Subscript(strip(current), [element]))
+
+
+def index_drop(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``pair[1]`` -> ``pair``: the value where one of its items was used: no args."""
+    if site.kind not in _ITEM_KINDS or not isinstance(_single(site.node), cst.Index):
+        return None
+    return Edit("index_drop", site.index)
+
+
+def _apply_index_drop(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    unpack(args)
+    current = expect(node, cst.Subscript)
+    need(isinstance(_single(current), cst.Index), "not a subscript with one index")
+    return replace(original, site, current, strip(current.value))
+
+
 OPERATORS: dict[str, Operator] = {
+    "index_add": index_add,
+    "index_drop": index_drop,
     "index_shift": index_shift,
     "slice_insert": slice_insert,
     "subscript_change": subscript_change,
 }
 APPLIERS: dict[str, NodeApplier] = {
+    "index_add": _apply_index_add,
+    "index_drop": _apply_index_drop,
     "index_shift": _apply_shift,
     "slice_insert": _apply_slice,
     "subscript_change": _apply_subscript,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,8 @@ class Status(enum.StrEnum):
     VIOLATION = "violation"  # the candidate attacked the sandbox (forged results, killed it)
     INVALID = "invalid"  # the candidate is not a usable program (syntax error, not text)
 
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 #: Statuses in which the judge did not complete; tests that did not report are not passed.
 ABNORMAL = frozenset({Status.TIMEOUT, Status.MEMORY, Status.CRASHED, Status.VIOLATION})
@@ -97,6 +101,21 @@ class Evaluation:
     @property
     def passed(self) -> int:
         return sum(t.outcome is TestOutcome.PASSED for t in self.tests)
+
+    def failures(self) -> dict[str, str]:
+        """How each test that did not pass ended: ``"outcome: message"``, addresses masked (an
+        object's ``0x7f...`` differs from run to run)."""
+        return {
+            t.name: f"{t.outcome.value}: {_ADDRESS.sub('0x?', t.message)}"
+            for t in self.tests
+            if t.outcome is not TestOutcome.PASSED
+        }
+
+    def behaviour(self) -> str:
+        """A short digest of what every test did (``failures`` and the status): two programs
+        with one digest behaved alike on the tests, as far as the tests can tell."""
+        text = repr((self.status.value, sorted(self.failures().items())))
+        return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
     @property
     def failed(self) -> int:

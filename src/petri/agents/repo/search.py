@@ -13,7 +13,6 @@ sub-run of the task, so a worker killed mid-search resumes it where it was.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,13 +123,8 @@ def _outcomes(result: Result) -> dict[str, str]:
 
 
 def _failures(result: Result) -> dict[str, str]:
-    """How each test that did not pass failed: its outcome and message, addresses masked (an
-    object's ``0x7f...`` differs from run to run)."""
-    return {
-        t.name: f"{t.outcome.value}: {re.sub(r'0x[0-9a-fA-F]+', '0x?', t.message)}"
-        for t in result.evaluation.tests
-        if t.outcome is not TestOutcome.PASSED
-    }
+    """How each test that did not pass failed (``Evaluation.failures``)."""
+    return result.evaluation.failures()
 
 
 def _evolve(work: Work, pool: WorkerPool, select: Sequence[str] | None, *, repair: bool) -> str:
