@@ -22,7 +22,7 @@ repair >= 5x lower than the statement-only baseline.
 Prints a table and writes bench/results/repair.json.
 
 Usage: python bench/repair.py [--budget 2000] [--seeds 1] [--first-seed 1] [--only NAME ...]
-       [--configs ...]
+       [--configs ...] [--out bench/results/repair.json]
 """
 
 from __future__ import annotations
@@ -155,6 +155,7 @@ def main() -> int:
     parser.add_argument("--first-seed", type=int, default=1, help="the first of those seeds")
     parser.add_argument("--only", nargs="*", default=[], help="problem folder names")
     parser.add_argument("--configs", nargs="*", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--out", type=Path, default=RESULTS, help="the JSON file to write")
     args = parser.parse_args()
     names = repair_problems(args.only)
     rows: list[dict[str, Any]] = []
@@ -175,7 +176,7 @@ def main() -> int:
                     )
     summary = aggregate(rows, args.budget)
     report(summary, args.budget)
-    RESULTS.parent.mkdir(exist_ok=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "budget": args.budget,
@@ -183,8 +184,8 @@ def main() -> int:
         "summary": summary,
         "runs": rows,
     }
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    args.out.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {args.out}")
     return 0
 
 
