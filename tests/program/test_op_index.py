@@ -120,8 +120,9 @@ def test_index_add_takes_an_item_the_program_indexes_or_a_common_one() -> None:
         (2,): "return row[2] + rows[2]",  # the program indexes with 2
     }
     original = Original.parse(source)
-    literal = Original.parse("x = 3 + f(1)\n")
-    assert OPERATORS["index_add"](literal, site_at(literal, "expr", "3"), random.Random(0)) is None
+    other = Original.parse("x = 3 + f(1) + xs[0]\n")
+    for code in ("3", "f(1)", "xs[0]"):  # a constant, a call, a subscript take no index
+        assert OPERATORS["index_add"](other, site_at(other, "expr", code), random.Random(0)) is None
     assert original.lexicon.indexes == (2,)
 
 

@@ -168,18 +168,24 @@ def _changed_slice(inner: cst.Slice, change: str) -> cst.BaseSlice:
 
 
 def index_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """``pair`` -> ``pair[1]``: an item of a value where the value itself was used (a field of
-    a record, the first of a split), an integer index the program uses or 0, 1, -1: args
-    ``(index,)``."""
-    if site.kind not in _ITEM_KINDS or not is_value(site.node):
+    """``pair`` -> ``pair[1]``: an item of a name or attribute where the value itself was used
+    (a field of a record), an integer index the program uses or 0, 1, -1: args ``(index,)``.
+    Not after a call or a subscript: rarely the slip, and on a line of subscripts
+    (``a[i] == b[j]``) those proposals would crowd out the ones that repair it."""
+    if site.kind not in _ITEM_KINDS or not _named(site.node):
         return None
     choices = sorted({*original.lexicon.indexes, *COMMON_INDEXES})
     return Edit("index_add", site.index, (rng.choice(choices),))
 
 
+def _named(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name | cst.Attribute) and is_value(node)
+
+
 def _apply_index_add(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
     (index,) = unpack(args, int)
     current = expression(node)
+    # A moved edit (``operators.move``) may land on a call or subscript: that still fits.
     need(is_value(current), "only a name, attribute, call or subscript takes an index")
     element = cst.SubscriptElement(cst.Index(int_literal(index)))
     return replace(original, site, current, cst.Subscript(strip(current), [element]))
