@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from petri.agents import journal
 from petri.runtime.store import Event, from_url
 
 pytestmark = pytest.mark.slow
@@ -46,8 +47,15 @@ def repair(home: Path, repo: Path, *extra: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
-#: Events that end a task: what a task ordered ``after`` it waits for.
-ENDED = ("task_promoted", "task_accepted", "task_rejected", "task_failed", "task_cancelled")
+#: Events that end a task: what a task ordered ``after`` it waits for (a rejected task may be
+#: planned again, so its last such event is the one that counts).
+ENDED = (
+    journal.TASK_PROMOTED,
+    journal.TASK_ACCEPTED,
+    journal.TASK_REJECTED,
+    journal.TASK_FAILED,
+    journal.TASK_CANCELLED,
+)
 
 
 def events(repo: Path, run_id: str) -> list[Event]:
@@ -73,7 +81,7 @@ def test_repairs_every_bug_in_dependency_order(tmp_path: Path, shop: Path) -> No
     released: dict[str, int] = {}
     for e in found:
         if e.type in ENDED:  # an ``after`` dependency orders tasks, whatever its outcome
-            settled.setdefault(str(e.payload["task"]), e.seq)
+            settled[str(e.payload["task"])] = e.seq
         elif e.type == "task_released":
             released.setdefault(str(e.payload["task"]), e.seq)
     planned = [e.payload["task"] for e in found if e.type == "task_planned"]
