@@ -22,8 +22,13 @@ over repaired submissions, and over all with an unrepaired one counted as the wh
 
 Prints a table per question and overall, and writes bench/results/refactory.json.
 
+With ``--donors N``, each run is also given N of the question's correct submissions (never one
+of the judges) as donors (``petri evolve --donors``): other solutions of the task, whose
+functions lend statements and bodies to the repair. Each repair's size is reported as the
+lines its patch changes, so a repair that rewrote a function shows as one.
+
 Usage: python bench/refactory.py [--per-question 20] [--budget 2000] [--seed 0] [--jobs 1]
-       [--workers 2] [--time-limit 0] [--questions 1 2 ...]
+       [--workers 2] [--time-limit 0] [--questions 1 2 ...] [--donors 0] [--out PATH]
 """
 
 from __future__ import annotations
@@ -151,8 +156,13 @@ def tests_text(question: Question) -> str:
     return "\n".join(lines)
 
 
-def make_problem(question: Question, submission: Path, folder: Path) -> Path:
+def make_problem(
+    question: Question, submission: Path, folder: Path, donors: Iterable[Path] = ()
+) -> Path:
     (folder / "tests").mkdir(parents=True)
+    for donor in donors:
+        (folder / "donors").mkdir(exist_ok=True)
+        (folder / "donors" / donor.name).write_text(program_text(question, donor.read_text()))
     (folder / PROGRAM).write_text(program_text(question, submission.read_text()))
     (folder / "tests" / "test_submission.py").write_text(tests_text(question))
     (folder / "petri.toml").write_text(
@@ -310,9 +320,9 @@ def generate_calls(tests: list[tuple[str, str]], rng: random.Random, count: int)
     return list(calls)
 
 
-def oracle(question: Question, seed: int) -> tuple[list[str], list[str]]:
-    """Generated calls on which the reference and every judging correct submission agree, and
-    the reference's values on them."""
+def oracle(question: Question, seed: int) -> tuple[list[str], list[str], list[Path]]:
+    """Generated calls on which the reference and every judging correct submission agree, the
+    reference's values on them, and the judges."""
     rng = random.Random(f"refactory-inputs-{seed}-{question.number}")
     calls = generate_calls(question.tests, rng, CANDIDATES)
     full = program_text(question, question.reference)
@@ -324,7 +334,15 @@ def oracle(question: Question, seed: int) -> tuple[list[str], list[str]]:
         values = run_calls(program_text(question, judge.read_text()), calls)
         keep = [k and v == e for k, v, e in zip(keep, values, expected, strict=True)]
     chosen = [i for i, k in enumerate(keep) if k][:KEPT]
-    return [calls[i] for i in chosen], [expected[i] for i in chosen]
+    return [calls[i] for i in chosen], [expected[i] for i in chosen], judges
+
+
+def lenders(question: Question, judges: list[Path], count: int, seed: int) -> list[Path]:
+    """``count`` correct submissions to lend code to repairs (``--donors``), never a judge: a
+    repair made of a donor's code is judged by other submissions and the reference."""
+    others = [path for path in question.submissions("correct") if path not in set(judges)]
+    rng = random.Random(f"refactory-donors-{seed}-{question.number}")
+    return sorted(rng.sample(others, min(count, len(others))))
 
 
 # --- one submission ----------------------------------------------------------------------------
@@ -354,6 +372,7 @@ class Job:
     calls: list[str]
     expected: list[str]
     work: Path
+    donors: tuple[Path, ...] = ()
 
 
 def run_submission(job: Job) -> dict[str, Any]:
@@ -365,7 +384,7 @@ def run_submission(job: Job) -> dict[str, Any]:
     from petri.sandbox import Status, evaluate_once
 
     started = time.perf_counter()
-    folder = make_problem(job.question, job.submission, job.work / job.submission.stem)
+    folder = make_problem(job.question, job.submission, job.work / job.submission.stem, job.donors)
     row: dict[str, Any] = {"question": job.question.number, "submission": job.submission.name}
     row |= {"outcome": "unrepaired", "evals_to_repair": None, "evaluations": 0, "correct": False}
     try:
@@ -378,7 +397,9 @@ def run_submission(job: Job) -> dict[str, Any]:
     )
     if baseline.status is Status.OK:
         return row | {"outcome": "passes_tests", "seconds": round(time.perf_counter() - started, 1)}
-    evolve = {"seed": job.seed, "max_evals": job.budget, "workers": job.workers}
+    evolve: dict[str, Any] = {"seed": job.seed, "max_evals": job.budget, "workers": job.workers}
+    if job.donors:
+        evolve["donors"] = "donors"
     if job.time_limit:
         evolve["time_limit_s"] = job.time_limit
     settings = load_settings(folder, evolve=evolve, home=job.work / "home")
@@ -398,9 +419,17 @@ def run_submission(job: Job) -> dict[str, Any]:
             "correct": values == job.expected,
             "disagreements": sum(v != e for v, e in zip(values, job.expected, strict=True)),
             "patch": summary["patch"],
+            "patch_lines": changed_lines(summary["patch"]),
         }
     shutil.rmtree(folder, ignore_errors=True)
     return row | {"seconds": round(time.perf_counter() - started, 1)}
+
+
+def changed_lines(patch: str) -> int:
+    """Lines a unified diff removes or adds."""
+    return sum(
+        1 for line in patch.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    )
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -428,13 +457,18 @@ def aggregate(rows: list[dict[str, Any]], budget: int) -> dict[str, Any]:
             if failing
             else None
         ),
+        "median_patch_lines": (
+            statistics.median(r["patch_lines"] for r in repaired if "patch_lines" in r)
+            if any("patch_lines" in r for r in repaired)
+            else None
+        ),
     }
 
 
 def report(summary: dict[str, dict[str, Any]]) -> None:
     print(
         f"\n{'question':10} {'sampled':>7} {'passing':>7} {'failing':>7} {'repaired':>14} "
-        f"{'correct':>14} {'median evals':>13}"
+        f"{'correct':>14} {'median evals':>13} {'patch lines':>11}"
     )
     for name, s in summary.items():
         share = s["repaired_share"] or 0.0
@@ -442,8 +476,12 @@ def report(summary: dict[str, dict[str, Any]]) -> None:
         print(
             f"{name:10} {s['sampled']:>7} {s['passes_tests']:>7} {s['failing']:>7} "
             f"{s['repaired']:>5} ({share:>5.0%}) {s['correct']:>5} ({right:>5.0%}) "
-            f"{s['median_evals_repaired'] if s['median_evals_repaired'] is not None else '-':>13}"
+            f"{_or_dash(s['median_evals_repaired']):>13} {_or_dash(s['median_patch_lines']):>11}"
         )
+
+
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
 
 
 def run_all(jobs: list[Job], parallel: int, done: Callable[[dict[str, Any]], None]) -> None:
@@ -466,12 +504,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, default=0.0, help="seconds per run; 0: none")
     parser.add_argument("--questions", type=int, nargs="*", default=list(QUESTIONS))
     parser.add_argument("--data", type=Path, default=None, help="the dataset's data.zip")
+    parser.add_argument(
+        "--donors",
+        type=int,
+        default=0,
+        help="correct submissions (never the judges) given to each run as donors; 0: tests alone",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="the results file")
     args = parser.parse_args()
     bad = [q for q in args.questions if q not in QUESTIONS]
-    if bad or min(args.per_question, args.budget, args.jobs, args.workers) < 1:
+    if bad or args.donors < 0 or min(args.per_question, args.budget, args.jobs, args.workers) < 1:
         parser.error(
             f"questions are {list(QUESTIONS)}; --per-question, --budget, --jobs and --workers "
-            "must be at least 1"
+            "must be at least 1, --donors at least 0"
         )
     return args
 
@@ -487,7 +532,8 @@ def build_jobs(args: argparse.Namespace, work: Path) -> tuple[list[Job], dict[st
     inputs: dict[str, int] = {}
     for number in args.questions:
         question = Question.load(data, number)
-        calls, expected = oracle(question, args.seed)
+        calls, expected, judges = oracle(question, args.seed)
+        donors = tuple(lenders(question, judges, args.donors, args.seed))
         inputs[f"q{number}"] = len(calls)
         groups.append(
             [
@@ -501,6 +547,7 @@ def build_jobs(args: argparse.Namespace, work: Path) -> tuple[list[Job], dict[st
                     calls,
                     expected,
                     work,
+                    donors,
                 )
                 for submission in sample(question, args.per_question, args.seed)
             ]
@@ -531,10 +578,10 @@ def write_results(
         "summary": summary,
         "runs": rows,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    partial = RESULTS.with_suffix(".tmp")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.out.with_suffix(".tmp")
     partial.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(partial, RESULTS)
+    os.replace(partial, args.out)
     return summary
 
 
@@ -574,7 +621,7 @@ def main() -> int:
         f"{overall['failing']} sampled submissions that fail their tests, "
         f"{args.budget} evaluations each"
     )
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    print(f"wrote {args.out}")
     return 0
 
 

@@ -56,6 +56,12 @@ def evolve_command(
     operators: Annotated[
         str | None, typer.Option(help="all (default) or statements (classic edits only).")
     ] = None,
+    donors: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of other solutions of the task: their functions lend code to repairs."
+        ),
+    ] = None,
     store: Annotated[str | None, typer.Option(help="Event store URL (default SQLite).")] = None,
     broker: Annotated[str | None, typer.Option(help="Task queue URL (default SQLite).")] = None,
     as_json: AsJson = False,
@@ -76,6 +82,7 @@ def evolve_command(
             "time_limit_s": time_limit,
             "workers": workers,
             "operators": operators,
+            "donors": None if donors is None else str(donors.resolve()),
         }
         evolve = {k: v for k, v in wanted.items() if v is not None}
         settings = load_settings(loaded.root, evolve=evolve)

@@ -133,6 +133,13 @@ class EvolveSettings(BaseModel):
         description="The backend the run asks: [llm] / PETRI_LLM__*, copied in when the run "
         "starts, so that a resumed run asks the same one (the key itself is never stored).",
     )
+    donors: str = Field(
+        "",
+        description=(
+            "Folder of other solutions of the task (.py files; relative to the problem): their "
+            "functions lend statements and bodies to the program's functions of the same name."
+        ),
+    )
     shadow: bool = Field(
         True,
         description=(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,52 @@ def test_the_shadow_test_turns_down_a_patch_overfitted_to_the_tests(
     report = petri("report", str(summary["run_id"]))
     html = Path(report.stdout.strip()).read_text()
     assert "Shadow test" in html and overfitted[0]["id"] in html
+
+
+UNWRITTEN = {
+    "dedup.py": "def dedup(items):\n    return\n",
+    "tests/test_dedup.py": (
+        "from dedup import dedup\n\n\n"
+        "def test_keeps_first_of_each():\n    assert dedup([3, 1, 3, 2, 1]) == [3, 1, 2]\n\n\n"
+        "def test_empty():\n    assert dedup([]) == []\n\n\n"
+        "def test_one():\n    assert dedup(['a']) == ['a']\n"
+    ),
+    # Other solutions of the task, under other names: the tests alone cannot write this body.
+    "solutions/first.py": (
+        "def dedup(xs):\n    out = []\n    for x in xs:\n"
+        "        if x not in out:\n            out.append(x)\n    return out\n"
+    ),
+    "solutions/second.py": "def dedup(values):\n    return sorted(set(values))\n",
+}
+
+
+def test_donors_lend_a_body_to_a_function_left_unwritten(
+    make_problem: Callable[..., Path], home: Path
+) -> None:
+    problem = make_problem(UNWRITTEN)
+    alone = evolve_json(problem, "--seed", "1", "--max-evals", "150", "--workers", "1")
+    assert alone["status"] != "repaired"
+    donors = str(problem / "solutions")  # on the command line, a path like any other
+    lent = evolve_json(
+        problem, "--seed", "1", "--max-evals", "150", "--workers", "1", "--donors", donors
+    )
+    assert lent["status"] == "repaired"
+    best = Path(str(lent["best"]["path"])).read_text()  # type: ignore[index]
+    assert best.startswith("def dedup(items):\n") and "for x in items:" in best  # renamed
+    store = from_url(f"sqlite:///{problem / '.petri' / 'petri.db'}")
+    try:
+        state = RunState.replay(str(lent["run_id"]), store.replay(str(lent["run_id"])))
+    finally:
+        store.close()
+    assert state.started is not None and len(state.started.donors) == 2  # recorded for resume
+
+
+def test_a_bad_donor_folder_is_one_line_and_starts_no_run(
+    make_problem: Callable[..., Path], home: Path
+) -> None:
+    problem = make_problem(UNWRITTEN)
+    result = petri("evolve", problem, "--donors", problem / "nowhere")
+    assert result.exit_code == 2
+    assert "donor folder" in result.stderr and "does not exist" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (home / "runs").exists()

@@ -1,7 +1,7 @@
 """Every edit yields valid Python: a property over a corpus of real programs.
 
 The corpus is local: small modules of the standard library, this repository's examples and
-``corpus/`` (constructs the others lack).
+``corpus/`` (constructs the others lack); each program is its own donor.
 Random seeds drive ``propose``, over all operators and over each operator alone; each proposed
 edit must apply on its own, and any list of them must give either None or source that compiles
 and says exactly what the edited tree says (no parenthesis lost, no token glued to its
@@ -56,8 +56,10 @@ Shape = tuple[str, str | None, tuple["Shape", ...]]
 
 @functools.cache
 def corpus() -> dict[str, Original]:
-    """Each program of the corpus, parsed once for the whole module."""
-    return {path.name: Original.parse(path.read_text(encoding="utf-8")) for path in PATHS}
+    """Each program of the corpus, parsed once for the whole module, with itself as its donor
+    (so the donor operators lend a function's own statements anywhere in it)."""
+    texts = {path.name: path.read_text(encoding="utf-8") for path in PATHS}
+    return {name: Original.parse(text, [text]) for name, text in texts.items()}
 
 
 def shape(node: cst.CSTNode) -> Shape:
@@ -89,7 +91,7 @@ def check_valid(original: Original, edits: list[Edit]) -> None:
         single = original.apply([edit])
         assert single is not None and single != original.source, edit
         assert compiles(single)
-        line = min(original.sites[i].line for i in _sites_touched(edit))
+        line = min(original.sites[i].line for i in _sites_touched(original, edit))
         before = original.source.splitlines(keepends=True)[: line - 1]
         assert single.splitlines(keepends=True)[: line - 1] == before
     combined = original.apply(edits)
@@ -135,6 +137,10 @@ def test_each_operator_applies_somewhere_in_the_corpus(op: str) -> None:
     assert len(found) >= 5, op
 
 
-def _sites_touched(edit: Edit) -> list[int]:
-    """The edit's site, plus the partner a swap moves into its place."""
+def _sites_touched(original: Original, edit: Edit) -> list[int]:
+    """The edit's site, plus the partner a swap moves into its place, or every statement of
+    the body a donor's body replaces."""
+    if edit.op == "donor_body":  # the whole body but its docstring, which is no site
+        block = original.info[edit.site].block
+        return [i for i, info in enumerate(original.info) if info.block is block]
     return [edit.site, *([int(edit.args[0] or 0)] if edit.op == "stmt_swap" else [])]

@@ -85,7 +85,7 @@ class Engine:
         if self.state.started is None:
             self._append([journal.event(self.run_id, started)])
         assert self.state.started is not None
-        self.original = Original.parse(self.state.started.source)
+        self.original = Original.parse(self.state.started.source, self.state.started.donors)
         if self.settings.time_limit_s:
             self.deadline = self.clock() + self.settings.time_limit_s
         if not self._baseline():

@@ -61,6 +61,7 @@ class RunStarted(_Payload):
     evolve: EvolveSettings | None = None
     wall_time_s: float | None = None
     out: str = ""  # the output folder
+    donors: list[str] = Field(default_factory=list)  # sources of the donors, as read at start
 
 
 class Baseline(_Payload):

@@ -28,6 +28,7 @@ from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folde
 from petri.evolve.shadow import from_snapshot
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
+from petri.program.donors import read_donor_folder
 from petri.program.edits import Original
 from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.doorbell import Doorbell
@@ -61,6 +62,7 @@ def start_run(
 ) -> dict[str, Any]:
     """Start a new evolve run on ``problem`` and drive it to its end; return its summary."""
     Original.parse(problem.source)  # a program that does not parse starts no run
+    donors = _donors(problem, settings.evolve)
     state_dir = state_folder(problem.root)
     run_id = new_run_id()
     info = RunInfo(
@@ -90,6 +92,7 @@ def start_run(
             evolve=evolve,
             wall_time_s=settings.limits.wall_time_s,
             out=info.out,
+            donors=donors,
         )
         # The run's first event before the run is listed: a run `petri resume` can find always
         # has its start, however early it was killed.
@@ -98,6 +101,13 @@ def start_run(
         store.close()
     register(settings.home, info)
     return drive(info, started, evolve, progress=progress)
+
+
+def _donors(problem: Problem, evolve: EvolveSettings) -> list[str]:
+    """The donor programs the settings name (a folder relative to the problem), read once."""
+    if not evolve.donors:
+        return []
+    return read_donor_folder(problem.root / evolve.donors)
 
 
 def resume_run(

@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast
 import libcst as cst
 
 from petri.errors import ProgramError
+from petri.program.donors import Donors, read_donors
 from petri.program.lexicon import Lexicon, read_lexicon
 from petri.program.sites import Site, SiteInfo, find_sites
 
@@ -107,11 +108,13 @@ class Original:
     info: tuple[SiteInfo, ...]
     lexicon: Lexicon
     pieces: Mapping[int, str] = field(default_factory=dict, repr=False)
+    donors: Donors = field(default_factory=Donors, repr=False)
     applied: dict[tuple[Edit, ...], str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def parse(cls, source: str) -> Original:
-        """Parse ``source``; ProgramError when it is not valid Python."""
+    def parse(cls, source: str, donors: Sequence[str] = ()) -> Original:
+        """Parse ``source``; ProgramError when it is not valid Python. ``donors`` are other
+        solutions of the task, whose functions lend code to the donor operators."""
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
@@ -124,9 +127,10 @@ class Original:
         sites, info = find_sites(module, source)
         pieces = {id(statement): module.code_for_node(statement) for statement in module.body}
         lexicon = read_lexicon(module)
-        original = cls(source, module, sites, info, lexicon, pieces)
+        lent = read_donors(module, source, donors)
+        original = cls(source, module, sites, info, lexicon, pieces, donors=lent)
         if original.render(module) != source:  # a corner of the syntax the cache misses
-            original = cls(source, module, sites, info, lexicon)
+            original = cls(source, module, sites, info, lexicon, donors=lent)
         return original
 
     def apply(self, edits: Sequence[Edit]) -> str | None:

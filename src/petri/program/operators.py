@@ -1,16 +1,16 @@
 """The operator registry, ``propose`` (the one call the search makes to mutate), ``echo`` and
 ``move``.
 
-An operator is a pure function ``(original, site, rng) -> Edit | None`` (None: not applicable
-at that site); the rng is its only source of randomness. Each comes with the applier that
-``Original.apply`` uses to rebuild its edits on the node as it is by then (its children possibly
-edited already), raising Misfit when the edit does not fit; this module registers them all.
-Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes and slices in
-``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
+An operator is a pure function ``(original, site, rng) -> Edit | None`` (None: not
+applicable at that site); the rng is its only source of randomness. Each comes with the applier
+that ``Original.apply`` uses to rebuild its edits on the node as it is by then (its children
+possibly edited already), raising Misfit when the edit does not fit; this module registers them
+all. Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes and slices
+in ``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
 ``op_stmt``; statements moved one indentation level out or in, in ``op_block``; a ``while``
-loop's missing step in ``op_loop``; a model's search/replace blocks (``llm_edit``, proposed by
-the search, not here) in ``op_llm``.
+loop's missing step in ``op_loop``; code lent by donor programs in ``op_donor``; a model's
+search/replace blocks (``llm_edit``, proposed by the search, not here) in ``op_llm``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from petri.program import (
     op_block,
     op_call,
     op_cond,
+    op_donor,
     op_expr,
     op_index,
     op_line,
@@ -41,7 +42,7 @@ OPERATORS: dict[str, Operator] = dict(
     sorted(
         {
             name: op
-            for module in (*_NODE_MODULES, op_stmt, op_block, op_loop)
+            for module in (*_NODE_MODULES, op_stmt, op_block, op_loop, op_donor)
             for name, op in module.OPERATORS.items()
         }.items()
     )
@@ -56,6 +57,7 @@ BLOCK_APPLIERS: dict[str, BlockApplier] = {
     **op_stmt.APPLIERS,
     **op_block.APPLIERS,
     **op_loop.APPLIERS,
+    **op_donor.APPLIERS,
 }
 register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS, texts=op_llm.APPLIERS)
 #: Added to every line's suspiciousness, so that lines no test blamed still get edited.
