@@ -9,7 +9,7 @@ import pytest
 from edit_kit import program, site_at
 
 from petri.errors import ConfigError
-from petri.program.donors import MAX_DONOR_BYTES, read_donor_folder
+from petri.program.donors import MAX_DONOR_BYTES, MAX_DONORS_BYTES, read_donor_folder
 from petri.program.edits import Edit, Original
 from petri.program.operators import OPERATORS
 
@@ -160,5 +160,10 @@ def test_bad_donor_folders_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no Python file that parses"):
         read_donor_folder(tmp_path)
     (tmp_path / "huge.py").write_text("x = 1\n" * (MAX_DONOR_BYTES // 6 + 1))
-    with pytest.raises(ConfigError, match="bytes"):
+    with pytest.raises(ConfigError, match="at most 64,000 bytes"):
+        read_donor_folder(tmp_path)
+    (tmp_path / "huge.py").unlink()
+    for number in range(MAX_DONORS_BYTES // MAX_DONOR_BYTES + 1):
+        (tmp_path / f"big_{number}.py").write_text("x = 1\n" * (MAX_DONOR_BYTES // 6 - 1))
+    with pytest.raises(ConfigError, match="recorded with the run"):
         read_donor_folder(tmp_path)

@@ -22,8 +22,10 @@ import libcst as cst
 from petri.errors import ConfigError
 
 #: What a run reads of a donor folder: more files or bigger ones are refused, not truncated.
+#: The sources are recorded on the run's first event, which every store must carry whole.
 MAX_DONORS = 200
 MAX_DONOR_BYTES = 64_000
+MAX_DONORS_BYTES = 512_000
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,12 @@ def read_donor_folder(folder: Path) -> list[str]:
     if not sources:
         raise ConfigError(
             f"donor folder {folder} holds no Python file that parses; add solutions of the task"
+        )
+    total = sum(len(source.encode()) for source in sources)
+    if total > MAX_DONORS_BYTES:
+        raise ConfigError(
+            f"donor folder {folder} holds {total:,} bytes of Python; keep at most "
+            f"{MAX_DONORS_BYTES:,} (donors are recorded with the run)"
         )
     return sources
 
