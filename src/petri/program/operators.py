@@ -47,6 +47,8 @@ OPERATORS: dict[str, Operator] = dict(
         }.items()
     )
 )
+#: The operators that apply only to a program given donors.
+DONOR_OPS = frozenset(op_donor.OPERATORS)
 #: The classic statement-level baseline: delete, copy-insert, replace, swap.
 STATEMENT_OPS = frozenset({"stmt_delete", "stmt_insert", "stmt_replace", "stmt_swap"})
 #: How edits apply: at their node, or at the block holding their statement.
@@ -77,12 +79,12 @@ def propose(
 
     Draws a site with probability proportional to ``weights.get(site.line, 0) + SITE_FLOOR``
     (``weights`` is per-line suspiciousness in [0, 1]; None means uniform), then tries the
-    operators of ``ops`` (default: all) in a random order until one applies there; up to
-    ``tries`` sites. ``mix`` thins that order: an operator of weight ``w`` (1.0 when not
-    listed) takes its turn with probability ``w / max(1, *mix.values())`` and is skipped
-    otherwise, so it is proposed about that much less often wherever it applies, alone or
-    among others (None: every operator takes its turn). ValueError for an unknown operator
-    name or a weight that is not a positive number.
+    operators of ``ops`` (default: all; the donor operators only for a program given donors) in
+    a random order until one applies there; up to ``tries`` sites. ``mix`` thins that order: an
+    operator of weight ``w`` (1.0 when not listed) takes its turn with probability ``w / max(1,
+    *mix.values())`` and is skipped otherwise, so it is proposed about that much less often
+    wherever it applies, alone or among others (None: every operator takes its turn). ValueError
+    for an unknown operator name or a weight that is not a positive number.
     """
     names = sorted(OPERATORS if ops is None else ops)
     unknown = [name for name in names if name not in OPERATORS]
@@ -91,6 +93,8 @@ def propose(
     bad = {name: w for name, w in (mix or {}).items() if not (0 < w < math.inf)}
     if bad:
         raise ValueError(f"operator weights must be positive numbers, got {bad}")
+    if not original.donors:  # they cannot apply; leaving them out keeps the draws as they were
+        names = [name for name in names if name not in DONOR_OPS]
     sites = original.sites
     if not sites or not names:
         return None
