@@ -340,7 +340,8 @@ def oracle(question: Question, seed: int) -> tuple[list[str], list[str], list[Pa
 def lenders(question: Question, judges: list[Path], count: int, seed: int) -> list[Path]:
     """``count`` correct submissions to lend code to repairs (``--donors``), never a judge: a
     repair made of a donor's code is judged by other submissions and the reference."""
-    others = [path for path in question.submissions("correct") if path not in set(judges)]
+    judging = set(judges)
+    others = [path for path in question.submissions("correct") if path not in judging]
     rng = random.Random(f"refactory-donors-{seed}-{question.number}")
     return sorted(rng.sample(others, min(count, len(others))))
 

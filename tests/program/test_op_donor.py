@@ -126,6 +126,7 @@ def test_donor_edits_apply_without_the_donors_so_a_stored_run_replays() -> None:
         Edit("donor_stmt", 1, ("def (:", "replace")),
         Edit("donor_stmt", 1, ("x = 1", "inside")),
         Edit("donor_stmt", 1, ("", "before")),
+        Edit("donor_stmt", 1, ("x = 1\ny = 2", "before")),
         Edit("donor_stmt", 1, (3, "before")),
         Edit("donor_body", 1, ("return 1", "extra")),
         Edit("donor_stmt", 1, ("import os\nos.system('x')", "before", 3)),

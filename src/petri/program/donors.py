@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,7 +240,7 @@ def _local_map(donor: _Function, target: _Function) -> dict[str, str]:
 
 
 def _renamed(statement: ast.stmt, names: Mapping[str, str]) -> ast.stmt:
-    copy = ast.parse(ast.unparse(statement)).body[0]  # a fresh tree: the donor's stays intact
+    copy = deepcopy(statement)  # the donor's own tree stays intact
     for node in ast.walk(copy):
         if isinstance(node, ast.Name) and node.id in names:
             node.id = names[node.id]

@@ -27,10 +27,11 @@ from petri.program.edits import (
     need,
 )
 from petri.program.nodes import unpack
-from petri.program.sites import STMT, Site
+from petri.program.op_stmt import place, slot_of
+from petri.program.sites import STMT, Site, is_docstring
 
 Args = tuple[JsonScalar, ...]
-_WHERE = ("replace", "before", "after")
+_WHERE = ("replace", "before", "after")  # "before" and "after" as ``op_stmt.place`` takes them
 
 
 def _ingredients(original: Original, site: Site) -> tuple[Ingredient, ...]:
@@ -69,18 +70,13 @@ def _parsed(code: object) -> list[cst.BaseStatement]:
 
 def _apply_stmt(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     code, where = unpack(args, str, str)
-    position = original.info[site.index].position
-    need(site.kind == STMT and 0 <= position < len(slots), f"site {site.index} is no statement")
-    slot = slots[position]
+    slot = slot_of(original, site, slots)
     statements = _parsed(code)
+    need(len(statements) == 1, "a donor statement is one statement")
     if where == "replace":
         slot.main[:] = statements
-    elif where == "before":
-        slot.before.extend(statements)
-    elif where == "after":
-        slot.after.extend(statements)
     else:
-        raise Misfit(f"put a donor statement where? {where!r}")
+        place(slot, statements[0], where)
 
 
 def _apply_body(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
@@ -88,23 +84,14 @@ def _apply_body(original: Original, site: Site, slots: list[Slot], args: Args) -
     statements = _parsed(code)
     block = original.info[site.index].block
     need(id(block) in original.donors.bodies, f"site {site.index} is not in a function's body")
-    kept = 1 if _docstring(slots[0].main) else 0  # the program's docstring stays its own
+    # The program's docstring stays its own.
+    kept = 1 if len(slots[0].main) == 1 and is_docstring(slots[0].main[0]) else 0
     need(len(slots) > kept, "a function's body holds a statement besides its docstring")
     for slot in slots[kept:]:
         slot.before.clear()
         slot.after.clear()
         slot.main.clear()
     slots[kept].main[:] = statements
-
-
-def _docstring(statements: list[cst.BaseStatement]) -> bool:
-    return (
-        len(statements) == 1
-        and isinstance(statements[0], cst.SimpleStatementLine)
-        and len(statements[0].body) == 1
-        and isinstance(statements[0].body[0], cst.Expr)
-        and isinstance(statements[0].body[0].value, cst.SimpleString | cst.ConcatenatedString)
-    )
 
 
 OPERATORS: dict[str, Operator] = {"donor_body": donor_body, "donor_stmt": donor_stmt}

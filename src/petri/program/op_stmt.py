@@ -115,7 +115,8 @@ def stmt_new(original: Original, site: Site, rng: random.Random) -> Edit | None:
     return Edit("stmt_new", site.index, (template, where, first, rng.choice(others)))
 
 
-def _slot(original: Original, site: Site, slots: list[Slot]) -> Slot:
+def slot_of(original: Original, site: Site, slots: list[Slot]) -> Slot:
+    """The slot of the statement at ``site`` among its block's ``slots``; Misfit if none."""
     position = original.info[site.index].position
     need(site.kind == STMT and 0 <= position < len(slots), f"site {site.index} is no statement")
     return slots[position]
@@ -128,24 +129,25 @@ def _donor(original: Original, index: int) -> Statement:
     return cast(Statement, donor.node.with_changes(leading_lines=()))
 
 
-def _place(slot: Slot, statement: Statement, where: object) -> None:
+def place(slot: Slot, statement: Statement, where: object) -> None:
+    """Put ``statement`` before or after the one in ``slot`` (``where``); Misfit otherwise."""
     need(where in _WHERE, f"insert where? {where!r}")
     (slot.before if where == "before" else slot.after).append(statement)
 
 
 def _apply_delete(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     unpack(args)
-    _slot(original, site, slots).main.clear()
+    slot_of(original, site, slots).main.clear()
 
 
 def _apply_insert(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     donor, where = unpack(args, int, str)
-    _place(_slot(original, site, slots), _donor(original, donor), where)
+    place(slot_of(original, site, slots), _donor(original, donor), where)
 
 
 def _apply_replace(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
     (donor,) = unpack(args, int)
-    _slot(original, site, slots).main[:] = [_donor(original, donor)]
+    slot_of(original, site, slots).main[:] = [_donor(original, donor)]
 
 
 def _apply_swap(original: Original, site: Site, slots: list[Slot], args: Args) -> None:
@@ -153,7 +155,7 @@ def _apply_swap(original: Original, site: Site, slots: list[Slot], args: Args) -
     need(0 <= other < len(original.sites) and other != site.index, f"cannot swap with {other}")
     same_block = original.info[other].block is original.info[site.index].block
     need(same_block, "swapped statements share a block")
-    mine, theirs = _slot(original, site, slots), _slot(original, original.sites[other], slots)
+    mine, theirs = slot_of(original, site, slots), slot_of(original, original.sites[other], slots)
     mine.main, theirs.main = theirs.main, mine.main
 
 
@@ -171,7 +173,7 @@ def _apply_new(original: Original, site: Site, slots: list[Slot], args: Args) ->
         small = cst.Expr(cst.Call(method, [cst.Arg(names[1])]))
     else:
         raise Misfit(f"unknown statement template {args}")
-    _place(_slot(original, site, slots), cst.SimpleStatementLine([small]), where)
+    place(slot_of(original, site, slots), cst.SimpleStatementLine([small]), where)
 
 
 OPERATORS: dict[str, Operator] = {

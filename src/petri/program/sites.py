@@ -413,8 +413,11 @@ class _Walk:
 
 
 def _definition_or_docstring(statement: cst.BaseStatement) -> bool:
-    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
-        return True
+    return isinstance(statement, cst.FunctionDef | cst.ClassDef) or is_docstring(statement)
+
+
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    """True for a line of string literals only (a docstring, where it opens a body)."""
     return isinstance(statement, cst.SimpleStatementLine) and all(
         isinstance(small, cst.Expr)
         and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString)
