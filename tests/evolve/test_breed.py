@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import random
 
-from petri.evolve.breed import ELITE_RATE, OPERATOR_MIX, Breeder, Candidate, program_id
+from petri.evolve.breed import (
+    ELITE_RATE,
+    OPERATOR_MIX,
+    Alternatives,
+    Breeder,
+    Candidate,
+    program_id,
+)
 from petri.program.edits import Original
 from petri.program.operators import OPERATORS
 
@@ -84,3 +91,25 @@ def test_children_follow_the_mix() -> None:
         return [edit.op for child in children for edit in child.edits]
 
     assert ops(rare).count("box") < ops(common).count("box")
+
+
+def test_alternatives_leave_the_found_repairs_edits_out_of_every_other_child() -> None:
+    original = Original.parse(SOURCE)
+    b = breeder(original)
+    repair = edited_population(b, 1)[0]
+    parents = [b.origin(), repair]
+    line = original.sites[repair.edits[0].site].line
+    steer = Alternatives(frozenset(repair.edits), {line: 1.0})
+    seen = {p.id for p in parents}
+    kids = b.children(
+        parents, pick=None, n=60, rng=random.Random(4), seen=seen, generation=2,
+        elite=[repair], alternatives=steer,
+    )  # fmt: skip
+    assert len(kids) == 60  # every slot bred, so even slots are even places
+    steered, free = kids[::2], kids[1::2]
+    assert steered and not any(set(c.edits) & steer.tabu for c in steered)
+    # Their new edits are drawn mostly on the repair's line.
+    on_line = [e for c in steered for e in c.edits if original.sites[e.site].line == line]
+    assert len(on_line) > len([e for c in steered for e in c.edits]) / 2
+    # The children in between may build on the repair.
+    assert any(set(c.edits) & steer.tabu for c in free)

@@ -106,6 +106,19 @@ class Candidate:
         )
 
 
+@dataclass(frozen=True)
+class Alternatives:
+    """How a repair run, once repaired, looks for other plausible patches (for the shadow
+    test): every other child leaves out the edits of the patches found so far (``tabu``) and
+    draws its new edit by ``focus`` (line weights: the lines those patches touched above the
+    others). A repair shows where the fault may be; without this, most children were that
+    repair plus a neutral edit. The children in between may keep those edits and add what a
+    repair that overfits lacks."""
+
+    tabu: frozenset[Edit]
+    focus: Mapping[int, float]
+
+
 class ModelEdits(Protocol):
     """A model asked for edits (``petri.evolve.model_edits.ModelEditor``)."""
 
@@ -157,20 +170,23 @@ class Breeder:
         generation: int,
         elite: Sequence[Candidate] = (),
         born_hook: Callable[[Candidate], object] = lambda _: None,
+        alternatives: Alternatives | None = None,
     ) -> list[Candidate]:
         """Up to ``n`` new, distinct, valid children; ``seen`` holds ids not to repeat (updated).
 
         ``pick`` orders parents for the tournament (smaller is better); None draws uniformly.
         ``elite`` (the members of the population's best front) parents ``ELITE_RATE`` of them.
         ``born_hook`` sees each child as soon as it is bred (the engine queues it at once).
+        ``alternatives`` steers the even slots (see ``Alternatives``).
         """
         born: list[Candidate] = []
         for slot in range(n):
             child = self._asked(parents, elite, slot=slot, seen=seen, generation=generation)
             if child is None:
                 child = self._one(
-                    parents, pick=pick, rng=rng, seen=seen, generation=generation, elite=elite
-                )
+                    parents, pick=pick, rng=rng, seen=seen, generation=generation, elite=elite,
+                    alternatives=None if slot % 2 else alternatives,
+                )  # fmt: skip
             if child is not None:
                 seen.add(child.id)
                 born.append(child)
@@ -212,22 +228,27 @@ class Breeder:
         seen: set[str],
         generation: int,
         elite: Sequence[Candidate],
+        alternatives: Alternatives | None = None,
     ) -> Candidate | None:
+        tabu = alternatives.tabu if alternatives is not None else frozenset()
+        weights = alternatives.focus if alternatives is not None else self.weights
         for _ in range(TRIES_PER_CHILD):
             first = _tournament(parents, pick, rng)
             edits: list[Edit] | None
             ids: tuple[str, ...]
             if elite and rng.random() < ELITE_RATE:
                 first = elite[rng.randrange(len(elite))]
-                edits, op, ids = self._mutate(first.edits, rng), "mutate", (first.id,)
+                edits, op, ids = self._mutate(first.edits, rng, weights), "mutate", (first.id,)
             elif len(parents) > 1 and rng.random() < self.crossover_rate:
                 second = _tournament(parents, pick, rng)
                 edits = _crossover(first, second, rng)[: self.max_edits]
                 op, ids = "crossover", (first.id, second.id)
             else:
-                edits, op, ids = self._mutate(first.edits, rng), "mutate", (first.id,)
+                edits, op, ids = self._mutate(first.edits, rng, weights), "mutate", (first.id,)
             if edits is None:
                 continue
+            if tabu:
+                edits = [e for e in edits if e not in tabu]
             source = self.original.apply(edits)
             if source is None:
                 continue
@@ -236,7 +257,9 @@ class Breeder:
                 return Candidate(pid, tuple(edits), ids, op, generation, source)
         return None
 
-    def _mutate(self, edits: Sequence[Edit], rng: random.Random) -> list[Edit] | None:
+    def _mutate(
+        self, edits: Sequence[Edit], rng: random.Random, weights: Mapping[int, float] | None
+    ) -> list[Edit] | None:
         """Drop an edit (20%), echo one on its line (10%), move one nearby (10%), else redraw
         one or add one, which then comes with its echo a quarter of the time (see
         ``petri.program.operators.echo`` and ``move``)."""
@@ -255,7 +278,7 @@ class Breeder:
             if moved is not None:
                 out[index] = moved
                 return out
-        new = propose(self.original, rng, weights=self.weights, ops=self.ops, mix=self.mix)
+        new = propose(self.original, rng, weights=weights, ops=self.ops, mix=self.mix)
         if new is None:
             return None
         if len(out) >= self.max_edits or (out and roll < 0.5):

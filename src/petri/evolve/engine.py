@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
-from petri.evolve.breed import Breeder, Candidate, ModelEdits, program_id
+from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, program_id
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
 from petri.evolve.journal import RunState
@@ -30,7 +30,7 @@ from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
 from petri.evolve.shadow import Mode, Patch, ShadowTester
 from petri.evolve.timeouts import candidate_timeout
-from petri.program.edits import Edit, Original
+from petri.program.edits import Edit, Original, is_text_edit
 from petri.program.operators import STATEMENT_OPS
 from petri.runtime.store import NewEvent, Store
 
@@ -191,6 +191,7 @@ class Engine:
         children = breeder.children(
             population, pick=pick, n=n, rng=rng, seen=seen, generation=g, elite=elite,
             born_hook=self._born if streaming else lambda _: None,
+            alternatives=self._alternatives(),
         )  # fmt: skip
         if not streaming:
             self._births(children)
@@ -205,6 +206,24 @@ class Engine:
         self._append([*journal.evaluations(self.run_id, records), done])
         self._report(g)
         return bool(children)
+
+    def _alternatives(self) -> Alternatives | None:
+        """Once a repair run is repaired: the edits of its plausible patches, and the lines
+        they touch weighed one more than their suspiciousness, which steer the search for
+        other repairs (see ``Alternatives``)."""
+        assert self.original is not None
+        if not self.repair_mode:
+            return None
+        feasible = [self.state.born[r.id] for r in self.state.records.values() if r.feasible]
+        tabu = frozenset(e for c in feasible for e in c.edits)
+        if not tabu:
+            return None
+        sites = self.original.sites
+        focus = dict(self.state.weights)
+        for e in tabu:
+            if not is_text_edit(e) and e.site < len(sites):
+                focus[sites[e.site].line] = 1.0 + focus.get(sites[e.site].line, 0.0)
+        return Alternatives(tabu, focus)
 
     def _job(self, child: Candidate) -> Job:
         return Job(child.id, child.source, test_timeout_s=self.state.test_timeout_s)
