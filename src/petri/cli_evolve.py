@@ -277,7 +277,7 @@ def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
     for p in shadow["patches"]:
         mark = "chosen" if p["chosen"] else "      "
         counts = f"crashes {p['crashes']}  hangs {p['hangs']}  divergences {p['divergences']}"
-        counts += f"  changes {p['changes']}"
+        counts += f"  violations {p.get('violations', 0)}  changes {p['changes']}"
         added = [
             ln[1:].strip() for ln in p["patch"].splitlines() if ln[:1] == "+" and ln[:3] != "+++"
         ]
@@ -287,6 +287,8 @@ def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
         for d in p["differences"]:
             line = f"{d['kind']}: {d['function']}{d['input']}: original {d['original']}, "
             line += f"patch {d['patch']}"
+            if d.get("breaks"):
+                line += f" (breaks: {d['breaks']})"
             out.print(f"           {line}", highlight=False, markup=False, soft_wrap=True)
 
 

@@ -146,8 +146,9 @@ def test_the_shadow_test_turns_down_a_patch_overfitted_to_the_tests(
 ) -> None:
     problem = tmp_path / "discount"
     shutil.copytree(examples / "discount", problem, ignore=shutil.ignore_patterns(".petri"))
-    # With this seed the search ranks `total > True` first: it passes the three tests.
-    summary = evolve_json(problem, "--seed", "3", "--max-evals", "300", "--workers", "2")
+    # With this seed `total > True`, which passes the three tests, is among the plausible
+    # patches the search finds.
+    summary = evolve_json(problem, "--seed", "1", "--max-evals", "300", "--workers", "2")
     shadow = summary["shadow"]
     assert isinstance(shadow, dict) and shadow["mode"] == "repair"
     overfitted = [p for p in shadow["patches"] if "total > True" in p["patch"]]

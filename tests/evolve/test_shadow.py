@@ -9,6 +9,7 @@ import pytest
 
 from petri.config import Limits, SandboxSettings
 from petri.evolve.shadow import Ending, Patch, SandboxShadow, choose, departure
+from petri.evolve.shadow_invariants import mine
 from petri.sandbox import JudgeSpec
 
 BUGGY = '''
@@ -122,3 +123,95 @@ def test_choose_prefers_fewest_departures_then_order() -> None:
     wide, narrow = ShadowPatch(id="wide", changes=9), ShadowPatch(id="narrow", changes=1)
     assert choose([wide, narrow], "repair", "o") == "narrow"
     assert choose([wide, narrow], "improve", "o") == "wide"
+
+
+# A helper shared by two functions; only the bar's clamping is tested (and fails).
+PROGRESS = """
+def cells(done: int, total: int, width: int) -> int:
+    return min(width, done * width // total)
+
+
+def bar(done: int, total: int) -> str:
+    n = cells(done, total, 10)
+    return "#" * n + "-" * (10 - n)
+
+
+def percent(done: int, total: int) -> int:
+    return cells(done, total, 100)
+"""
+
+PROGRESS_TESTS = """
+from progress import bar, percent
+
+
+def test_empty():
+    assert bar(0, 10) == "----------"
+
+
+def test_part():
+    assert bar(4, 10) == "####------"
+
+
+def test_negative_is_empty():
+    assert bar(-3, 10) == "----------"
+
+
+def test_percent():
+    assert percent(1, 3) == 33
+"""
+
+# Passes the tests by clamping in the tested caller only: percent still goes below 0.
+AT_THE_CALLER = PROGRESS.replace('"-" * (10 - n)', '"-" * (10 - max(0, n))')
+AT_THE_ROOT = PROGRESS.replace("return min(width, ", "return max(0, min(width, ").replace(
+    "// total)", "// total))"
+)
+
+
+def test_the_patch_that_keeps_the_original_s_invariants_wins(tmp_path: Path) -> None:
+    (tmp_path / "progress.py").write_text(PROGRESS)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_progress.py").write_text(PROGRESS_TESTS)
+    tester = SandboxShadow(JudgeSpec(tmp_path, "progress.py", "tests"), Limits(), SandboxSettings())
+    patches = [Patch("caller", AT_THE_CALLER), Patch("root", AT_THE_ROOT)]
+    tested = tester.test(Patch("original", PROGRESS), patches, "repair", seed=1)
+    caller, root = tested.patches
+    assert tested.chosen == "root"
+    # percent(-1, 3), next to the passing percent(1, 3), is -34 in the original: it breaks
+    # ">= 0", so it is not trusted, and the root fix's 0 there is a change, not a divergence.
+    assert root.departures == caller.departures == 0
+    assert caller.violations > root.violations == 0
+    shown = [(d.function, d.input, d.patch, d.kind, d.breaks) for d in caller.differences]
+    assert ("percent", "((-1, 3), {})", "= -34", "violation", ">= 0") in shown
+
+
+def test_weigh_distrusts_an_input_where_the_original_breaks_an_invariant() -> None:
+    from petri.evolve.shadow import weigh
+    from petri.evolve.shadow_inputs import Input
+
+    rules = mine([("f", 3), ("f", 4)])
+    inputs = [
+        Input("f", "((-1,), {})", True, "neighbour"),
+        Input("f", "((5,), {})", True, "neighbour"),
+    ]
+    original = [_end(["-1", "(-1,)"]), _end(["5", "(5,)"])]
+    patch = [_end(["0", "(-1,)"]), _end(["-5", "(5,)"])]
+    weighed = weigh("p", "repair", inputs, original, patch, invariants=rules)
+    assert (weighed.divergences, weighed.changes, weighed.violations) == (1, 1, 1)
+    assert [(d.kind, d.breaks) for d in weighed.differences] == [
+        ("divergence", ">= 0"),
+        ("change", ""),
+    ]
+    assert weigh("p", "repair", inputs, original, patch).divergences == 2  # no invariants
+    # An input every patch breaks ranks none above another: no violation there.
+    shared = weigh("p", "repair", inputs, original, patch, invariants=rules, common={1})
+    assert shared.violations == 0 and shared.divergences == 1
+
+
+def test_choose_ranks_violations_between_departures_and_changes() -> None:
+    from petri.evolve.events import ShadowPatch
+
+    wide = ShadowPatch(id="wide", changes=9)
+    breaking = ShadowPatch(id="breaking", violations=2, changes=1)
+    diverging = ShadowPatch(id="diverging", divergences=1)
+    assert choose([breaking, wide], "repair", "o") == "wide"
+    assert choose([diverging, breaking], "repair", "o") == "breaking"

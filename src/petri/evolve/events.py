@@ -99,8 +99,10 @@ class Difference(BaseModel):
     input: str  # repr((args, kwargs))
     original: str  # how the original ended (see ``sandbox.judge_shadow``)
     patch: str
-    # a change: a difference where the original's answer is not vouched for (not a departure)
-    kind: Literal["crash", "hang", "divergence", "change"]
+    # a change: a difference where the original's answer is not vouched for (not a departure);
+    # a violation: the patch answers as the original does, and that answer breaks an invariant
+    kind: Literal["crash", "hang", "divergence", "change", "violation"]
+    breaks: str = ""  # the invariant of the original's vouched results the patch's answer breaks
 
 
 class ShadowPatch(BaseModel):
@@ -112,6 +114,7 @@ class ShadowPatch(BaseModel):
     crashes: int = 0
     hangs: int = 0
     divergences: int = 0
+    violations: int = 0  # inputs whose answer breaks an invariant: fewer break ties first
     changes: int = 0  # other differences: fewer break ties (the smallest change of behaviour)
     differences: list[Difference] = Field(default_factory=list)  # the first few
 

@@ -238,16 +238,26 @@ def _shadow(state: RunState) -> str:
     )
     if tested.note:
         text += f"<p>{escape(tested.note)}</p>"
-    names = ["patch", "crashes", "hangs", "divergences", "changes", "differs on"]
+    names = ["patch", "crashes", "hangs", "divergences", "violations", "changes", "differs on"]
     head = "<tr>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"
     rows = []
     for p in tested.patches:
         mark = " class='best'" if p.id == tested.chosen else ""
         shown = "<br>".join(
-            escape(f"{d.function}{d.input}: original {d.original}, patch {d.patch} ({d.kind})")
+            escape(
+                f"{d.function}{d.input}: original {d.original}, patch {d.patch} ({d.kind}"
+                + (f"; breaks {d.breaks})" if d.breaks else ")")
+            )
             for d in p.differences
         )
-        cells: list[object] = [escape(p.id), p.crashes, p.hangs, p.divergences, p.changes]
+        cells: list[object] = [
+            escape(p.id),
+            p.crashes,
+            p.hangs,
+            p.divergences,
+            p.violations,
+            p.changes,
+        ]
         rows.append(
             f"<tr{mark}>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{shown}</td></tr>"
         )

@@ -16,11 +16,17 @@ hangs says nothing):
   made by tests the original passes) on which the original returned. Elsewhere the original
   may be exactly what the repair fixes, and a difference there is only a **change**.
 
+The calls the passing tests made are run on the original too: simple invariants of its results
+there (``evolve.shadow_invariants``: type, sign, a length that never changes) say what a right
+answer looks like. An input on which the original's result breaks one is not trusted, and a
+patch counts a **violation** for each input on which its result breaks one and another
+patch's does not (one that every patch breaks ranks none above another).
+
 A repair promotes the plausible patch with the fewest departures (crashes + hangs +
-divergences), then the fewest changes (of the patches that pass the tests, the one that changes
-the program's behaviour least: a patch overfitted to the tests tends to change it more widely
-than the fix), then the engine's order (its objectives). An improvement is promoted only when
-it departs from the original on no input at all.
+divergences), then the fewest violations, then the fewest changes (of the patches that pass the
+tests, the one that changes the program's behaviour least: a patch overfitted to the tests
+tends to change it more widely than the fix), then the engine's order (its objectives). An
+improvement is promoted only when it departs from the original on no input at all.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -40,6 +46,7 @@ from petri.config import Limits, SandboxSettings
 from petri.errors import SandboxError
 from petri.evolve.events import Difference, ShadowPatch, ShadowTested
 from petri.evolve.shadow_inputs import Input, Recorded, generate
+from petri.evolve.shadow_invariants import Invariant, broken, mine
 from petri.evolve.tasks import unpack as unpack_snapshot
 from petri.runtime.store import Store
 from petri.sandbox.judge_shadow import PLAN_FILE, unpack
@@ -102,8 +109,18 @@ class SandboxShadow:
             if not inputs:
                 note = "no inputs: the tests passed no literal values to the program's functions"
                 return unweighed(original, patches, mode, note, len(recorded))
-            rows = self._call(spec, [original, *patches], inputs)
-        weighed = [weigh(p.id, mode, inputs, rows[original.id], rows[p.id]) for p in patches]
+            vouched = _vouched(recorded)
+            rows = self._call(spec, [original, *patches], [*inputs, *vouched])
+        n = len(inputs)
+        before = rows[original.id]
+        answers = zip(vouched, before[n:], strict=True)
+        invariants = mine((i.function, e.result) for i, e in answers if e.literal)
+        answered = [rows[p.id][:n] for p in patches]
+        common = _broken_by_all(invariants, inputs, answered)
+        weighed = [
+            weigh(p.id, mode, inputs, before[:n], a, invariants=invariants, common=common)
+            for p, a in zip(patches, answered, strict=True)
+        ]
         return ShadowTested(
             mode=mode,
             recorded=len(recorded),
@@ -148,6 +165,17 @@ def from_snapshot(store: Store, digest: str) -> SandboxShadow | None:
     return SandboxShadow(spec, Limits(**record["limits"]), sandbox)
 
 
+def _vouched(recorded: list[Recorded]) -> list[Input]:
+    """The calls of tests the original passes, once each: what its invariants are mined on."""
+    found: dict[tuple[str, str], Input] = {}
+    for call in recorded:
+        if call.passed and len(found) < MAX_RECORDED:
+            found.setdefault(
+                (call.function, call.args), Input(call.function, call.args, True, "vouched")
+            )
+    return list(found.values())
+
+
 def _plan(root: Path, plan: dict[str, object]) -> None:
     (root / PLAN_FILE).write_text(json.dumps(plan), encoding="utf-8")
 
@@ -168,6 +196,12 @@ class Ending:
     kind: Literal["return", "raise", "hang", "skip"]
     text: str
     value: object = None
+    literal: bool = False  # the result was read back as a literal (not an object's repr)
+
+    @property
+    def result(self) -> object:
+        """The value returned (``value``'s first half); None unless it returned."""
+        return self.value[0] if isinstance(self.value, tuple) else None
 
     @classmethod
     def of(cls, row: object, call: str) -> Ending:
@@ -176,7 +210,9 @@ class Ending:
             text = f"= {result}"
             if after != _args_repr(call):  # the call changed its arguments in place
                 text += f", arguments became {after}"
-            return cls("return", text, (_literal(result), _literal(after)))
+            value = _literal(result)
+            literal = not isinstance(value, str) or repr(value) == result
+            return cls("return", text, (value, _literal(after)), literal)
         text = str(row)
         kind: Literal["raise", "hang", "skip"] = "raise"
         if text in ("hang", "skip"):
@@ -219,35 +255,70 @@ def _outcomes(evaluation: Evaluation, inputs: list[Input]) -> list[Ending]:
 
 
 def weigh(
-    pid: str, mode: Mode, inputs: list[Input], original: list[Ending], patch: list[Ending]
+    pid: str,
+    mode: Mode,
+    inputs: list[Input],
+    original: list[Ending],
+    patch: list[Ending],
+    *,
+    invariants: Mapping[str, list[Invariant]] | None = None,
+    common: Collection[int] = (),
 ) -> ShadowPatch:
-    """The departures of ``patch`` from ``original`` on ``inputs`` (the module docstring's
-    rule), with the first few as evidence."""
+    """The departures of ``patch`` from ``original`` on ``inputs`` and its violations of
+    ``invariants`` (the module docstring's rule), with the first few differences as
+    evidence. Inputs numbered in ``common`` are broken by every patch: they rank none above
+    another, so they count no violation."""
+    rules = invariants or {}
     counts = {"crash": 0, "hang": 0, "divergence": 0, "change": 0}
+    violations = 0
     found: list[Difference] = []
-    for item, before, after in zip(inputs, original, patch, strict=True):
-        kind = departure(mode, item.trusted, before, after)
-        if kind is None:
-            continue
-        counts[kind] += 1
-        if counts[kind] <= KEEP_DIFFERENCES:
+    for index, (item, before, after) in enumerate(zip(inputs, original, patch, strict=True)):
+        vouched = item.trusted and not _breaks(rules, item.function, before)
+        breaks = "" if index in common else _breaks(rules, item.function, after)
+        violations += bool(breaks)
+        kind = departure(mode, vouched, before, after)
+        if kind is not None:
+            counts[kind] += 1
+        shown = kind is not None and counts[kind] <= KEEP_DIFFERENCES
+        if shown or (breaks and violations <= KEEP_DIFFERENCES):
             difference = Difference(
                 function=item.function,
                 input=item.args,
                 original=before.text,
                 patch=after.text,
-                kind=kind,
+                kind=kind or "violation",  # where it answers as the original does
+                breaks=breaks,
             )
             found.append(difference)
-    found.sort(key=lambda d: d.kind == "change")  # departures first
+    # Departures first, then violations, then changes.
+    found.sort(key=lambda d: (d.kind in ("change", "violation"), not d.breaks))
     return ShadowPatch(
         id=pid,
         crashes=counts["crash"],
         hangs=counts["hang"],
         divergences=counts["divergence"],
+        violations=violations,
         changes=counts["change"],
         differences=found[:KEEP_DIFFERENCES],
     )
+
+
+def _broken_by_all(
+    invariants: Mapping[str, list[Invariant]], inputs: list[Input], answers: list[list[Ending]]
+) -> frozenset[int]:
+    """The inputs (by number) on which every patch's answer breaks an invariant."""
+    return frozenset(
+        i
+        for i, item in enumerate(inputs)
+        if answers and all(_breaks(invariants, item.function, a[i]) for a in answers)
+    )
+
+
+def _breaks(invariants: Mapping[str, list[Invariant]], function: str, ending: Ending) -> str:
+    """The invariant ``ending``'s result breaks, if it returned a literal; else ""."""
+    if ending.kind != "return" or not ending.literal:
+        return ""
+    return broken(invariants, function, ending.result)
 
 
 def departure(
@@ -267,11 +338,13 @@ def departure(
 
 
 def choose(patches: list[ShadowPatch], mode: Mode, original: str) -> str:
-    """Repair: the fewest departures, then the fewest changes, the first on a tie; improve:
-    the first with no departure, else the original."""
+    """Repair: the fewest departures, then violations, then changes, the first on a tie;
+    improve: the first with no departure, else the original."""
     if mode == "improve":
         return next((p.id for p in patches if p.departures == 0), original)
-    return min(patches, key=lambda p: (p.departures, p.changes)).id if patches else original
+    if not patches:
+        return original
+    return min(patches, key=lambda p: (p.departures, p.violations, p.changes)).id
 
 
 def unweighed(

@@ -46,7 +46,7 @@ class Input:
     function: str
     args: str
     trusted: bool
-    origin: str  # "neighbour" or "hints"
+    origin: str  # "neighbour", "hints" or "vouched" (a passing test's own call)
 
 
 def generate(recorded: list[Recorded], source: str, seed: int, limit: int) -> list[Input]:
