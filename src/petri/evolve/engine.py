@@ -208,8 +208,8 @@ class Engine:
         return bool(children)
 
     def _alternatives(self) -> Alternatives | None:
-        """Once a repair run is repaired: the edits of its plausible patches, and the lines
-        they touch weighed one more than their suspiciousness, which steer the search for
+        """Once a repair run is repaired: the edits of its plausible patches, and each line's
+        suspiciousness raised by one for every such edit on it, which steer the search for
         other repairs (see ``Alternatives``)."""
         assert self.original is not None
         if not self.repair_mode:
