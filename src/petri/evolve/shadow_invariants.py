@@ -5,8 +5,8 @@ that hold on all of those results (Daikon-style invariants, as invariant-based p
 uses them) say what a right answer of that function looks like: its type, its sign, its length.
 The shadow test uses them twice (``evolve.shadow``): an input on which the original's own
 result breaks one is not trusted (the original is visibly off there, so a patch may differ),
-and a patch whose result breaks one where it differs from the original counts a *violation*,
-which ranks it below a patch that keeps them.
+and a patch counts a *violation* on each input where its result breaks one and another
+patch's does not, which ranks it below a patch that keeps them.
 
 Mined per function, from at least one result for the type and the sign and at least two for a
 length that never changes (one sample says nothing about how long an answer is).
