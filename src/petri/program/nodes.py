@@ -37,7 +37,10 @@ def unpack(args: tuple[JsonScalar, ...], *kinds: type) -> tuple[Any, ...]:
 
 def expression(node: cst.CSTNode) -> cst.BaseExpression:
     """``node`` if it is an expression, else Misfit."""
-    need(isinstance(node, cst.BaseExpression), f"expected an expression, found {node!r}")
+    # The type, not the node: a node's repr renders its whole subtree, on every call.
+    need(
+        isinstance(node, cst.BaseExpression), f"expected an expression, found {type(node).__name__}"
+    )
     return cast(cst.BaseExpression, node)
 
 
