@@ -9,15 +9,13 @@ the best front); when its answer gives no new program, that child is bred as any
 
 from __future__ import annotations
 
-import ast
-import functools
-import hashlib
 import random
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from petri.program.edits import Edit, Original, is_text_edit
+from petri.program.identity import program_id
 from petri.program.operators import echo, move, propose
 
 #: How many draws a child may take before the breeder gives up on it (all duplicates).
@@ -59,17 +57,6 @@ OPERATOR_MIX: dict[str, float] = {
 #: winner. Most bugs need one edit of the original or of a partial repair; once neutral edits
 #: fill the population, tournaments alone made only about one child in sixteen of the original.
 ELITE_RATE = 0.3
-
-
-@functools.lru_cache(maxsize=4096)
-def program_id(source: str) -> str:
-    """The id of a program: a hash of its normalized source (formatting and comments ignored).
-    Remembered: a search asks again for the ids of the programs its duplicates make."""
-    try:
-        normalized = ast.dump(ast.parse(source))
-    except (SyntaxError, ValueError):
-        normalized = source
-    return hashlib.sha256(normalized.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

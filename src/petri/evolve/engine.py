@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
-from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, program_id
+from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
 from petri.evolve.journal import RunState
@@ -31,6 +31,7 @@ from petri.evolve.select import Scored, pareto_front, rank_all, select
 from petri.evolve.shadow import Mode, Patch, ShadowTester
 from petri.evolve.timeouts import candidate_timeout
 from petri.program.edits import Edit, Original, is_text_edit
+from petri.program.identity import program_id
 from petri.program.operators import STATEMENT_OPS
 from petri.runtime.store import NewEvent, Store
 
