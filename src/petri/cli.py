@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from petri import __version__, cli_evolve, cli_swarm
+from petri import __version__, cli_ecosystem, cli_evolve, cli_swarm
 from petri.cli_common import petri_errors as _petri_errors
 from petri.cli_common import warn as _warn
 from petri.problem import Problem, init_problem, load_problem
@@ -251,6 +251,7 @@ def _print_rows(rows: list[dict[str, object]], as_json: bool) -> None:
 
 cli_evolve.register(app)
 cli_swarm.register(app)
+cli_ecosystem.register(app)
 
 
 def main() -> None:

@@ -112,6 +112,17 @@ def resume_command(
     err = Console(stderr=True)
     with petri_errors(err):
         home = load_settings().home
+        if lookup(home, run).kind == "ecosystem":
+            from petri.cli_ecosystem import ecosystem_progress
+            from petri.cli_ecosystem import print_summary as print_ecosystem
+            from petri.ecosystem.history import ecosystem_run, read_history
+            from petri.ecosystem.run import resume_ecosystem
+
+            ticks = int(read_history(ecosystem_run(home, run)).started["settings"]["ticks"])
+            with ecosystem_progress(err, ticks, quiet=as_json) as tick:
+                found = resume_ecosystem(home, run, workers=workers or None, progress=tick)
+            print_ecosystem(found, as_json)
+            return
         if lookup(home, run).kind == "swarm":
             from petri.agents.run import resume_swarm
             from petri.cli_swarm import _progress as swarm_progress
@@ -143,7 +154,12 @@ def status_command(
         if run is not None and lookup(home, run).kind == "swarm":
             _swarm_status(lookup(home, run), as_json)
             return
-        rows = listing(home) if run is None else [describe(home, run)]
+        if run is not None and lookup(home, run).kind == "ecosystem":
+            from petri.ecosystem.history import read_history
+
+            rows = [read_history(lookup(home, run)).row()]
+        else:
+            rows = listing(home) if run is None else [describe(home, run)]
     if as_json:
         typer.echo(json.dumps(rows if run is None else rows[0]))
         return
@@ -184,8 +200,18 @@ def report_command(
 
     with petri_errors(Console(stderr=True)):
         from petri.evolve.report import render_report
+        from petri.evolve.runs import lookup
 
-        info, state = run_state(load_settings().home, run)
+        home = load_settings().home
+        if lookup(home, run).kind == "ecosystem":
+            from petri.ecosystem.history import read_history
+            from petri.ecosystem.report import render_ecosystem_report
+
+            history = read_history(lookup(home, run))
+            path = render_ecosystem_report(history, out or Path(history.info.out) / "report.html")
+            typer.echo(str(path))
+            return
+        info, state = run_state(home, run)
         path = render_report(state, out or Path(info.out) / "report.html")
     typer.echo(str(path))
 

@@ -209,6 +209,29 @@ class SwarmSettings(BaseModel):
     )
 
 
+class EcosystemSettings(BaseModel):
+    """How ``petri ecosystem`` sets up its world (see ``petri.ecosystem``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = Field(
+        0, ge=0, description="Seed of the world: every draw of every tick derives from it."
+    )
+    ticks: int = Field(500, ge=1, description="Ticks to run.")
+    width: int = Field(64, ge=4, le=4096, description="Cells across the world (a torus).")
+    height: int = Field(64, ge=4, le=4096, description="Cells down the world.")
+    organisms: int = Field(1000, ge=1, le=2_000_000, description="Organisms at the start.")
+    workers: int = Field(2, ge=1, le=64, description="Sandbox workers judging new genomes.")
+    environment: str = Field("logic", description="What the world rewards: logic or lists.")
+    signals: bool = Field(
+        True, description="Quorum sensing: producers make the public good only where it is dense."
+    )
+    snapshot_every: int = Field(50, ge=1, description="Ticks between two snapshots of the world.")
+    measure_every: int = Field(
+        25, ge=1, description="Ticks between two open-endedness measurements (MODES)."
+    )
+
+
 def _default_home() -> Path:
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "petri"
@@ -248,6 +271,9 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(
         default_factory=LlmSettings,
         description="Model backend (optional): offline (default), openai or anthropic.",
+    )
+    ecosystem: EcosystemSettings = Field(
+        default_factory=EcosystemSettings, description="World of petri ecosystem."
     )
 
     @classmethod

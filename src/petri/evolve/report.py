@@ -24,7 +24,7 @@ from petri.runtime.store.files import write_atomic
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-_STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}
+STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .6em;text-align:left}
 th{background:#f4f4f4}.plots{display:flex;flex-wrap:wrap;gap:1em}.plots svg{height:auto}
@@ -36,7 +36,7 @@ ul.lineage{list-style:none;padding-left:.8em;border-left:2px solid #ccc}code{fon
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
-def _require_matplotlib() -> None:
+def require_matplotlib() -> None:
     try:
         importlib.import_module("matplotlib.figure")
     except ImportError as exc:
@@ -58,13 +58,13 @@ def _label(objective: Objective) -> str:
     return _named(objective).replace("$", r"\$")  # a '$' would start matplotlib's math mode
 
 
-def _figure() -> Figure:
+def figure() -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(4.2, 2.8), layout="constrained")
 
 
-def _svg(fig: Figure, salt: str) -> str:
+def svg(fig: Figure, salt: str) -> str:
     """The figure as an inline <svg> element; ``salt`` keeps ids unique within the page."""
     import matplotlib
 
@@ -106,13 +106,13 @@ def _curves(state: RunState) -> str:
         ]
         if not points:
             continue
-        fig = _figure()
+        fig = figure()
         ax = fig.subplots()
         ax.plot([x for x, _ in points], [y for _, y in points], marker="o", markersize=3)
         ax.set_title(_label(objective))
         ax.set_xlabel("generation")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        plots.append(_svg(fig, f"curve{i}"))
+        plots.append(svg(fig, f"curve{i}"))
     body = "".join(plots) or "<p>No generation has finished yet.</p>"
     return f"<h2>Best objectives per generation</h2><div class='plots'>{body}</div>"
 
@@ -132,7 +132,7 @@ def _scatter(state: RunState) -> str:
         kept = [state.records[i].objectives for i in ids if i in state.records]
         return [v[x.name] for v in kept], [v[y.name] for v in kept]
 
-    fig = _figure()
+    fig = figure()
     ax = fig.subplots()
     ax.scatter(*xy(sorted(state.records)), s=8, color="#bbb", label="evaluated")
     ax.scatter(*xy(front), s=24, color="#1f77b4", label="front")
@@ -140,7 +140,7 @@ def _scatter(state: RunState) -> str:
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(y))
     ax.legend(fontsize="small")
-    return f"<div class='plots'>{_svg(fig, 'front')}</div>"
+    return f"<div class='plots'>{svg(fig, 'front')}</div>"
 
 
 def _front_table(state: RunState) -> str:
@@ -275,7 +275,7 @@ def render_report(state: RunState, out: Path) -> Path:
     A run that has not finished still renders; its status says so. Raises ``ConfigError`` when
     matplotlib (the ``report`` extra) is not installed.
     """
-    _require_matplotlib()
+    require_matplotlib()
     best = state.best
     sections = [
         _header(state),
@@ -290,7 +290,7 @@ def render_report(state: RunState, out: Path) -> Path:
         sections.append(f"<h2>Best program</h2><pre>{escape(state.born[best].source)}</pre>")
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>petri report {escape(state.run_id)}</title><style>{_STYLE}</style></head>"
+        f"<title>petri report {escape(state.run_id)}</title><style>{STYLE}</style></head>"
         f"<body>{''.join(sections)}</body></html>\n"
     )
     write_atomic(out, [page])

@@ -41,6 +41,11 @@ def listing(home: Path, limit: int = 20) -> list[dict[str, Any]]:
 
                 rows.append(row(info, swarm_state(info)))
                 continue
+            if info.kind == "ecosystem":
+                from petri.ecosystem.history import read_history
+
+                rows.append(read_history(info).row())
+                continue
             rows.append(describe(home, info.run_id))
         except Exception as exc:  # one broken store must not hide the other runs
             rows.append({**_blank(info), "status": f"unreadable: {type(exc).__name__}"})

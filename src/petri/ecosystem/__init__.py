@@ -1,0 +1,1 @@
+"""The ecosystem: code organisms on a spatial world (see ``petri.ecosystem.world``)."""

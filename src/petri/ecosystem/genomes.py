@@ -1,0 +1,220 @@
+"""Every genome a run has met, by index, with how genomes make new ones.
+
+A genome is a program (``petri.program``): source text whose one function is named
+``organism``, identified by its program id. The world refers to genomes by their index here, so
+that per-tick work is array indexing. New genomes come from three kinds of birth, each the
+same pure function of its inputs and a draw ``j`` in ``[0, VARIANTS)``:
+
+- ``mutant(g, j)``: one edit by evolve's operators (always valid code), seeded by ``(g, j)``;
+- ``transfer(g, d, j)``: a statement lent by a neighbour's genome ``d`` (evolve's donor
+  operator ``donor_stmt``: a plasmid-like transfer of a subtree, adapted to ``g``'s names);
+- ``crossover(g, d, j)``: the first statements of ``g``'s body followed by the last of ``d``'s.
+
+Each result is remembered, so a genome has at most ``VARIANTS`` mutants however many of its
+carriers reproduce: libcst work grows with the genomes met, not with the births, which keeps a
+tick of 100,000 organisms cheap and the run deterministic.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import random
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from petri.ecosystem.judge import Judge, Phenotype
+from petri.program.edits import Original, compiles
+from petri.program.identity import program_id
+from petri.program.operators import propose
+
+#: Distinct children a genome may have by each kind of birth.
+VARIANTS = 8
+#: Operators of organism mutation: evolve's, without donors (transfer has its own).
+_MIX: dict[str, float] = {"arg_add": 0.25, "attr_add": 0.1, "method_add": 0.1, "call_wrap": 0.1}
+
+
+def size_of(source: str) -> int:
+    """A genome's size: the nodes of its syntax tree (what it pays for every tick)."""
+    try:
+        return sum(1 for _ in ast.walk(ast.parse(source)))
+    except SyntaxError:
+        return 1
+
+
+@functools.lru_cache(maxsize=2048)
+def _parsed(source: str) -> Original | None:
+    try:
+        return Original.parse(source)
+    except Exception:  # a genome libcst cannot read has no mutants
+        return None
+
+
+class Genomes:
+    """The genome table: sources, phenotypes (once judged), sizes, parents, birth caches."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.sources: list[str] = []
+        self.parents: list[tuple[int, ...]] = []
+        self.born: list[int] = []  # the tick each genome first appeared
+        self.sizes: list[int] = []
+        self.phenotypes: list[Phenotype | None] = []
+        self.index: dict[str, int] = {}
+        self.births: dict[tuple[str, int, int, int], int] = {}
+        self._arrays: tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, source: str, parents: tuple[int, ...] = (), tick: int = 0) -> int:
+        """The index of ``source``'s genome, added (unjudged) when new."""
+        gid = program_id(source)
+        found = self.index.get(gid)
+        if found is not None:
+            return found
+        self.index[gid] = len(self.ids)
+        self.ids.append(gid)
+        self.sources.append(source)
+        self.parents.append(parents)
+        self.born.append(tick)
+        self.sizes.append(size_of(source))
+        self.phenotypes.append(None)
+        self._arrays = None
+        return len(self.ids) - 1
+
+    # -- births --------------------------------------------------------------------------
+
+    def known_child(self, kind: str, g: int, d: int, j: int) -> int | None:
+        """The genome that birth made before, or None when it was never tried."""
+        return self.births.get((kind, g, d, j))
+
+    def child(self, kind: str, g: int, d: int, j: int, tick: int) -> int:
+        """The genome born of ``g`` (and mate or donor ``d``) by ``kind``, draw ``j``."""
+        key = (kind, g, d, j)
+        found = self.births.get(key)
+        if found is not None:
+            return found
+        source = self._make(kind, g, d, j)
+        made = g if source is None else self.add(source, (g,) if kind == "mutant" else (g, d), tick)
+        self.births[key] = made
+        return made
+
+    def _make(self, kind: str, g: int, d: int, j: int) -> str | None:
+        rng = random.Random(f"{self.ids[g]}:{kind}:{self.ids[d]}:{j}")
+        if kind == "mutant":
+            return _mutant(self.sources[g], rng)
+        if kind == "transfer":
+            return _transfer(self.sources[g], self.sources[d], rng)
+        if kind == "crossover":
+            return _crossover(self.sources[g], self.sources[d], rng)
+        raise ValueError(f"unknown birth {kind!r}")
+
+    # -- phenotypes ----------------------------------------------------------------------
+
+    def pending(self) -> list[int]:
+        """Indices of genomes not judged yet."""
+        return [i for i, p in enumerate(self.phenotypes) if p is None]
+
+    def judge(self, judge: Judge) -> int:
+        """Judge every pending genome in the sandbox; the number judged."""
+        todo = self.pending()
+        found = judge.judge_many({self.ids[i]: self.sources[i] for i in todo})
+        for i in todo:
+            self.phenotypes[i] = found[self.ids[i]]
+        if todo:
+            self._arrays = None
+        return len(todo)
+
+    def arrays(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64]]:
+        """Per genome: the task mask, and the cost per tick in size and instructions
+        (unjudged genomes perform nothing and cost their size)."""
+        if self._arrays is None:
+            tasks = np.array([p.tasks if p else 0 for p in self.phenotypes], dtype=np.uint32)
+            ops = np.array([p.ops if p else 0 for p in self.phenotypes], dtype=np.float64)
+            self._arrays = (tasks, ops)
+        return self._arrays
+
+    def size_array(self) -> npt.NDArray[np.float64]:
+        return np.array(self.sizes, dtype=np.float64)
+
+    # -- snapshots -----------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources,
+            "parents": [list(p) for p in self.parents],
+            "born": self.born,
+            "phenotypes": [p.to_json() if p else None for p in self.phenotypes],
+            "births": [[*k, v] for k, v in self.births.items()],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Genomes:
+        table = cls()
+        for source, parents, born in zip(
+            data["sources"], data["parents"], data["born"], strict=True
+        ):
+            table.add(str(source), tuple(int(p) for p in parents), int(born))
+        for i, p in enumerate(data["phenotypes"]):
+            table.phenotypes[i] = None if p is None else Phenotype.from_json(p)
+        table.births = {
+            (str(k), int(g), int(d), int(j)): int(v) for k, g, d, j, v in data["births"]
+        }
+        return table
+
+
+def founders_table(sources: Iterable[str]) -> Genomes:
+    """A table holding the founders (duplicates by program id counted once)."""
+    table = Genomes()
+    for source in sources:
+        table.add(source)
+    return table
+
+
+def _mutant(source: str, rng: random.Random) -> str | None:
+    original = _parsed(source)
+    if original is None:
+        return None
+    edit = propose(original, rng, mix=_MIX)
+    return None if edit is None else original.apply([edit])
+
+
+def _transfer(source: str, donor: str, rng: random.Random) -> str | None:
+    if donor == source:
+        return None
+    try:
+        original = Original.parse(source, [donor])
+    except Exception:  # a genome libcst cannot read lends or takes nothing
+        return None
+    edit = propose(original, rng, ops=("donor_stmt",))
+    return None if edit is None else original.apply([edit])
+
+
+def _crossover(source: str, mate: str, rng: random.Random) -> str | None:
+    """``source``'s function with its body's tail replaced by ``mate``'s (one point each)."""
+    mine, theirs = _function(source), _function(mate)
+    if mine is None or theirs is None:
+        return None
+    cut = rng.randint(0, len(mine.body))
+    at = rng.randint(0, len(theirs.body) - 1)
+    mine.body = [*mine.body[:cut], *theirs.body[at:]] or [ast.Pass()]
+    try:
+        made = ast.unparse(ast.Module(body=[mine], type_ignores=[])) + "\n"
+    except (ValueError, RecursionError):
+        return None
+    return made if compiles(made) else None
+
+
+def _function(source: str) -> ast.FunctionDef | None:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "organism":
+            return node
+    return None

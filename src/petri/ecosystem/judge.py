@@ -1,0 +1,94 @@
+"""Genomes judged in petri's sandbox, once per distinct genome.
+
+The world never runs organism code in the coordinator: each new genome goes to a warm pool of
+jailed workers as a candidate of a tiny problem (the genome as ``organism.py``, the
+environment's script as ``evaluate.py``), and what comes back is its phenotype (the tasks it
+performs) and its cost (instructions run). A genome that crashes, hangs or is cut off performs
+nothing and costs the most. Batches run on all workers at once; the answer for a genome does not
+depend on which worker judged it or when, so a run is the same with any number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from petri.config import Limits, SandboxSettings
+from petri.ecosystem.environments import MAX_OPS, Environment
+from petri.sandbox import JudgeSpec, Status, WorkerPool
+
+#: Wall time of one genome's judgement: organisms are a few lines; a stuck one is cut here.
+JUDGE_WALL_S = 1.0
+
+
+@dataclass(frozen=True)
+class Phenotype:
+    """What a genome does in its environment: a task bit mask and its cost in instructions."""
+
+    tasks: int
+    ops: int
+
+    def to_json(self) -> list[int]:
+        return [self.tasks, self.ops]
+
+    @classmethod
+    def from_json(cls, data: object) -> Phenotype:
+        if not isinstance(data, list) or len(data) != 2:
+            raise ValueError(f"a phenotype is [tasks, ops], got {data!r}")
+        return cls(int(data[0]), int(data[1]))
+
+
+#: The phenotype of a genome that could not be judged to the end.
+NOTHING = Phenotype(0, MAX_OPS)
+
+
+def write_problem(folder: Path, env: Environment) -> JudgeSpec:
+    """The judge's problem folder for ``env`` (written once per run) and its spec."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "organism.py").write_text("def organism(a, b):\n    return a\n")
+    (folder / "evaluate.py").write_text(env.judge_source())
+    return JudgeSpec(root=folder, program="organism.py", kind="evaluate")
+
+
+class Judge:
+    """A warm sandbox pool for one environment; ``judge_many`` maps genome ids to phenotypes.
+
+    Use as a context manager (the pool starts on entry and stops on exit).
+    """
+
+    def __init__(
+        self, folder: Path, env: Environment, sandbox: SandboxSettings, workers: int
+    ) -> None:
+        self.env = env
+        self.spec = write_problem(folder, env)
+        limits = Limits(wall_time_s=JUDGE_WALL_S, cpu_time_s=int(JUDGE_WALL_S))
+        settings = sandbox.model_copy(update={"workers": max(1, workers)})
+        self.pool = WorkerPool(self.spec, limits, settings)
+        self.workers = settings.workers
+        self.judged = 0
+
+    def __enter__(self) -> Judge:
+        self.pool.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.pool.close()
+
+    def judge_many(self, sources: Mapping[str, str]) -> dict[str, Phenotype]:
+        """Each genome's phenotype, judged in parallel on the pool's workers."""
+        if not sources:
+            return {}
+        ids = sorted(sources)
+        with ThreadPoolExecutor(max_workers=self.workers) as threads:
+            found = list(threads.map(lambda gid: self._one(sources[gid]), ids))
+        self.judged += len(ids)
+        return dict(zip(ids, found, strict=True))
+
+    def _one(self, source: str) -> Phenotype:
+        evaluation = self.pool.evaluate(source)
+        if evaluation.status is not Status.OK:
+            return NOTHING
+        ops = int(evaluation.metrics.get("ops", MAX_OPS))
+        return Phenotype(self.env.performed(evaluation.metrics), ops)
