@@ -19,6 +19,7 @@ from rich.text import Text
 from petri import __version__, cli_ecosystem, cli_evolve, cli_swarm
 from petri.cli_common import petri_errors as _petri_errors
 from petri.cli_common import warn as _warn
+from petri.cli_gists import gists_app
 from petri.problem import Problem, init_problem, load_problem
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome
 
@@ -185,6 +186,7 @@ queue_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(queue_app, name="queue")
+app.add_typer(gists_app, name="gists")
 Broker = Annotated[
     str,
     typer.Option(
