@@ -6,8 +6,10 @@ that per-tick work is array indexing. New genomes come from three kinds of birth
 same pure function of its inputs and a draw ``j`` in ``[0, VARIANTS)``:
 
 - ``mutant(g, j)``: one edit by evolve's operators (always valid code), seeded by ``(g, j)``;
-- ``transfer(g, d, j)``: a statement lent by a neighbour's genome ``d`` (evolve's donor
-  operator ``donor_stmt``: a plasmid-like transfer of a subtree, adapted to ``g``'s names);
+- ``transfer(g, d, j)``: a statement lent by a neighbour's genome ``d`` in place of, before or
+  after one of ``g``'s (a plasmid-like transfer of a subtree; the donor's parameters take
+  ``g``'s names, as evolve's donor operators adapt lent code; done on ``ast`` because a libcst
+  parse of every new pair cost more than the rest of a tick);
 - ``crossover(g, d, j)``: the first statements of ``g``'s body followed by the last of ``d``'s.
 
 Each result is remembered, so a genome has at most ``VARIANTS`` mutants however many of its
@@ -184,14 +186,42 @@ def _mutant(source: str, rng: random.Random) -> str | None:
 
 
 def _transfer(source: str, donor: str, rng: random.Random) -> str | None:
-    if donor == source:
+    """One statement of the donor's function (its parameters renamed to the recipient's, in
+    order) put in place of, before or after one of the recipient's statements."""
+    mine, theirs = _function(source), _function(donor)
+    if mine is None or theirs is None or donor == source:
         return None
+    names = dict(zip(_params(theirs), _params(mine), strict=False))
+    lent = _Renamed(names).visit(rng.choice(theirs.body))
+    at = rng.randrange(len(mine.body))
+    where = rng.choice(("replace", "before", "after"))
+    body = list(mine.body)
+    if where == "replace":
+        body[at] = lent
+    else:
+        body.insert(at + (where == "after"), lent)
+    mine.body = body
+    return _render(mine)
+
+
+def _params(function: ast.FunctionDef) -> list[str]:
+    return [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+
+
+class _Renamed(ast.NodeTransformer):
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(id=self.names.get(node.id, node.id), ctx=node.ctx)
+
+
+def _render(function: ast.FunctionDef) -> str | None:
     try:
-        original = Original.parse(source, [donor])
-    except Exception:  # a genome libcst cannot read lends or takes nothing
+        made = ast.unparse(ast.fix_missing_locations(ast.Module([function], []))) + "\n"
+    except (ValueError, RecursionError):
         return None
-    edit = propose(original, rng, ops=("donor_stmt",))
-    return None if edit is None else original.apply([edit])
+    return made if compiles(made) else None
 
 
 def _crossover(source: str, mate: str, rng: random.Random) -> str | None:
@@ -202,11 +232,7 @@ def _crossover(source: str, mate: str, rng: random.Random) -> str | None:
     cut = rng.randint(0, len(mine.body))
     at = rng.randint(0, len(theirs.body) - 1)
     mine.body = [*mine.body[:cut], *theirs.body[at:]] or [ast.Pass()]
-    try:
-        made = ast.unparse(ast.Module(body=[mine], type_ignores=[])) + "\n"
-    except (ValueError, RecursionError):
-        return None
-    return made if compiles(made) else None
+    return _render(mine)
 
 
 def _function(source: str) -> ast.FunctionDef | None:
