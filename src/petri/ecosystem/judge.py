@@ -21,6 +21,9 @@ from petri.sandbox import JudgeSpec, Status, WorkerPool
 
 #: Wall time of one genome's judgement: organisms are a few lines; a stuck one is cut here.
 JUDGE_WALL_S = 1.0
+#: Memory of one judgement: a genome is a few lines; `1 << b` on a 32-bit b would take 256 MiB
+#: and most of a second before failing, this makes it fail at once.
+JUDGE_MB = 128
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Judge:
     ) -> None:
         self.env = env
         self.spec = write_problem(folder, env)
-        limits = Limits(wall_time_s=JUDGE_WALL_S, cpu_time_s=int(JUDGE_WALL_S))
+        limits = Limits(wall_time_s=JUDGE_WALL_S, cpu_time_s=int(JUDGE_WALL_S), memory_mb=JUDGE_MB)
         settings = sandbox.model_copy(update={"workers": max(1, workers)})
         self.pool = WorkerPool(self.spec, limits, settings)
         self.workers = settings.workers
