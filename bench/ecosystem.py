@@ -54,7 +54,7 @@ from petri.ecosystem.world import Params, World, diffuse, new_world
 RESULTS = Path(__file__).resolve().parent / "results" / "ecosystem.json"
 GOAL_TICKS_PER_S = 30.0
 GOAL_BYTES = 200
-PER_CELL = 2.0  # organisms per cell at the start; the population then swings through the target
+PER_CELL = 5.5  # organisms per cell once tasks evolved (after ~200 ticks; it swings before)
 REWARDS = np.asarray(LOGIC.rewards)
 
 
@@ -266,7 +266,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run")
     args = parser.parse_args()
-    want, most = (10, 150) if args.quick else (40, 400)
+    want, most = (10, 150) if args.quick else (40, 450)
     founders = read_corpus(bundled_corpus()).founders
     table = founders_table(founders)
     results: dict[str, Any] = {"benchmark": "ecosystem", "quick": args.quick}

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from petri.ecosystem.environments import environment
 from petri.ecosystem.history import History
 from petri.ecosystem.snapshot import Colony, load
 from petri.evolve.report import STYLE, figure, require_matplotlib, svg
@@ -69,7 +70,7 @@ def _over_time(history: History) -> str:
 _MODES = ("change", "novelty", "complexity_max", "ecology")
 
 
-def _world_image(colony: Colony) -> str:
+def _world_image(colony: Colony, task_names: tuple[str, ...]) -> str:
     """Organisms per cell as brightness, hue by the richest task performed in the cell."""
     from matplotlib.figure import Figure
 
@@ -81,14 +82,19 @@ def _world_image(colony: Colony) -> str:
     richest = np.zeros(world.cells)
     if len(world.organisms):
         bits = tasks[world.organisms.genome].astype(np.float64)
-        top = np.where(bits > 0, np.floor(np.log2(np.maximum(bits, 1))) + 1, 0)
-        np.maximum.at(richest, cells, top)
+        level = np.where(bits > 0, np.floor(np.log2(np.maximum(bits, 1))) + 1, 0)
+        np.maximum.at(richest, cells, level)
     fig = Figure(figsize=(4.2, 4.2), layout="constrained")
     ax = fig.add_subplot()
     shown = np.ma.masked_where(counts == 0, richest.reshape(p.height, p.width))
-    ax.imshow(shown, cmap="viridis", interpolation="nearest", vmin=0, vmax=max(1, richest.max()))
-    ax.set_title(f"the world at tick {world.tick}")
+    top = max(1, int(richest.max()))
+    image = ax.imshow(shown, cmap="viridis", interpolation="nearest", vmin=0, vmax=top)
+    ax.set_title(f"the world at tick {world.tick} (white: empty)")
     ax.set_axis_off()
+    bar = fig.colorbar(image, ax=ax, shrink=0.7, ticks=range(top + 1))
+    names = ["none", *task_names]
+    bar.ax.set_yticklabels(names[: top + 1])
+    bar.set_label("richest task performed in the cell")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     data = base64.b64encode(buffer.getvalue()).decode()
@@ -157,7 +163,8 @@ def render_ecosystem_report(history: History, out: Path) -> Path:
     sections = [_header(history), _over_time(history)]
     if history.snapshots:
         colony = load(Path(history.snapshots[-1]["path"]))
-        sections.append("<h2>The world</h2>" + _world_image(colony))
+        tasks = tuple(environment(history.started["settings"]["environment"]).tasks)
+        sections.append("<h2>The world</h2>" + _world_image(colony, tasks))
         sections.append("<h2>Phylogeny of the dominant species</h2>" + _phylogeny(colony))
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

@@ -5,8 +5,8 @@ which every organism eats) and one layer per task of the environment (eaten only
 that perform the task); ``signal`` is what organisms emit to sense their density (quorum
 sensing); ``good`` is the public good that producers make and every organism nearby eats.
 Resources regrow towards a capacity map (patches, so that places differ and niches form) and
-all fields diffuse with a 5-point stencil on the torus (``scipy.ndimage.convolve``; a hand-made
-version with ``np.roll`` was no faster, see ``bench/ecosystem.py``).
+all fields diffuse with a 5-point stencil on the torus (``scipy.ndimage.convolve``; four
+``np.roll`` do the same, and ``bench/ecosystem.py`` times both: neither wins on every run).
 
 Organisms are a struct of arrays, one row per organism: position, energy, age, genome index
 (into ``petri.ecosystem.genomes.Genomes``) and the producer trait. 100,000 of them are a few
