@@ -111,7 +111,9 @@ def _snapshots(db: Path) -> int:
 
 
 def test_evolution_raises_the_number_of_tasks_performed(tmp_path: Path) -> None:
-    summary = run(tmp_path, "evo", width=24, height=24, organisms=300, ticks=80, seed=0)
+    # At this size 5 of seeds 0-5 find a task by tick 150 (seed 3 does not): a small world's
+    # evolution is a matter of chance; the default seed is the one tested.
+    summary = run(tmp_path, "evo", width=32, height=32, organisms=500, ticks=150, seed=0)
     history = read_history(lookup(tmp_path / "home", summary["run_id"]))
     tasks = [t["tasks"] for t in history.ticks]
     assert tasks[0] == 0  # the bundled founders perform no logic task

@@ -45,22 +45,36 @@ def species_alive(colony: Colony) -> Counter[int]:
     return Counter({int(s): int(n) for s, n in enumerate(counts) if n})
 
 
-def judge_new(colony: Colony, judge: Judge) -> int:
-    """Judge the genomes born this tick, and give each a species and (when it is the first
-    to perform a task) a place in the rescue archive."""
-    judged = colony.genomes.judge(judge)
+def name_new(colony: Colony) -> None:
+    """Give every genome born since the last call its species (no judgement needed)."""
     table = colony.genomes
+    for g in range(len(colony.species_of), len(table)):
+        colony.species_of.append(colony.species.assign(table.ids[g], table.sources[g]))
+
+
+def receive(colony: Colony, judge: Judge) -> int:
+    """Wait for the genomes sent to the judge a tick ago; archive each that is the first to
+    perform a task (genetic rescue brings them back). The number received."""
+    table = colony.genomes
+    waiting = sorted(table.in_flight)
+    received = table.receive(colony.in_flight, judge) if colony.in_flight else 0
+    colony.in_flight = None
     archived = 0
     for g in colony.dynamics.archive:
         found = table.phenotypes[g]
         archived |= found.tasks if found else 0
-    for g in range(len(colony.species_of), len(table)):
-        colony.species_of.append(colony.species.assign(table.ids[g], table.sources[g]))
+    for g in waiting:
         phenotype = table.phenotypes[g]
         if phenotype is not None and phenotype.tasks & ~archived:
             colony.dynamics.archive.append(g)
             archived |= phenotype.tasks
-    return judged
+    return received
+
+
+def send(colony: Colony, judge: Judge) -> None:
+    """Send the genomes not judged yet; their answers are received at the end of the next
+    tick, so a genome born at tick t performs its tasks from tick t + 2 (in every run alike)."""
+    colony.in_flight = colony.genomes.send(judge)
 
 
 def advance(
@@ -76,7 +90,9 @@ def advance(
     if struck:
         events.append(("catastrophe", {"tick": world.tick, "kind": struck, "phase": "struck"}))
     migrated = dyn.migrate(world, rng, p)
-    judged = judge_new(colony, judge)
+    judged = receive(colony, judge)  # judged while this tick ran
+    name_new(colony)
+    send(colony, judge)  # judged while the next tick runs
     rescued = dyn.rescue(world, state, rng, p, world.params.birth_energy / 2)
     if rescued:
         events.append(("rescue", {"tick": world.tick, "organisms": rescued}))

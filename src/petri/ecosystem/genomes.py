@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from petri.ecosystem.judge import Judge, Phenotype
+from petri.ecosystem.judge import Batch, Judge, Phenotype
 from petri.program.edits import Original, compiles
 from petri.program.identity import program_id
 from petri.program.operators import propose
@@ -70,6 +70,7 @@ class Genomes:
         self.births: dict[tuple[str, int, int, int], int] = {}
         self._arrays: tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64]] | None = None
         self.making_s = 0.0  # time spent making new genomes (libcst), for the benchmark
+        self.in_flight: set[int] = set()  # sent to the judge, answer not yet received
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -126,14 +127,25 @@ class Genomes:
         return [i for i, p in enumerate(self.phenotypes) if p is None]
 
     def judge(self, judge: Judge) -> int:
-        """Judge every pending genome in the sandbox; the number judged."""
-        todo = self.pending()
-        found = judge.judge_many({self.ids[i]: self.sources[i] for i in todo})
-        for i in todo:
-            self.phenotypes[i] = found[self.ids[i]]
-        if todo:
+        """Judge every pending genome in the sandbox, waiting for the answers; the number."""
+        return self.receive(self.send(judge), judge)
+
+    def send(self, judge: Judge) -> Batch:
+        """Start judging every pending genome not already being judged."""
+        todo = [i for i in self.pending() if i not in self.in_flight]
+        self.in_flight.update(todo)
+        return judge.submit({self.ids[i]: self.sources[i] for i in todo})
+
+    def receive(self, batch: Batch, judge: Judge) -> int:
+        """Wait for ``batch`` and record its phenotypes; the number received."""
+        found = judge.collect(batch)
+        for gid, phenotype in found.items():
+            i = self.index[gid]
+            self.phenotypes[i] = phenotype
+            self.in_flight.discard(i)
+        if found:
             self._arrays = None
-        return len(todo)
+        return len(found)
 
     def arrays(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64]]:
         """Per genome: the task mask, and the cost per tick in size and instructions

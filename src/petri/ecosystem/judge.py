@@ -4,15 +4,16 @@ The world never runs organism code in the coordinator: each new genome goes to a
 jailed workers as a candidate of a tiny problem (the genome as ``organism.py``, the
 environment's script as ``evaluate.py``), and what comes back is its phenotype (the tasks it
 performs) and its cost (instructions run). A genome that crashes, hangs or is cut off performs
-nothing and costs the most. Batches run on all workers at once; the answer for a genome does not
-depend on which worker judged it or when, so a run is the same with any number of workers.
+nothing and costs the most. Batches run on all workers at once, and a batch may be judged while
+the world computes its next tick (``submit``, then ``collect``); the answer for a genome does
+not depend on which worker judged it or when, so a run is the same with any number of workers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from petri.config import Limits, SandboxSettings
@@ -61,6 +62,8 @@ class Judge:
     Use as a context manager (the pool starts on entry and stops on exit).
     """
 
+    _threads: ThreadPoolExecutor
+
     def __init__(
         self, folder: Path, env: Environment, sandbox: SandboxSettings, workers: int
     ) -> None:
@@ -74,20 +77,27 @@ class Judge:
 
     def __enter__(self) -> Judge:
         self.pool.start()
+        self._threads = ThreadPoolExecutor(max_workers=self.workers)
         return self
 
     def __exit__(self, *_: object) -> None:
+        self._threads.shutdown(wait=True)
         self.pool.close()
+
+    def submit(self, sources: Mapping[str, str]) -> Batch:
+        """Start judging ``sources`` on the pool's workers and return at once: the world goes
+        on with its next tick meanwhile (``collect`` waits for the answers)."""
+        return Batch({gid: self._threads.submit(self._one, src) for gid, src in sources.items()})
+
+    def collect(self, batch: Batch) -> dict[str, Phenotype]:
+        """Each genome's phenotype, once all of ``batch`` is judged."""
+        found = {gid: future.result() for gid, future in sorted(batch.futures.items())}
+        self.judged += len(found)
+        return found
 
     def judge_many(self, sources: Mapping[str, str]) -> dict[str, Phenotype]:
         """Each genome's phenotype, judged in parallel on the pool's workers."""
-        if not sources:
-            return {}
-        ids = sorted(sources)
-        with ThreadPoolExecutor(max_workers=self.workers) as threads:
-            found = list(threads.map(lambda gid: self._one(sources[gid]), ids))
-        self.judged += len(ids)
-        return dict(zip(ids, found, strict=True))
+        return self.collect(self.submit(sources))
 
     def _one(self, source: str) -> Phenotype:
         evaluation = self.pool.evaluate(source)
@@ -95,3 +105,10 @@ class Judge:
             return NOTHING
         ops = int(evaluation.metrics.get("ops", MAX_OPS))
         return Phenotype(self.env.performed(evaluation.metrics), ops)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Genomes being judged: their ids and the answers to come."""
+
+    futures: dict[str, Future[Phenotype]] = field(default_factory=dict)

@@ -191,12 +191,14 @@ class _Driver:
                     events.append(self._snapshot(colony))
                 self._record(tick, events)
                 self.progress(events[0][1])
-        return self._finish(colony)
+            return self._finish(colony, judge)
 
     def _colony(self, judge: Judge) -> Colony:
         if self.snapshot_tick >= 0:
             path = self.out / "snapshots" / f"tick-{self.snapshot_tick:06d}.json"
-            return load(path)
+            restored = load(path)
+            col.send(restored, judge)  # those being judged when the snapshot was taken
+            return restored
         table = founders_table(self.started.founders)
         rng = col.tick_rng(self.eco.seed, 0)
         genomes = rng.integers(0, len(table), size=self.eco.organisms)
@@ -208,7 +210,8 @@ class _Driver:
             world, table, Speciator(), [], Modes(), Interactions(),
             DynamicsState(archive=list(range(len(table)))),
         )  # fmt: skip
-        colony.counters["genomes_judged"] = col.judge_new(colony, judge)
+        colony.counters["genomes_judged"] = colony.genomes.judge(judge)
+        col.name_new(colony)
         self._record(0, [self._snapshot(colony)])
         return colony
 
@@ -229,7 +232,9 @@ class _Driver:
             self.snapshot_tick = max(self.snapshot_tick, tick)
         self.recorded = max(self.recorded, tick)
 
-    def _finish(self, colony: Colony) -> dict[str, Any]:
+    def _finish(self, colony: Colony, judge: Judge) -> dict[str, Any]:
+        # The last tick's genomes, for the summary's counts (every run waits for them alike).
+        colony.counters["genomes_judged"] += col.receive(colony, judge)
         mask = col.alive_tasks(colony)
         summary = {
             "run_id": self.info.run_id,

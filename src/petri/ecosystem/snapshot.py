@@ -21,6 +21,7 @@ import numpy as np
 
 from petri.ecosystem.dynamics import DynamicsState
 from petri.ecosystem.genomes import Genomes
+from petri.ecosystem.judge import Batch
 from petri.ecosystem.modes import Modes
 from petri.ecosystem.network import Interactions
 from petri.ecosystem.species import Speciator
@@ -41,6 +42,8 @@ class Colony:
     network: Interactions
     dynamics: DynamicsState
     counters: dict[str, int] = field(default_factory=dict)
+    #: genomes being judged (not in snapshots: a restored colony sends its unjudged ones again)
+    in_flight: Batch | None = None
 
     def digest(self) -> str:
         """A hash of the world's arrays and genome ids: equal colonies have equal digests."""
