@@ -222,7 +222,7 @@ def _goal_options(folder: Path, backend: str, redis_url: str | None) -> dict[str
 
 def _run_of(folder: Path) -> str:
     """The id of the run started on ``folder`` (from the runs registry in PETRI_HOME)."""
-    from petri.evolve.runs import recent
+    from petri.runtime.runs import recent
 
     for info in recent(Path(os.environ["PETRI_HOME"]), 1000):
         if Path(info.problem) == folder.resolve():

@@ -107,7 +107,7 @@ def resume_command(
     """Continue a run that was stopped or killed, from its recorded events."""
     from petri.config import load_settings
     from petri.evolve.run import resume_run
-    from petri.evolve.runs import lookup
+    from petri.runtime.runs import lookup
 
     err = Console(stderr=True)
     with petri_errors(err):
@@ -146,8 +146,8 @@ def status_command(
 ) -> None:
     """List recent runs, or show one run: its status and best objectives, or its task graph."""
     from petri.config import load_settings
-    from petri.evolve.runs import lookup
     from petri.evolve.status import describe, listing
+    from petri.runtime.runs import lookup
 
     with petri_errors(Console(stderr=True)):
         home = load_settings().home
@@ -200,7 +200,7 @@ def report_command(
 
     with petri_errors(Console(stderr=True)):
         from petri.evolve.report import render_report
-        from petri.evolve.runs import lookup
+        from petri.runtime.runs import lookup
 
         home = load_settings().home
         if lookup(home, run).kind == "ecosystem":
@@ -229,8 +229,8 @@ def export_command(
 ) -> None:
     """Export a run's result: ``--git`` puts it on a new branch of its repository."""
     from petri.config import load_settings
-    from petri.evolve.runs import lookup
     from petri.evolve.status import export_git
+    from petri.runtime.runs import lookup
 
     with petri_errors(Console(stderr=True)):
         if not git:

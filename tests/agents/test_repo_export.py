@@ -22,7 +22,7 @@ from petri.agents.repo.rubric import repair_rubric
 from petri.agents.repo.workspace import file_key, publish, put_blob
 from petri.agents.repo.world import RepoWorld
 from petri.errors import ConfigError, IntegrationError
-from petri.evolve.runs import RunInfo, register
+from petri.runtime.runs import RunInfo, register
 from petri.runtime.store import NewEvent
 from petri.runtime.store import from_url as store_from_url
 

@@ -15,7 +15,7 @@ from petri.config import Settings, load_settings
 from petri.ecosystem.corpus import bundled_corpus
 from petri.ecosystem.history import read_history
 from petri.ecosystem.run import resume_ecosystem, start_ecosystem
-from petri.evolve.runs import lookup
+from petri.runtime.runs import lookup
 from petri.runtime.store import from_url
 
 SMALL = {"width": 16, "height": 16, "organisms": 120, "ticks": 24, "snapshot_every": 8,

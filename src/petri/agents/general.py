@@ -22,7 +22,7 @@ from petri.agents.run import Mode
 from petri.agents.shared import SharedState
 from petri.agents.status import graph, run_status
 from petri.errors import AgentError, GoalError, StateConflict
-from petri.evolve.runs import RunInfo
+from petri.runtime.runs import RunInfo
 from petri.runtime.store import Store
 from petri.runtime.store.files import write_atomic
 

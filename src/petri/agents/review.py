@@ -17,7 +17,7 @@ from petri.agents import journal
 from petri.agents.models import TaskState
 from petri.agents.status import swarm_state
 from petri.errors import ReviewError
-from petri.evolve.runs import RunInfo, lookup, recent
+from petri.runtime.runs import RunInfo, lookup, recent
 from petri.runtime.store import from_url as store_from_url
 
 

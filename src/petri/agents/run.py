@@ -30,9 +30,9 @@ from petri.agents.promote import Promoter
 from petri.agents.rubric import RubricRegistry
 from petri.config import Settings, SwarmSettings
 from petri.errors import ConfigError
-from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.queue import from_url as queue_from_url
+from petri.runtime.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, Supervisor

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from petri.agents.journal import SwarmState
-from petri.evolve.runs import RunInfo
+from petri.runtime.runs import RunInfo
 from petri.runtime.store import from_url as store_from_url
 
 

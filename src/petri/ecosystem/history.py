@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from petri.errors import ConfigError
-from petri.evolve.runs import RunInfo, lookup
+from petri.runtime.runs import RunInfo, lookup
 from petri.runtime.store import Event
 from petri.runtime.store import from_url as store_from_url
 

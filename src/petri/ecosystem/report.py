@@ -21,7 +21,7 @@ import numpy as np
 from petri.ecosystem.environments import environment
 from petri.ecosystem.history import History
 from petri.ecosystem.snapshot import Colony, load
-from petri.evolve.report import STYLE, figure, require_matplotlib, svg
+from petri.html_report import STYLE, figure, require_matplotlib, svg
 from petri.runtime.store.files import write_atomic
 
 _ANCESTORS_SHOWN = 12

@@ -38,7 +38,7 @@ from petri.ecosystem.snapshot import Colony, load, save
 from petri.ecosystem.species import Speciator
 from petri.ecosystem.world import Ints, Params, check_memory, new_world
 from petri.errors import ConfigError
-from petri.evolve.runs import RunInfo, new_run_id, register
+from petri.runtime.runs import RunInfo, new_run_id, register
 from petri.runtime.store import NewEvent, Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.store.files import write_atomic

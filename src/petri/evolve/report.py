@@ -7,42 +7,19 @@ comes from a candidate or the problem (sources, patch, ids, names) is HTML-escap
 
 from __future__ import annotations
 
-import importlib
-import io
-import re
 from collections.abc import Iterator, Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from petri.errors import ConfigError
 from petri.evolve.journal import RunState
 from petri.evolve.objectives import Objective
 from petri.evolve.outputs import patch
+from petri.html_report import STYLE, figure, require_matplotlib, svg
 from petri.runtime.store.files import write_atomic
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}
-h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}
-table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .6em;text-align:left}
-th{background:#f4f4f4}.plots{display:flex;flex-wrap:wrap;gap:1em}.plots svg{height:auto}
-pre{background:#f8f8f8;padding:.8em;overflow-x:auto}.add{color:#176f2c}.del{color:#b31d28}
-.hunk{color:#6f42c1}.meta{color:#555;font-weight:bold}.best{font-weight:bold}
-ul.lineage{list-style:none;padding-left:.8em;border-left:2px solid #ccc}code{font-size:.95em}"""
-
-# The SVG prolog names a DTD by URL and its metadata names RDF vocabularies: neither is needed.
-_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
-
-
-def require_matplotlib() -> None:
-    try:
-        importlib.import_module("matplotlib.figure")
-    except ImportError as exc:
-        raise ConfigError(
-            "the report draws its plots with matplotlib: pip install 'petridish[report]'"
-        ) from exc
+    pass
 
 
 def _num(value: Any) -> str:
@@ -56,23 +33,6 @@ def _named(objective: Objective) -> str:
 
 def _label(objective: Objective) -> str:
     return _named(objective).replace("$", r"\$")  # a '$' would start matplotlib's math mode
-
-
-def figure() -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(4.2, 2.8), layout="constrained")
-
-
-def svg(fig: Figure, salt: str) -> str:
-    """The figure as an inline <svg> element; ``salt`` keeps ids unique within the page."""
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "path"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    return _SVG_METADATA.sub("", text[text.index("<svg") :])
 
 
 def _header(state: RunState) -> str:

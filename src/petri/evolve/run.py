@@ -24,7 +24,6 @@ from petri.evolve.journal import RunState
 from petri.evolve.model_edits import model_editor
 from petri.evolve.outputs import write_outputs
 from petri.evolve.results import load_result
-from petri.evolve.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.evolve.shadow import from_snapshot
 from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
@@ -33,6 +32,7 @@ from petri.program.edits import Original
 from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.doorbell import Doorbell
 from petri.runtime.queue import from_url as queue_from_url
+from petri.runtime.runs import RunInfo, lookup, new_run_id, register, state_folder
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, Supervisor

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from petri.errors import ConfigError
 from petri.evolve.journal import RunState
-from petri.evolve.runs import RunInfo, lookup, recent
+from petri.runtime.runs import RunInfo, lookup, recent
 from petri.runtime.store import from_url as store_from_url
 
 if TYPE_CHECKING:

@@ -25,8 +25,8 @@ from petri.agents.repo.diffs import merge
 from petri.agents.repo.outputs import live_promotions
 from petri.agents.repo.workspace import FILE_PREFIX, get_blob, materialize
 from petri.errors import ConfigError, IntegrationError
-from petri.evolve.runs import lookup
 from petri.integrations.git import Commit, ExportResult, export_commits, files_at
+from petri.runtime.runs import lookup
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
 

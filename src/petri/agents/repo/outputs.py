@@ -17,7 +17,7 @@ from petri.agents.models import TaskState
 from petri.agents.repo.diffs import unified
 from petri.agents.repo.workspace import get_blob, materialize
 from petri.agents.status import graph, run_status
-from petri.evolve.runs import RunInfo
+from petri.runtime.runs import RunInfo
 from petri.runtime.store import Store
 from petri.runtime.store.files import write_atomic
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from petri.errors import ConfigError
-from petri.evolve.runs import RunInfo, lookup, new_run_id, recent, register
+from petri.runtime.runs import RunInfo, lookup, new_run_id, recent, register
 
 
 def info(run_id: str) -> RunInfo:
