@@ -38,7 +38,7 @@ from petri.ecosystem.snapshot import Colony, load, save
 from petri.ecosystem.species import Speciator
 from petri.ecosystem.world import Ints, Params, check_memory, new_world
 from petri.errors import ConfigError
-from petri.runtime.runs import RunInfo, new_run_id, register
+from petri.runtime.runs import RunInfo, new_run_id, register, state_folder
 from petri.runtime.store import NewEvent, Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.store.files import write_atomic
@@ -89,7 +89,7 @@ def start_ecosystem(
     params = Params(width=eco.width, height=eco.height, signals=eco.signals)
     check_memory(params, len(env.tasks) + 1, eco.organisms, available_memory())
     founders = read_corpus(corpus).founders
-    folder = state_dir or Path.cwd() / ".petri"
+    folder = state_dir or state_folder(Path.cwd())  # a folder petri cannot write: ConfigError
     run_id = new_run_id()
     info = RunInfo(
         run_id=run_id,
@@ -100,7 +100,7 @@ def start_ecosystem(
         created=time.time(),
         kind=KIND,
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)  # a state_dir given by the caller
     started = Started(str(corpus.resolve()), founders, eco, params)
     store = store_from_url(info.store)
     try:
