@@ -33,23 +33,23 @@ def describe(home: Path, name: str) -> dict[str, Any]:
 
 def listing(home: Path, limit: int = 20) -> list[dict[str, Any]]:
     """The newest runs, one row each (a run whose store is gone says so)."""
-    rows = []
-    for info in recent(home, limit):
-        try:
-            if info.kind == "swarm":
-                from petri.agents.status import row, swarm_state
+    return [row_of(home, info) for info in recent(home, limit)]
 
-                rows.append(row(info, swarm_state(info)))
-                continue
-            if info.kind == "ecosystem":
-                from petri.ecosystem.history import read_history
 
-                rows.append(read_history(info).row())
-                continue
-            rows.append(describe(home, info.run_id))
-        except Exception as exc:  # one broken store must not hide the other runs
-            rows.append({**_blank(info), "status": f"unreadable: {type(exc).__name__}"})
-    return rows
+def row_of(home: Path, info: RunInfo) -> dict[str, Any]:
+    """One run of any job as a ``petri status`` row, or a row that says it is unreadable."""
+    try:
+        if info.kind == "swarm":
+            from petri.agents.status import row, swarm_state
+
+            return row(info, swarm_state(info))
+        if info.kind == "ecosystem":
+            from petri.ecosystem.history import read_history
+
+            return read_history(info).row()
+        return describe(home, info.run_id)
+    except Exception as exc:  # one broken store must not hide the other runs
+        return {**_blank(info), "status": f"unreadable: {type(exc).__name__}"}
 
 
 def _row(info: RunInfo, state: RunState) -> dict[str, Any]:

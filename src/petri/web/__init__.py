@@ -1,0 +1,1 @@
+"""The dashboard (``petri dashboard``): pages, a JSON API, live events and ``/metrics``."""

@@ -1,0 +1,97 @@
+"""Server-rendered pages: plain HTML, inline style and script, everything escaped.
+
+A run's page shows its last events and appends new ones as they arrive, read from
+``/api/runs/{id}/stream`` (server-sent events) by a few lines of inline script: no framework,
+no address outside the dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from petri.html_report import STYLE
+from petri.runtime.runs import RunInfo
+from petri.runtime.store import Event
+
+_LIVE = """
+const table = document.getElementById("events");
+const last = Number(table.dataset.last || 0);
+const source = new EventSource("/api/runs/" + table.dataset.run + "/stream");
+function add(message) {
+  const event = JSON.parse(message.data);
+  if (event.seq <= last) { return; }
+  const row = table.insertRow(1);
+  row.dataset.seq = event.seq;
+  for (const text of [event.seq, event.type, JSON.stringify(event.payload).slice(0, 200)]) {
+    row.insertCell().textContent = text;
+  }
+  document.getElementById("live").textContent = "live: event " + event.seq;
+}
+source.onmessage = add;
+source.onerror = () => { document.getElementById("live").textContent = "stream closed"; };
+"""
+
+
+def _page(title: str, body: str, script: str = "") -> str:
+    tail = f"<script>{script}</script>" if script else ""
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><p><a href='/'>petri runs</a></p>{body}{tail}</body></html>\n"
+    )
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict):
+        return escape(
+            ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items()
+            )
+        )
+    return escape(str(value))
+
+
+def runs_page(rows: Iterable[dict[str, Any]], q: str) -> str:
+    """Every run: id (a link), job, problem, status, progress, started, best objectives."""
+    head = ("run", "job", "problem", "status", "generations", "evaluations", "best", "started")
+    lines = []
+    for row in rows:
+        run = escape(str(row["run"]))
+        cells = [f"<td><a href='/runs/{run}'>{run}</a></td>"]
+        cells += [f"<td>{_cell(row.get(k, ''))}</td>" for k in head[1:]]
+        lines.append(f"<tr>{''.join(cells)}</tr>")
+    search = (
+        "<form method='get' action='/'><input name='q' placeholder='search runs' "
+        f"value='{escape(q, quote=True)}'> <button>search</button></form>"
+    )
+    table = (
+        "<table id='runs'><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"
+        + "".join(lines) + "</table>"
+    )  # fmt: skip
+    empty = "" if lines else "<p>No run yet: start one with <code>petri evolve PROBLEM</code>.</p>"
+    return _page("petri runs", f"<h1>petri runs</h1>{search}{table}{empty}")
+
+
+def run_page(info: RunInfo, row: dict[str, Any], events: list[Event]) -> str:
+    """One run: its row, and its events, newest first, growing live."""
+    summary = "".join(
+        f"<tr><th>{escape(str(k))}</th><td>{_cell(v)}</td></tr>" for k, v in row.items()
+    )
+    lines = [
+        f"<tr data-seq='{e.seq}'><td>{e.seq}</td><td>{escape(e.type)}</td>"
+        f"<td>{escape(json.dumps(e.payload, default=str)[:200])}</td></tr>"
+        for e in reversed(events)
+    ]
+    last = events[-1].seq if events else 0
+    table = (
+        f"<table id='events' data-run='{escape(info.run_id, quote=True)}' data-last='{last}'>"
+        "<tr><th>seq</th><th>event</th><th>payload</th></tr>" + "".join(lines) + "</table>"
+    )
+    body = (
+        f"<h1>run {escape(info.run_id)}</h1><table>{summary}</table>"
+        f"<h2>Events</h2><p id='live'>waiting for events</p>{table}"
+    )
+    return _page(f"petri run {info.run_id}", body, _LIVE)

@@ -1,0 +1,124 @@
+"""The dashboard's pages, JSON API, live stream, metrics and token, on real runs' stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from petri.config import load_settings
+from petri.ecosystem.corpus import bundled_corpus
+from petri.ecosystem.run import start_ecosystem
+from petri.runtime.runs import RunInfo, register
+from petri.web.app import create_app
+from petri.web.security import needs_token
+
+TOKEN = "t0ken-for-the-dashboard-tests"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A petri home holding one finished ecosystem run and one run with no events."""
+    root = tmp_path_factory.mktemp("web")
+    eco = {"width": 12, "height": 12, "organisms": 60, "ticks": 6, "snapshot_every": 3}
+    settings = load_settings(ecosystem=eco, home=root / "home")
+    start_ecosystem(bundled_corpus(), settings, state_dir=root / "state")
+    store = "sqlite:///" + str(root / "empty" / "x.db")
+    register(
+        root / "home", RunInfo("r20000101-000000-dead00", str(root), store, "", str(root), 9e8)
+    )
+    return root / "home"
+
+
+def run_id(client: TestClient) -> str:
+    rows = client.get("/api/runs", params={"q": "ecosystem"}).json()
+    return str(rows[0]["run"])
+
+
+def test_the_api_lists_runs_and_searches_them(home: Path) -> None:
+    client = TestClient(create_app(home))
+    rows = client.get("/api/runs").json()
+    assert {r["job"] for r in rows} == {"ecosystem", "evolve"}
+    finished = next(r for r in rows if r["job"] == "ecosystem")
+    assert finished["status"] == "finished" and finished["generations"] == "6 ticks"
+    empty = next(r for r in rows if r["job"] == "evolve")
+    assert empty["status"] == "no events"
+    assert client.get("/api/runs", params={"q": "no such thing"}).json() == []
+    one = client.get(f"/api/runs/{finished['run'][:12]}").json()  # a unique prefix names it
+    assert one["run"] == finished["run"] and one["job"] == "ecosystem"
+
+
+def test_events_are_paged(home: Path) -> None:
+    client = TestClient(create_app(home))
+    rid = run_id(client)
+    first = client.get(f"/api/runs/{rid}/events", params={"limit": 4}).json()
+    assert [e["seq"] for e in first["events"]] == [1, 2, 3, 4] and first["next"] == 4
+    assert first["events"][0]["type"] == "ecosystem_started"
+    rest = client.get(f"/api/runs/{rid}/events", params={"after": 4, "limit": 1000}).json()
+    assert rest["next"] is None and rest["events"][-1]["type"] == "ecosystem_finished"
+
+
+def test_the_stream_sends_every_event_then_ends_with_the_run(home: Path) -> None:
+    client = TestClient(create_app(home, poll_s=0.01))
+    rid = run_id(client)
+    with client.stream("GET", f"/api/runs/{rid}/stream", headers={"Last-Event-ID": "3"}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        frames = [line for line in r.iter_lines() if line.startswith("data: ")]
+    events: list[dict[str, Any]] = [json.loads(f[6:]) for f in frames]
+    assert events[0]["seq"] == 4 and events[-1]["type"] == "ecosystem_finished"
+    assert [e["seq"] for e in events] == list(range(4, 4 + len(events)))
+
+
+def test_pages_render_runs_and_a_run_escaped_and_without_outside_addresses(home: Path) -> None:
+    client = TestClient(create_app(home))
+    page = client.get("/", params={"q": "<script>"}).text
+    assert "&lt;script&gt;" in page and "<script>" not in page.split("</style>")[1]
+    rid = run_id(client)
+    runs = client.get("/").text
+    assert f"/runs/{rid}" in runs
+    one = client.get(f"/runs/{rid}").text
+    assert "ecosystem_finished" in one and "EventSource" in one
+    for text in (runs, one):
+        assert "http://" not in text and "https://" not in text  # every asset is petri's own
+
+
+def test_metrics_count_runs_by_job_and_status(home: Path) -> None:
+    body = TestClient(create_app(home)).get("/metrics").text
+    assert 'petri_runs{job="ecosystem",status="finished"} 1.0' in body
+    assert 'petri_runs{job="evolve",status="no events"} 1.0' in body
+    assert "petri_run_work" in body
+
+
+def test_bad_requests_are_clear_json_errors(home: Path) -> None:
+    client = TestClient(create_app(home))
+    missing = client.get("/api/runs/r-nope")
+    assert missing.status_code == 404 and "no run" in missing.json()["detail"].lower()
+    assert client.get("/runs/r-nope").status_code == 404
+    rid = run_id(client)
+    assert client.get(f"/api/runs/{rid}/events", params={"limit": 0}).status_code == 422
+    assert client.get(f"/api/runs/{rid}/events", params={"after": "x"}).status_code == 422
+    assert client.get("/api/runs/" + "r" * 300).status_code == 422
+
+
+def test_a_token_guards_every_request_and_is_never_echoed(home: Path) -> None:
+    client = TestClient(create_app(home, token=TOKEN))
+    refused = client.get("/api/runs")
+    assert refused.status_code == 401 and TOKEN not in refused.text
+    assert client.get("/api/runs", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = client.get("/api/runs", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert ok.status_code == 200
+    first = client.get("/", params={"token": TOKEN}, follow_redirects=False)
+    assert first.status_code == 303 and "token" not in first.headers["location"]
+    assert "httponly" in first.headers["set-cookie"].lower()
+    page = client.get("/")  # the cookie the redirect set
+    assert page.status_code == 200 and TOKEN not in page.text
+    assert client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def test_only_loopback_goes_without_a_token() -> None:
+    assert not needs_token("127.0.0.1") and not needs_token("::1")
+    assert not needs_token("localhost")
+    assert needs_token("0.0.0.0") and needs_token("192.168.1.4") and needs_token("example.org")
