@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import EXAMPLES
 from petri.config import load_settings
 from petri.ecosystem.corpus import bundled_corpus
 from petri.ecosystem.run import start_ecosystem
+from petri.evolve.run import start_run
+from petri.problem import load_problem
 from petri.runtime.runs import RunInfo, register
+from petri.web import pages
 from petri.web.app import create_app
 from petri.web.security import needs_token
 
@@ -21,11 +27,15 @@ TOKEN = "t0ken-for-the-dashboard-tests"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A petri home holding one finished ecosystem run and one run with no events."""
+    """A petri home holding a finished ecosystem run, an evolve run and a run with no events."""
     root = tmp_path_factory.mktemp("web")
     eco = {"width": 12, "height": 12, "organisms": 60, "ticks": 6, "snapshot_every": 3}
     settings = load_settings(ecosystem=eco, home=root / "home")
     start_ecosystem(bundled_corpus(), settings, state_dir=root / "state")
+    problem = root / "fizzbuzz"
+    shutil.copytree(EXAMPLES / "fizzbuzz", problem)
+    evolve = {"max_evals": 60, "seed": 1, "workers": 1}
+    start_run(load_problem(problem), load_settings(problem, evolve=evolve, home=root / "home"))
     store = "sqlite:///" + str(root / "empty" / "x.db")
     register(
         root / "home", RunInfo("r20000101-000000-dead00", str(root), store, "", str(root), 9e8)
@@ -41,13 +51,12 @@ def run_id(client: TestClient) -> str:
 def test_the_api_lists_runs_and_searches_them(home: Path) -> None:
     client = TestClient(create_app(home))
     rows = client.get("/api/runs").json()
-    assert {r["job"] for r in rows} == {"ecosystem", "evolve"}
+    assert sorted(r["job"] for r in rows) == ["ecosystem", "evolve", "evolve"]
     finished = next(r for r in rows if r["job"] == "ecosystem")
     assert finished["status"] == "finished" and finished["generations"] == "6 ticks"
-    empty = next(r for r in rows if r["job"] == "evolve")
-    assert empty["status"] == "no events"
+    assert {r["status"] for r in rows if r["job"] == "evolve"} >= {"no events"}
     assert client.get("/api/runs", params={"q": "no such thing"}).json() == []
-    one = client.get(f"/api/runs/{finished['run'][:12]}").json()  # a unique prefix names it
+    one = client.get(f"/api/runs/{finished['run'][:-2]}").json()  # a unique prefix names it
     assert one["run"] == finished["run"] and one["job"] == "ecosystem"
 
 
@@ -79,10 +88,15 @@ def test_pages_render_runs_and_a_run_escaped_and_without_outside_addresses(home:
     rid = run_id(client)
     runs = client.get("/").text
     assert f"/runs/{rid}" in runs
-    one = client.get(f"/runs/{rid}").text
-    assert "ecosystem_finished" in one and "EventSource" in one
-    for text in (runs, one):
-        assert "http://" not in text and "https://" not in text  # every asset is petri's own
+    eco = client.get(f"/runs/{rid}").text
+    assert "ecosystem_finished" in eco and "EventSource" in eco
+    assert "Phylogeny of the dominant species" in eco and "<img" in eco  # the job's own view
+    evolve = next(r["run"] for r in client.get("/api/runs").json() if r["status"] != "no events"
+                  and r["job"] == "evolve")  # fmt: skip
+    view = client.get(f"/runs/{evolve}").text
+    assert "Pareto front" in view and "Lineage of the best program" in view
+    for text in (runs, eco, view):
+        assert not re.search(r"(src|href)=[\'\"]?https?:", text)  # every asset is petri's own
 
 
 def test_metrics_count_runs_by_job_and_status(home: Path) -> None:
@@ -122,3 +136,28 @@ def test_only_loopback_goes_without_a_token() -> None:
     assert not needs_token("127.0.0.1") and not needs_token("::1")
     assert not needs_token("localhost")
     assert needs_token("0.0.0.0") and needs_token("192.168.1.4") and needs_token("example.org")
+
+
+def test_a_swarm_task_graph_renders_each_task_escaped() -> None:
+    html = pages.task_graph(
+        [
+            {
+                "task": "analyze-1",
+                "kind": "analyze",
+                "title": "<b>look</b>",
+                "state": "done",
+                "depends_on": [],
+                "score": 1.0,
+            },
+            {
+                "task": "repair-1",
+                "kind": "repair",
+                "title": "fix",
+                "state": "waiting",
+                "depends_on": ["analyze-1"],
+                "score": None,
+            },
+        ]
+    )
+    assert html.count("<tr>") == 3 and "&lt;b&gt;look&lt;/b&gt;" in html
+    assert "['analyze-1']" in html.replace("&#x27;", "'")

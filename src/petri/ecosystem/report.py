@@ -157,8 +157,9 @@ def _header(history: History) -> str:
     return f"<h1>petri ecosystem {escape(history.info.run_id)}</h1><table>{body}</table>"
 
 
-def render_ecosystem_report(history: History, out: Path) -> Path:
-    """Write the run's HTML report to ``out`` (atomically); ConfigError without matplotlib."""
+def report_sections(history: History) -> list[str]:
+    """The report's sections as HTML (the page, and the dashboard's view of an ecosystem
+    run). ConfigError when matplotlib is not installed."""
     require_matplotlib()
     sections = [_header(history), _over_time(history)]
     if history.snapshots:
@@ -166,6 +167,12 @@ def render_ecosystem_report(history: History, out: Path) -> Path:
         tasks = tuple(environment(history.started["settings"]["environment"]).tasks)
         sections.append("<h2>The world</h2>" + _world_image(colony, tasks))
         sections.append("<h2>Phylogeny of the dominant species</h2>" + _phylogeny(colony))
+    return sections
+
+
+def render_ecosystem_report(history: History, out: Path) -> Path:
+    """Write the run's HTML report to ``out`` (atomically); ConfigError without matplotlib."""
+    sections = report_sections(history)
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>petri ecosystem {escape(history.info.run_id)}</title><style>{STYLE}</style>"

@@ -229,12 +229,9 @@ def _shadow(state: RunState) -> str:
     return text + f"<table>{head}{''.join(rows)}</table><p>Promoted: {chosen}.</p>"
 
 
-def render_report(state: RunState, out: Path) -> Path:
-    """Write the HTML report of a run to ``out`` (atomically) and return it.
-
-    A run that has not finished still renders; its status says so. Raises ``ConfigError`` when
-    matplotlib (the ``report`` extra) is not installed.
-    """
+def report_sections(state: RunState) -> list[str]:
+    """The report's sections as HTML (the page ``render_report`` writes, and the dashboard's
+    view of an evolve run). ConfigError when matplotlib is not installed."""
     require_matplotlib()
     best = state.best
     sections = [
@@ -248,6 +245,16 @@ def render_report(state: RunState, out: Path) -> Path:
     ]
     if best is not None and best in state.born:
         sections.append(f"<h2>Best program</h2><pre>{escape(state.born[best].source)}</pre>")
+    return sections
+
+
+def render_report(state: RunState, out: Path) -> Path:
+    """Write the HTML report of a run to ``out`` (atomically) and return it.
+
+    A run that has not finished still renders; its status says so. Raises ``ConfigError`` when
+    matplotlib (the ``report`` extra) is not installed.
+    """
+    sections = report_sections(state)
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>petri report {escape(state.run_id)}</title><style>{STYLE}</style></head>"

@@ -48,7 +48,7 @@ def create_app(home: Path, *, token: str | None = None, poll_s: float = 0.5) -> 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_page(run_id: str) -> str:
         info = _run(home, run_id)
-        return pages.run_page(info, _row(home, info), _read(info, 0, 200))
+        return pages.run_page(info, _row(home, info), _read(info, 0, 200), views(home, info))
 
     @app.get("/api/runs")
     def api_runs(q: Annotated[str, Query(max_length=200)] = "") -> list[dict[str, Any]]:
@@ -86,6 +86,28 @@ def create_app(home: Path, *, token: str | None = None, poll_s: float = 0.5) -> 
         return PlainTextResponse(body, media_type=content_type)
 
     return app
+
+
+def views(home: Path, info: RunInfo) -> list[str]:
+    """The job's own view of a run, as HTML sections: an evolve run's curves, front, lineage,
+    patch and shadow evidence; an ecosystem run's curves, world and phylogeny; a swarm run's
+    task graph. Empty when matplotlib (the report extra) is missing."""
+    try:
+        if info.kind == "ecosystem":
+            from petri.ecosystem.history import read_history
+            from petri.ecosystem.report import report_sections
+
+            return report_sections(read_history(info))
+        if info.kind == "swarm":
+            from petri.agents.status import describe
+
+            return [pages.task_graph(describe(info)["tasks"])]
+        from petri.evolve.report import report_sections as evolve_sections
+        from petri.evolve.status import run_state
+
+        return evolve_sections(run_state(home, info.run_id)[1])
+    except ConfigError:
+        return []
 
 
 def _run(home: Path, run_id: str) -> RunInfo:

@@ -75,8 +75,24 @@ def runs_page(rows: Iterable[dict[str, Any]], q: str) -> str:
     return _page("petri runs", f"<h1>petri runs</h1>{search}{table}{empty}")
 
 
-def run_page(info: RunInfo, row: dict[str, Any], events: list[Event]) -> str:
-    """One run: its row, and its events, newest first, growing live."""
+def task_graph(tasks: list[dict[str, Any]]) -> str:
+    """A swarm run's task graph: one row per task in plan order."""
+    head = ("task", "kind", "title", "state", "depends_on", "score")
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(t.get(k, ''))}</td>" for k in head) + "</tr>" for t in tasks
+    )
+    return (
+        "<h2>Task graph</h2><table><tr>"
+        + "".join(f"<th>{h}</th>" for h in head)
+        + f"</tr>{rows}</table>"
+    )
+
+
+def run_page(
+    info: RunInfo, row: dict[str, Any], events: list[Event], views: list[str] | None = None
+) -> str:
+    """One run: its row, its job's view (``views``), and its events, newest first, growing
+    live."""
     summary = "".join(
         f"<tr><th>{escape(str(k))}</th><td>{_cell(v)}</td></tr>" for k, v in row.items()
     )
@@ -91,7 +107,7 @@ def run_page(info: RunInfo, row: dict[str, Any], events: list[Event]) -> str:
         "<tr><th>seq</th><th>event</th><th>payload</th></tr>" + "".join(lines) + "</table>"
     )
     body = (
-        f"<h1>run {escape(info.run_id)}</h1><table>{summary}</table>"
+        f"<h1>run {escape(info.run_id)}</h1><table>{summary}</table>{''.join(views or [])}"
         f"<h2>Events</h2><p id='live'>waiting for events</p>{table}"
     )
     return _page(f"petri run {info.run_id}", body, _LIVE)
