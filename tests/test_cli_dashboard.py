@@ -16,7 +16,7 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, An
     calls: list[dict[str, Any]] = []
     monkeypatch.setenv("PETRI_HOME", str(tmp_path / "home"))
 
-    def fake(home: Path, host: str, port: int, token: str | None) -> None:
+    def fake(home: Path, host: str, port: int, token: str | None, **_: object) -> None:
         calls.append({"home": home, "host": host, "port": port, "token": token})
 
     monkeypatch.setattr("petri.cli_dashboard.serve", fake)

@@ -17,6 +17,13 @@ def register(app: typer.Typer) -> None:
 
 
 def dashboard_command(
+    store: Annotated[
+        str | None, typer.Option(help="Store URL of the audit trail (default SQLite in home).")
+    ] = None,
+    broker: Annotated[
+        str | None,
+        typer.Option(envvar="PETRI_BROKER", help="Queue URL whose tasks the queue view shows."),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8321,
     token: Annotated[
@@ -42,13 +49,22 @@ def dashboard_command(
         address = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
         where = f"{address}?token={token}" if token else address
         err.print(f"petri dashboard on {where} (Ctrl-C stops it)", markup=False, soft_wrap=True)
-        serve(home, host, port, token)
+        serve(home, host, port, token, broker=broker, store=store)
 
 
-def serve(home: Path, host: str, port: int, token: str | None) -> None:
+def serve(
+    home: Path,
+    host: str,
+    port: int,
+    token: str | None,
+    *,
+    broker: str | None = None,
+    store: str | None = None,
+) -> None:
     """Run uvicorn until interrupted (its access log is off: it would show tokens in URLs)."""
     import uvicorn
 
     from petri.web.app import create_app
 
-    uvicorn.run(create_app(home, token=token), host=host, port=port, access_log=False)
+    app = create_app(home, token=token, broker=broker, store=store)
+    uvicorn.run(app, host=host, port=port, access_log=False)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 
 from petri.errors import ConfigError, PetriError
@@ -22,6 +23,7 @@ from petri.runtime.store import Event
 from petri.runtime.store import from_url as store_from_url
 from petri.web import pages
 from petri.web.metrics import render_metrics
+from petri.web.queue_views import add_queue_views
 from petri.web.security import TokenGuard
 
 #: Event types that end a run: its live stream ends after them.
@@ -29,12 +31,29 @@ FINAL_EVENTS = frozenset({"run_finished", "ecosystem_finished", "swarm_finished"
 MAX_PAGE = 1000
 
 
-def create_app(home: Path, *, token: str | None = None, poll_s: float = 0.5) -> FastAPI:
+def create_app(
+    home: Path,
+    *,
+    token: str | None = None,
+    broker: str | None = None,
+    store: str | None = None,
+    poll_s: float = 0.5,
+) -> FastAPI:
     """The dashboard over the runs indexed in ``home``; ``token`` (when given) is required
-    on every request (see ``security.TokenGuard``)."""
+    on every request (see ``security.TokenGuard``); ``broker`` is the queue its queue view
+    shows; ``store`` (default SQLite in ``home``) keeps the audit trail of its actions."""
     app = FastAPI(title="petri dashboard", version="1", docs_url="/api/docs")
     guard = TokenGuard(token)
     app.middleware("http")(guard.middleware)
+    audit = store_from_url(store or f"sqlite:///{home / 'dashboard.db'}")
+    add_queue_views(app, broker, audit, guarded=token is not None)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # The offending input is not echoed: it may be binary, huge, or a secret.
+        where = [".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", ""))
+                 for e in exc.errors()]  # fmt: skip
+        return JSONResponse({"detail": "; ".join(where) or "malformed request"}, status_code=422)
 
     @app.exception_handler(PetriError)
     async def petri_error(_: Request, exc: PetriError) -> JSONResponse:

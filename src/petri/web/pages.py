@@ -35,7 +35,7 @@ source.onerror = () => { document.getElementById("live").textContent = "stream c
 """
 
 
-def _page(title: str, body: str, script: str = "") -> str:
+def page(title: str, body: str, script: str = "") -> str:
     tail = f"<script>{script}</script>" if script else ""
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -72,7 +72,7 @@ def runs_page(rows: Iterable[dict[str, Any]], q: str) -> str:
         + "".join(lines) + "</table>"
     )  # fmt: skip
     empty = "" if lines else "<p>No run yet: start one with <code>petri evolve PROBLEM</code>.</p>"
-    return _page("petri runs", f"<h1>petri runs</h1>{search}{table}{empty}")
+    return page("petri runs", f"<h1>petri runs</h1>{search}{table}{empty}")
 
 
 def task_graph(tasks: list[dict[str, Any]]) -> str:
@@ -110,4 +110,4 @@ def run_page(
         f"<h1>run {escape(info.run_id)}</h1><table>{summary}</table>{''.join(views or [])}"
         f"<h2>Events</h2><p id='live'>waiting for events</p>{table}"
     )
-    return _page(f"petri run {info.run_id}", body, _LIVE)
+    return page(f"petri run {info.run_id}", body, _LIVE)
