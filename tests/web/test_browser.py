@@ -1,0 +1,151 @@
+"""The dashboard in a real headless Chromium (Debian's chromium and chromedriver; nothing is
+downloaded): open the runs, watch a live run advance, re-drive a dead task."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from petri.config import load_settings
+from petri.ecosystem.corpus import bundled_corpus
+from petri.ecosystem.run import start_ecosystem
+from petri.runtime.queue import from_url
+from petri.runtime.queue.task import Task
+from petri.web.app import create_app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="no chromium and chromedriver (apt install chromium chromium-driver)",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Start the dashboard on a free loopback port; yields a function returning its address."""
+    import uvicorn
+
+    servers: list[tuple[Any, threading.Thread]] = []
+
+    def start(**options: Any) -> str:
+        port = free_port()
+        app = create_app(tmp_path / "home", poll_s=0.05, **options)
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        server.force_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError("the page never showed it")
+
+
+def ecosystem(tmp_path: Path, ticks: int) -> dict[str, Any]:
+    eco = {"width": 32, "height": 32, "organisms": 400, "ticks": ticks, "snapshot_every": 50}
+    settings = load_settings(ecosystem=eco, home=tmp_path / "home")
+    return start_ecosystem(bundled_corpus(), settings, state_dir=tmp_path / "state")
+
+
+def test_the_runs_page_leads_to_a_run_and_its_view(
+    tmp_path: Path, serve: Callable[..., str], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    summary = ecosystem(tmp_path, 10)
+    browser.get(serve())
+    link = browser.find_element(By.LINK_TEXT, summary["run_id"])
+    link.click()
+    wait_for(lambda: "Phylogeny of the dominant species" in browser.page_source)
+    assert browser.title == f"petri run {summary['run_id']}"
+
+
+def test_a_live_run_advances_on_an_open_page(
+    tmp_path: Path, serve: Callable[..., str], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    address = serve()
+    done: list[dict[str, Any]] = []
+    runner = threading.Thread(target=lambda: done.append(ecosystem(tmp_path, 400)))
+    runner.start()
+    runs = tmp_path / "home" / "runs"
+    wait_for(lambda: runs.exists() and any(runs.glob("*.json")))
+    run_id = next(runs.glob("*.json")).stem
+    browser.get(f"{address}/runs/{run_id}")
+    first = int(browser.find_element(By.ID, "events").get_attribute("data-last") or 0)
+
+    def newest() -> int:
+        rows = browser.find_elements(By.CSS_SELECTOR, "#events tr[data-seq]")
+        return max((int(r.get_attribute("data-seq") or 0) for r in rows), default=0)
+
+    wait_for(lambda: newest() > first + 5)  # events the page did not have when it loaded
+    assert "live: event" in browser.find_element(By.ID, "live").text
+    runner.join(timeout=120)
+    assert done and done[0]["ticks"] == 400
+
+
+def test_a_dead_task_is_redriven_from_the_queue_page(
+    tmp_path: Path, serve: Callable[..., str], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    with from_url(url) as queue:
+        dead = queue.enqueue(Task(kind="work", payload={}, max_attempts=1))
+        leased = queue.lease(["work"])
+        assert leased is not None
+        queue.nack(leased, "boom", "Traceback: boom")
+    browser.get(serve(broker=url) + "/queue")
+    assert dead in browser.find_element(By.ID, "dead").text
+    browser.find_element(By.CSS_SELECTOR, "#dead button").click()
+    wait_for(lambda: dead not in browser.find_element(By.ID, "dead").text)
+    with from_url(url) as queue:
+        task = queue.get(dead)
+        assert task is not None and task.status.value == "pending"
