@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from swarm_waiting import waiting
 
 from petri.config import load_settings
 from petri.ecosystem.corpus import bundled_corpus
@@ -19,6 +20,8 @@ from petri.ecosystem.run import start_ecosystem
 from petri.runtime.queue import from_url
 from petri.runtime.queue.task import Task
 from petri.web.app import create_app
+
+__all__ = ["waiting"]  # the fixture, used by name
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -41,9 +44,9 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., str]]:
 
     servers: list[tuple[Any, threading.Thread]] = []
 
-    def start(**options: Any) -> str:
+    def start(home: Path | None = None, **options: Any) -> str:
         port = free_port()
-        app = create_app(tmp_path / "home", poll_s=0.05, **options)
+        app = create_app(home or tmp_path / "home", poll_s=0.05, **options)
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
@@ -149,3 +152,20 @@ def test_a_dead_task_is_redriven_from_the_queue_page(
     with from_url(url) as queue:
         task = queue.get(dead)
         assert task is not None and task.status.value == "pending"
+
+
+@pytest.mark.slow
+def test_approving_a_waiting_review_resumes_the_run(
+    waiting: tuple[Path, str], serve: Callable[..., str], browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    home, run_id = waiting
+    address = serve(home=home)
+    browser.get(f"{address}/reviews")
+    browser.find_element(By.NAME, "note").send_keys("checked by hand")
+    browser.find_element(By.CSS_SELECTOR, "button[value='approve']").click()
+    wait_for(lambda: browser.current_url.endswith(f"/runs/{run_id}"))
+    wait_for(lambda: "swarm_finished" in browser.find_element(By.ID, "events").text, 180)
+    browser.get(f"{address}/reviews")
+    assert "Nothing waits for a review" in browser.page_source

@@ -24,6 +24,7 @@ from petri.runtime.store import from_url as store_from_url
 from petri.web import pages
 from petri.web.metrics import render_metrics
 from petri.web.queue_views import add_queue_views
+from petri.web.review_views import add_review_views
 from petri.web.security import TokenGuard
 
 #: Event types that end a run: its live stream ends after them.
@@ -47,6 +48,7 @@ def create_app(
     app.middleware("http")(guard.middleware)
     audit = store_from_url(store or f"sqlite:///{home / 'dashboard.db'}")
     add_queue_views(app, broker, audit, guarded=token is not None)
+    add_review_views(app, home, guarded=token is not None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

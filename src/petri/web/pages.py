@@ -40,7 +40,8 @@ def page(title: str, body: str, script: str = "") -> str:
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body><p><a href='/'>petri runs</a></p>{body}{tail}</body></html>\n"
+        "<body><p><a href='/'>runs</a> · <a href='/reviews'>reviews</a> · "
+        f"<a href='/queue'>queue</a></p>{body}{tail}</body></html>\n"
     )
 
 
@@ -111,3 +112,23 @@ def run_page(
         f"<h2>Events</h2><p id='live'>waiting for events</p>{table}"
     )
     return page(f"petri run {info.run_id}", body, _LIVE)
+
+
+def review_body(waiting: Iterable[Any], token: str) -> str:
+    """The results waiting for a person, each with approve and reject (and a note)."""
+    rows = []
+    for w in waiting:
+        wid = escape(str(w.id), quote=True)
+        evidence = escape(json.dumps(w.request.get("evidence", w.request), default=str)[:400])
+        form = (
+            "<form method='post' action='/reviews/decide'>"
+            f"<input type='hidden' name='id' value='{wid}'>"
+            f"<input type='hidden' name='csrf' value='{escape(token, quote=True)}'>"
+            "<input name='note' placeholder='note'> "
+            "<button name='decision' value='approve'>approve</button> "
+            "<button name='decision' value='reject'>reject</button></form>"
+        )
+        rows.append(f"<tr><td>{escape(str(w.id))}</td><td>{evidence}</td><td>{form}</td></tr>")
+    table = "<table id='reviews'><tr><th>result</th><th>evidence</th><th></th></tr>"
+    empty = "" if rows else "<p>Nothing waits for a review.</p>"
+    return f"<h1>reviews</h1>{table}{''.join(rows)}</table>{empty}"
