@@ -26,6 +26,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: setup
 	$(BIN)/petri swarm repair examples/repos/ledger --seed 1
+	@echo "see it in the dashboard: $(BIN)/petri dashboard, then open http://localhost:8321/ (the run is at the top)"
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --cov=petri --cov-report=term --cov-fail-under=85
