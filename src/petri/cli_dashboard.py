@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def dashboard_command(
+    *,
     store: Annotated[
         str | None, typer.Option(help="Store URL of the audit trail (default SQLite in home).")
     ] = None,
@@ -26,6 +27,10 @@ def dashboard_command(
     ] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8321,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Write JSON logs here (rotated at 10 MiB, 5 kept)."),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(
@@ -46,6 +51,10 @@ def dashboard_command(
         if token is None and needs_token(host):
             token = new_token()
         home = load_settings().home
+        if log_file is not None:
+            from petri.web.logs import log_to
+
+            log_to(log_file)
         address = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
         where = f"{address}?token={token}" if token else address
         err.print(f"petri dashboard on {where} (Ctrl-C stops it)", markup=False, soft_wrap=True)

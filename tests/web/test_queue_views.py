@@ -51,6 +51,7 @@ def test_the_queue_page_lists_dead_tasks_and_redrives_one_with_its_csrf_token(
     assert sent.status_code == 303
     counts = client.get("/api/queue").json()["counts"]
     assert counts.get("dead", 0) == 0 and counts["pending"] == 2
+    assert 'petri_queue_tasks{status="pending"} 2.0' in client.get("/metrics").text
     [entry] = audit_events(tmp_path)
     assert entry["action"] == "redrive" and entry["tasks"] == [dead] and entry["redriven"] == 1
     assert "loopback" in str(entry["who"])
@@ -86,3 +87,25 @@ def test_without_a_broker_the_queue_view_says_how_to_name_one(tmp_path: Path) ->
     assert "--broker URL" in client.get("/queue").text
     missing = client.get("/api/queue")
     assert missing.status_code == 409 and "--broker" in missing.json()["detail"]
+
+
+def test_actions_are_json_log_lines_when_a_log_file_is_set(tmp_path: Path) -> None:
+    import json
+    import logging
+
+    from petri.web.logs import log_to
+
+    url, dead = queue_with_a_dead_task(tmp_path)
+    handler = log_to(tmp_path / "logs" / "dashboard.log")
+    try:
+        client = app_for(tmp_path, url)
+        client.get("/queue")
+        headers = {"X-CSRF-Token": client.cookies["petri_csrf"]}
+        client.post("/api/queue/redrive", json={"ids": [dead]}, headers=headers)
+    finally:
+        logging.getLogger("petri").removeHandler(handler)
+        handler.close()
+    lines = [json.loads(x) for x in (tmp_path / "logs" / "dashboard.log").read_text().splitlines()]
+    action = next(x for x in lines if x.get("action") == "redrive")
+    assert action["tasks"] == [dead] and action["level"] == "info" and "loopback" in action["who"]
+    assert action["time"].endswith("Z") and action["logger"] == "petri.web"

@@ -104,6 +104,7 @@ def test_metrics_count_runs_by_job_and_status(home: Path) -> None:
     assert 'petri_runs{job="ecosystem",status="finished"} 1.0' in body
     assert 'petri_runs{job="evolve",status="no events"} 1.0' in body
     assert "petri_run_work" in body
+    assert 'petri_ecosystem{what="organisms"}' in body and 'petri_ecosystem{what="species"}' in body
 
 
 def test_bad_requests_are_clear_json_errors(home: Path) -> None:
@@ -161,3 +162,14 @@ def test_a_swarm_task_graph_renders_each_task_escaped() -> None:
     )
     assert html.count("<tr>") == 3 and "&lt;b&gt;look&lt;/b&gt;" in html
     assert "['analyze-1']" in html.replace("&#x27;", "'")
+
+
+def test_a_run_whose_store_does_not_answer_is_a_4xx_json_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    register(home, RunInfo("r20000101-000000-beef00", str(tmp_path), "redis://127.0.0.1:1/0",
+                           "", str(tmp_path), 9e8))  # fmt: skip
+    client = TestClient(create_app(home))
+    events = client.get("/api/runs/r20000101-000000-beef00/events")
+    assert events.status_code == 424 and "redis" in events.json()["detail"].lower()
+    row = client.get("/api/runs/r20000101-000000-beef00").json()
+    assert row["status"].startswith("unreadable")  # the listing says so instead of failing

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 
 from petri.errors import ConfigError, PetriError
+from petri.runtime.admin import queue_stats
 from petri.runtime.runs import RunInfo, lookup, recent
 from petri.runtime.store import Event
 from petri.runtime.store import from_url as store_from_url
@@ -59,8 +60,9 @@ def create_app(
 
     @app.exception_handler(PetriError)
     async def petri_error(_: Request, exc: PetriError) -> JSONResponse:
-        status = 404 if isinstance(exc, ConfigError) else 503
-        return JSONResponse({"error": " ".join(str(exc).split())}, status_code=status)
+        # 424 Failed Dependency: the run is known, its store did not answer; nothing changed.
+        status = 404 if isinstance(exc, ConfigError) else 424
+        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=status)
 
     @app.get("/", response_class=HTMLResponse)
     def runs_page(q: str = "") -> str:
@@ -103,7 +105,8 @@ def create_app(
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:
-        body, content_type = render_metrics(_rows(home, "", limit=10_000))
+        queue = queue_stats(broker) if broker is not None else None
+        body, content_type = render_metrics(_rows(home, "", limit=10_000), queue)
         return PlainTextResponse(body, media_type=content_type)
 
     return app

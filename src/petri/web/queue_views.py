@@ -9,6 +9,7 @@ which tasks, who, when) in the dashboard's store before the answer goes back.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from html import escape
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from petri.runtime.store import Store
 from petri.web.pages import page
 
 CSRF_COOKIE = "petri_csrf"
+log = logging.getLogger("petri.web")
 AUDIT_RUN = "audit"
 
 
@@ -67,6 +69,7 @@ def add_queue_views(app: FastAPI, broker: str | None, audit: Store, guarded: boo
         count = redrive(need_broker(), ids)
         payload = {"action": "redrive", "tasks": ids, "redriven": count}
         audit.append(AUDIT_RUN, "audit", {**payload, "who": who(request, guarded)})
+        log.info("re-drove %d dead task(s)", count, extra={**payload, "who": who(request, guarded)})
         return count
 
     @app.get("/queue", response_class=HTMLResponse)

@@ -69,6 +69,8 @@ def add_review_views(app: FastAPI, home: Path, guarded: bool) -> Resumer:
             match = review.decide(home, review_id, decision, note, who=who(request, guarded))
         except PetriError as exc:
             raise HTTPException(404, " ".join(str(exc).split())) from None
+        details = {"action": decision, "review": match.id, "who": who(request, guarded)}
+        log.info("%s %s; the run resumes", decision, match.id, extra=details)
         resumer.resume(match.run.run_id)
         return match.run.run_id
 
