@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import EXAMPLES
 from petri.config import load_settings
 from petri.ecosystem.corpus import bundled_corpus
 from petri.ecosystem.run import start_ecosystem
@@ -23,6 +22,7 @@ from petri.web.app import create_app
 from petri.web.security import needs_token
 
 TOKEN = "t0ken-for-the-dashboard-tests"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="module")
