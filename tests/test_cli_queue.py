@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from petri.cli import app
 from petri.runtime.queue import from_url
 from petri.runtime.queue.task import Task
+from petri.runtime.store import from_url as store_from_url
 
 runner = CliRunner()
 
@@ -34,7 +36,10 @@ def test_stats_counts_tasks_per_status(tmp_path: Path) -> None:
     assert counts["pending"] == 1
 
 
-def test_dead_lists_the_error_and_redrive_brings_the_task_back(tmp_path: Path) -> None:
+def test_dead_lists_the_error_and_redrive_brings_the_task_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PETRI_HOME", str(tmp_path / "home"))
     url, dead_id = _queue_with_dead_task(tmp_path)
     listed = runner.invoke(app, ["queue", "dead", "--broker", url, "--json"])
     rows = json.loads(listed.output)
@@ -45,6 +50,13 @@ def test_dead_lists_the_error_and_redrive_brings_the_task_back(tmp_path: Path) -
     redriven = runner.invoke(app, ["queue", "redrive", "--broker", url, dead_id])
     assert redriven.exit_code == 0
     assert "re-driven 1 of 1" in redriven.output
+    trail = store_from_url(f"sqlite:///{tmp_path / 'home' / 'dashboard.db'}")
+    try:
+        [entry] = [e.payload for e in trail.read("audit")]
+    finally:
+        trail.close()
+    assert entry["action"] == "redrive" and entry["tasks"] == [dead_id]
+    assert entry["who"].endswith("(cli)") and entry["at"] > 0
     with from_url(url) as queue:
         task = queue.get(dead_id)
         assert task is not None and task.status.value == "pending"

@@ -231,10 +231,16 @@ def queue_redrive_command(
     ids: Annotated[list[str], typer.Argument(help="Ids of dead tasks to run again.")],
 ) -> None:
     """Send dead tasks back to the queue with fresh attempts."""
+    from petri.config import load_settings
     from petri.runtime.admin import redrive
+    from petri.runtime.audit import default_store, local_user, record_at
 
     with _petri_errors(Console(stderr=True)):
         count = redrive(broker, ids)
+        trail = default_store(load_settings().home)  # the dashboard's trail, in the petri home
+        record_at(
+            trail, "redrive", {"tasks": ids, "redriven": count, "broker": broker}, local_user()
+        )
     typer.echo(f"re-driven {count} of {len(ids)} task(s)")
 
 

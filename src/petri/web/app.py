@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Str
 
 from petri.errors import ConfigError, PetriError
 from petri.runtime.admin import queue_stats
+from petri.runtime.audit import default_store
 from petri.runtime.runs import RunInfo, lookup, recent
 from petri.runtime.store import Event
 from petri.runtime.store import from_url as store_from_url
@@ -47,7 +48,7 @@ def create_app(
     app = FastAPI(title="petri dashboard", version="1", docs_url="/api/docs")
     guard = TokenGuard(token)
     app.middleware("http")(guard.middleware)
-    audit = store_from_url(store or f"sqlite:///{home / 'dashboard.db'}")
+    audit = store_from_url(store or default_store(home))
     add_queue_views(app, broker, audit, guarded=token is not None)
     add_review_views(app, home, guarded=token is not None)
 

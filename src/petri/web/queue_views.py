@@ -19,12 +19,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from petri.runtime.admin import dead_tasks, queue_stats, redrive
+from petri.runtime.audit import record
 from petri.runtime.store import Store
 from petri.web.pages import page
 
 CSRF_COOKIE = "petri_csrf"
 log = logging.getLogger("petri.web")
-AUDIT_RUN = "audit"
 
 
 class Redrive(BaseModel):
@@ -67,9 +67,10 @@ def add_queue_views(app: FastAPI, broker: str | None, audit: Store, guarded: boo
 
     def redriven(request: Request, ids: list[str]) -> int:
         count = redrive(need_broker(), ids)
-        payload = {"action": "redrive", "tasks": ids, "redriven": count}
-        audit.append(AUDIT_RUN, "audit", {**payload, "who": who(request, guarded)})
-        log.info("re-drove %d dead task(s)", count, extra={**payload, "who": who(request, guarded)})
+        details = {"tasks": ids, "redriven": count}
+        record(audit, "redrive", details, who(request, guarded))
+        extra = {"action": "redrive", **details, "who": who(request, guarded)}
+        log.info("re-drove %d dead task(s)", count, extra=extra)
         return count
 
     @app.get("/queue", response_class=HTMLResponse)
