@@ -82,10 +82,17 @@ def browser() -> Iterator[Any]:
 
 
 def wait_for(check: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Until ``check()`` holds; an element that went away with a page being replaced (a
+    redirect after a POST) is looked for again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if check():
-            return
+        try:
+            if check():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass
         time.sleep(0.1)
     raise AssertionError("the page never showed it")
 
