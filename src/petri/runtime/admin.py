@@ -115,6 +115,12 @@ def queue_stats(url: str) -> dict[str, int]:
         return {status.value: count for status, count in queue.stats().items()}
 
 
+def lease_ages(url: str, limit: int = 1000) -> list[float]:
+    """Seconds each live lease has been held, oldest first (see ``Queue.lease_ages``)."""
+    with from_url(url) as queue:
+        return queue.lease_ages(limit)
+
+
 def dead_tasks(url: str, limit: int = 100) -> list[dict[str, Any]]:
     """Dead-lettered tasks, oldest first: id, kind, attempts, error, traceback, payload."""
     with from_url(url) as queue:

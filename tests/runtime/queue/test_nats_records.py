@@ -22,7 +22,7 @@ _DECOY = {"status": "pending", "attempts": 0, "owner": None, "lease_expires": No
 
 def _leased(task: Task, attempts: int, owner: str, until: float, token: str) -> Task:
     task.status, task.attempts, task.owner = TaskStatus.LEASED, attempts, owner
-    task.lease_expires, task.token = until, token
+    task.lease_expires, task.leased_at, task.token = until, until - 30.0, token
     return task
 
 
@@ -71,6 +71,15 @@ def test_a_body_encoded_otherwise_is_not_rewritten() -> None:
     block = nr.lease_block(rec["task"])
     assert nr.swap(spaced, block, b"") is None
     assert nr.relet(spaced, rec["task"], rec["task"]) is None
+
+
+def test_a_record_from_before_leased_at_is_encoded_anew() -> None:
+    rec = nr.new_record(Task("k", id="x"))
+    del rec["task"]["leased_at"]  # as a record written by an older petri
+    body = nr.encode(rec)
+    after = nr.task_fields(_leased(Task("k", id="x"), 1, "me", 9.0, "t"))
+    assert nr.relet(body, rec["task"], after) is None  # the caller then encodes the record
+    assert nr.to_task(json.loads(body)["task"]).leased_at is None
 
 
 def test_note_carries_the_record_bytes_and_revision() -> None:

@@ -20,6 +20,8 @@ Contract shared by every backend (tested by ``tests/runtime/queue/test_contract.
   graph is acyclic. When a task goes dead, every task depending on it (transitively) is
   dead-lettered with the reason "dependency <id> is dead": it could never run. ``redrive`` puts
   dead tasks back; redrive the dependency and its dependents together to revive a branch.
+- A lease's age runs from the ``lease`` that granted it (``Task.leased_at``), heartbeats or not;
+  ``lease_ages`` reports the leases still held (tested by ``test_lease_ages.py``).
 """
 
 from __future__ import annotations
@@ -186,6 +188,21 @@ class Queue(ABC):
         counts = self._stats()
         return {status: counts.get(status.value, 0) for status in TaskStatus}
 
+    def lease_ages(self, limit: int = 1000) -> list[float]:
+        """Seconds each live lease has been held, oldest first; the oldest ``limit`` of them.
+
+        A lease's age runs from the ``lease`` call that granted it (``Task.leased_at``) to now,
+        both on the queue's ``clock``: a heartbeat extends a lease but does not make it younger,
+        so a stuck task shows up as an ever older lease. Only leases still held count: tasks
+        acked, nacked or dead-lettered, and leases already expired (reclaimed or not), do not.
+        A lease stamped by a consumer whose clock runs ahead counts as age 0, never negative.
+        """
+        if limit <= 0:
+            return []
+        now = self.clock()
+        ages = sorted((max(now - at, 0.0) for at in self._lease_starts(now, limit)), reverse=True)
+        return ages[:limit]
+
     def close(self) -> None:
         """Release connections; the stored tasks stay."""
         self._close()
@@ -244,6 +261,10 @@ class Queue(ABC):
     @abstractmethod
     def _stats(self) -> dict[str, int]:
         """Count tasks by status value."""
+
+    @abstractmethod
+    def _lease_starts(self, now: float, limit: int) -> list[float]:
+        """``leased_at`` of the leases unexpired at ``now``: at least the earliest ``limit``."""
 
     def _close(self) -> None:
         """Release connections (default: nothing to release)."""

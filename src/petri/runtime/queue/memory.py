@@ -93,7 +93,7 @@ class MemoryQueue(Queue):
                     continue
                 task.status, task.owner = TaskStatus.LEASED, self.consumer
                 task.attempts += 1
-                task.lease_expires = until
+                task.lease_expires, task.leased_at = until, now
                 leased.append(copy.deepcopy(task))
         return leased, buried
 
@@ -120,7 +120,8 @@ class MemoryQueue(Queue):
                 flags.append(stored is not None)
                 if stored is None:
                     continue
-                stored.status, stored.owner, stored.lease_expires = TaskStatus.DONE, None, None
+                stored.status, stored.owner = TaskStatus.DONE, None
+                stored.lease_expires = stored.leased_at = None
                 for child in self._dependents.get(task.id, []):
                     self._blocked[child] -= 1
         return flags
@@ -130,7 +131,8 @@ class MemoryQueue(Queue):
             stored = self._holds(task)
             if stored is None:
                 return False
-            stored.status, stored.owner, stored.lease_expires = TaskStatus.FAILED, None, None
+            stored.status, stored.owner = TaskStatus.FAILED, None
+            stored.lease_expires = stored.leased_at = None
             stored.not_before, stored.error, stored.traceback = not_before, error, tb
             return True
 
@@ -143,7 +145,8 @@ class MemoryQueue(Queue):
 
     def _kill(self, task: Task, error: str, tb: str | None) -> None:
         """Dead-letter ``task`` and every unfinished task downstream of it."""
-        task.status, task.owner, task.lease_expires = TaskStatus.DEAD, None, None
+        task.status, task.owner = TaskStatus.DEAD, None
+        task.lease_expires = task.leased_at = None
         task.error, task.traceback = error, tb
         stack = [task.id]
         while stack:
@@ -151,7 +154,8 @@ class MemoryQueue(Queue):
             for child_id in self._dependents.get(parent, []):
                 child = self._tasks[child_id]
                 if child.status not in (TaskStatus.DONE, TaskStatus.DEAD):
-                    child.status, child.owner, child.lease_expires = TaskStatus.DEAD, None, None
+                    child.status, child.owner = TaskStatus.DEAD, None
+                    child.lease_expires = child.leased_at = None
                     child.error, child.traceback = f"dependency {parent} is dead", None
                     stack.append(child_id)
 
@@ -185,3 +189,13 @@ class MemoryQueue(Queue):
             for task in self._tasks.values():
                 counts[task.status.value] = counts.get(task.status.value, 0) + 1
             return counts
+
+    def _lease_starts(self, now: float, limit: int) -> list[float]:
+        with self._lock:
+            return [
+                t.leased_at
+                for t in self._tasks.values()
+                if t.status == TaskStatus.LEASED
+                and t.leased_at is not None
+                and (t.lease_expires or 0.0) > now
+            ]

@@ -17,7 +17,9 @@ redelivers it when a consumer dies (reclaim), ``+WPI`` (in progress) is the hear
 - Dependencies: records keep ``waiting`` (deps not done) and ``dependents``; the ready message is
   published when ``waiting`` empties. Idempotency keys are KV creates (fail if present).
 - A message whose ``gen`` differs from the record's is stale (the task moved on) and is dropped.
-- ``stats``, ``dead`` and ``redrive`` scan the bucket (O(tasks)): inspection, not the hot path.
+- ``stats``, ``dead``, ``redrive`` and ``lease_ages`` scan the bucket (O(tasks)): inspection,
+  not the hot path. JetStream lists no consumer's unacked messages, and a lease index in the
+  bucket would cost a write per lease and ack, so the records' lease fields are the index.
 - The acking process dying between marking a task done and publishing its released dependents
   leaves those dependents waiting; ``redrive`` does not help them (they are not dead). Known gap.
 
@@ -135,7 +137,8 @@ class NatsQueue(Queue):
 
     def _retry(self, task: Task, not_before: float, error: str, tb: str, now: float) -> bool:
         def fail(t: nr.Record) -> None:
-            t.update(status="failed", owner=None, lease_expires=None, not_before=not_before)
+            t.update(status="failed", owner=None, lease_expires=None, leased_at=None)
+            t.update(not_before=not_before)
             t.update(error=error, traceback=tb)
 
         async def run() -> bool:
@@ -181,6 +184,15 @@ class NatsQueue(Queue):
             status = rec["task"]["status"]
             counts[status] = counts.get(status, 0) + 1
         return counts
+
+    def _lease_starts(self, now: float, limit: int) -> list[float]:
+        starts: list[float] = []
+        for rec in self._run(self._records.scan()):
+            t = rec["task"]
+            live = t["status"] == TaskStatus.LEASED.value and (t["lease_expires"] or 0.0) > now
+            if live and t.get("leased_at") is not None:  # older records have no leased_at
+                starts.append(float(t["leased_at"]))
+        return starts
 
     def _redrive(self, ids: list[str], now: float) -> int:
         return int(self._run(self._records.redrive(ids, now)))

@@ -84,7 +84,7 @@ class Leases:
         task = nr.to_task(before)
         if task.status not in nr.OPEN or task.not_before > now or unrunnable(task, now):
             return None
-        self._grant(task, until, msg.reply)
+        self._grant(task, now, until, msg.reply)
         after = nr.task_fields(task)
         rewritten = nr.relet(nr.note_body(msg.data), before, after)
         if rewritten is None:
@@ -92,8 +92,9 @@ class Leases:
             rewritten = nr.encode(rec), nr.lease_block(after)
         return task, *rewritten, int(note["rev"])
 
-    def _grant(self, task: Task, until: float, token: str) -> None:
+    def _grant(self, task: Task, now: float, until: float, token: str) -> None:
         task.status, task.owner, task.lease_expires = TaskStatus.LEASED, self.consumer, until
+        task.leased_at = now
         task.attempts += 1
         task.token = token
 
@@ -119,7 +120,7 @@ class Leases:
             await self.link.signal(msg.reply, b"+TERM", wait=True)
             lot[1].append(Task(task.kind, id=task.id, status=TaskStatus.DEAD, error=reason))
             return
-        self._grant(task, until, msg.reply)
+        self._grant(task, now, until, msg.reply)
         current["task"] = nr.task_fields(task)
         body = nr.encode(current)
         (ack,) = await self.link.gather(

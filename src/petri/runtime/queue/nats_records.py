@@ -23,10 +23,10 @@ Change = Callable[[Record], bool]
 
 OPEN = (TaskStatus.PENDING.value, TaskStatus.FAILED.value)
 FINAL = (TaskStatus.DONE.value, TaskStatus.DEAD.value)
-DONE = {"status": "done", "owner": None, "lease_expires": None}  # what an ack writes
+DONE = {"status": "done", "owner": None, "lease_expires": None, "leased_at": None}  # ack writes
 _FIELDS = tuple(f.name for f in fields(Task))
 _JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder: ``json.dumps`` builds one a call
-_LEASE = ("status", "attempts", "owner", "lease_expires")  # consecutive Task fields
+_LEASE = ("status", "attempts", "owner", "lease_expires", "leased_at")  # consecutive fields
 
 
 class Stored(NamedTuple):
@@ -62,16 +62,24 @@ def _scalar(value: Any) -> str:
 
 
 def lease_block(task: Mapping[str, Any]) -> bytes:
-    """The bytes ``encode`` writes for a stored task's lease fields (consecutive, in order)."""
+    """The bytes ``encode`` writes for a stored task's lease fields (consecutive, in order).
+
+    A record written before ``leased_at`` existed lacks it: its block then matches nothing, and
+    the caller encodes the whole record instead.
+    """
     return (
         f'"status":{_scalar(task["status"])},"attempts":{_scalar(task["attempts"])},'
-        f'"owner":{_scalar(task["owner"])},"lease_expires":{_scalar(task["lease_expires"])}'
+        f'"owner":{_scalar(task["owner"])},"lease_expires":{_scalar(task["lease_expires"])},'
+        f'"leased_at":{_scalar(task.get("leased_at"))}'
     ).encode()
 
 
 def done_block(attempts: int) -> bytes:
     """The lease fields of a task acked after ``attempts`` leases, as ``encode`` writes them."""
-    return b'"status":"done","attempts":%d,"owner":null,"lease_expires":null' % attempts
+    return (
+        b'"status":"done","attempts":%d,"owner":null,"lease_expires":null,"leased_at":null'
+        % attempts
+    )
 
 
 def token_block(token: str | None) -> bytes:
@@ -174,7 +182,8 @@ def kill(reason: str, trace: str | None) -> Change:
         t = rec["task"]
         if t["status"] in FINAL:
             return False
-        t.update(status="dead", owner=None, lease_expires=None, error=reason, traceback=trace)
+        t.update(status="dead", owner=None, lease_expires=None, leased_at=None)
+        t.update(error=reason, traceback=trace)
         return True
 
     return change
@@ -187,7 +196,8 @@ def revive(now: float) -> Change:
         task = rec["task"]
         if task["status"] != "dead":
             return False
-        task.update(status="pending", attempts=0, not_before=now, owner=None, lease_expires=None)
+        task.update(status="pending", attempts=0, not_before=now, owner=None)
+        task.update(lease_expires=None, leased_at=None)
         rec["gen"] += 1
         rec["waiting"] = list(task["depends_on"])
         return True

@@ -47,7 +47,8 @@ class RedisQueue(Queue):
         """The connection, made (and the scripts registered) on first use."""
         if self._client is None:
             self._client = redis_lib.Redis.from_url(self.url)
-            for name in ("ENQUEUE", "LEASE", "HEARTBEAT", "ACK", "RETRY", "BURY", "REDRIVE"):
+            names = ("ENQUEUE", "LEASE", "HEARTBEAT", "ACK", "RETRY", "BURY", "REDRIVE")
+            for name in (*names, "LEASE_STARTS"):
                 body = lua.COMMON + getattr(lua, name)
                 self._scripts[name] = self._client.register_script(body)
         return self._client
@@ -126,6 +127,10 @@ class RedisQueue(Queue):
         counts = self._guard(lambda c: c.hgetall(f"{self._prefix}counts"))
         return {_text(k): int(v) for k, v in counts.items()}
 
+    def _lease_starts(self, now: float, limit: int) -> list[float]:
+        # Every live lease comes back (they are few: one per busy worker); the base trims.
+        return [float(at) for at in self._call("LEASE_STARTS", [repr(now)])]
+
     def _guard(self, op: Any) -> Any:
         try:
             return op(self.client)
@@ -172,6 +177,7 @@ def _task_from_dict(raw: dict[Any, Any]) -> Task:
         attempts=int(f["attempts"]),
         owner=f["owner"] or None,
         lease_expires=float(f["exp"]) if f["exp"] else None,
+        leased_at=float(f["lat"]) if f.get("lat") else None,
         error=f["err"] or None,
         traceback=f["tb"] or None,
         enqueued_at=float(f["at"]),

@@ -8,7 +8,8 @@ Keys, under the prefix ``P`` = ``petri:{<name>}:`` (one hash slot):
 - ``P lanes``    zset of ``<priority>:<kind>`` lanes, scored by priority
 - ``P s:<lane>`` stream of ready tasks of one lane, read through consumer group ``workers``
 - ``P delayed``  zset id -> not_before of open tasks not yet due (delays and backoff)
-- ``P leased``   zset id -> lease expiry (the reclaim index)
+- ``P leased``   zset id -> lease expiry (the reclaim index); a leased task's hash keeps the
+                 time its lease was granted in ``lat`` ('' when not leased)
 - ``P dead``     zset id -> time of death, ``P counts`` hash status -> number of tasks
 
 A task is ready when its stream entry exists and the hash's ``entry`` field names it; any other
@@ -62,7 +63,7 @@ local function kill(id, err, tb, now)
     if status ~= 'done' and status ~= 'dead' then
       drop_entry(item[1])
       move(item[1], status, 'dead')
-      redis.call('HSET', t, 'owner', '', 'err', item[2], 'tb', item[3])
+      redis.call('HSET', t, 'owner', '', 'lat', '', 'err', item[2], 'tb', item[3])
       redis.call('ZREM', P .. 'leased', item[1])
       redis.call('ZREM', P .. 'delayed', item[1])
       redis.call('ZADD', P .. 'dead', now, item[1])
@@ -120,7 +121,7 @@ for _, task in ipairs(tasks) do
     redis.call('HSET', tkey(task.id), 'id', task.id, 'kind', task.kind, 'prio', task.prio,
       'key', task.key, 'max', task.max, 'nb', task.nb, 'dl', task.dl, 'at', task.at,
       'body', task.body, 'lane', lane, 'status', 'pending', 'attempts', '0', 'blocked', blocked,
-      'owner', '', 'exp', '', 'err', '', 'tb', '', 'entry', '')
+      'owner', '', 'exp', '', 'lat', '', 'err', '', 'tb', '', 'entry', '')
     redis.call('HINCRBY', P .. 'counts', 'pending', 1)
     if dead then
       kill(task.id, 'dependency ' .. dead .. ' is dead', '', now)
@@ -145,7 +146,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'leased', '-inf', now, 'LIM
   redis.call('ZREM', P .. 'leased', id)
   drop_entry(id)
   move(id, 'leased', 'pending')
-  redis.call('HSET', tkey(id), 'owner', '', 'exp', '')
+  redis.call('HSET', tkey(id), 'owner', '', 'exp', '', 'lat', '')
   ready(id, now)
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
@@ -172,7 +173,7 @@ local function take(lane, entry, id)
     return
   end
   move(id, s[1], 'leased')
-  redis.call('HSET', t, 'owner', consumer, 'exp', untilv)
+  redis.call('HSET', t, 'owner', consumer, 'exp', untilv, 'lat', ARGV[1])
   redis.call('HINCRBY', t, 'attempts', 1)
   redis.call('ZADD', P .. 'leased', untilv, id)
   table.insert(leased, redis.call('HGETALL', t))
@@ -210,7 +211,7 @@ for i = 2, #ARGV, 3 do
     drop_entry(id)
     redis.call('ZREM', P .. 'leased', id)
     move(id, 'leased', 'done')
-    redis.call('HSET', tkey(id), 'owner', '', 'exp', '')
+    redis.call('HSET', tkey(id), 'owner', '', 'exp', '', 'lat', '')
     for _, child in ipairs(redis.call('SMEMBERS', P .. 'deps:' .. id)) do
       if redis.call('HINCRBY', tkey(child), 'blocked', -1) == 0 then
         local st = redis.call('HGET', tkey(child), 'status')
@@ -232,7 +233,8 @@ if not holds(id, ARGV[2], ARGV[3]) then return 0 end
 drop_entry(id)
 redis.call('ZREM', P .. 'leased', id)
 move(id, 'leased', 'failed')
-redis.call('HSET', tkey(id), 'owner', '', 'exp', '', 'nb', ARGV[4], 'err', ARGV[5], 'tb', ARGV[6])
+redis.call('HSET', tkey(id), 'owner', '', 'exp', '', 'lat', '', 'nb', ARGV[4], 'err', ARGV[5],
+  'tb', ARGV[6])
 ready(id, tonumber(ARGV[7]))
 return 1
 """
@@ -272,4 +274,15 @@ for _, id in ipairs(revived) do
   end
 end
 return #revived
+"""
+
+# ARGV: now. Returns the ``lat`` of every lease unexpired at ``now``, read through the reclaim
+# index (so O(leases), not O(tasks)); hashes written before ``lat`` existed are skipped.
+LEASE_STARTS = r"""
+local starts = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'leased', '(' .. ARGV[1], '+inf')) do
+  local at = redis.call('HGET', tkey(id), 'lat')
+  if at and at ~= '' then table.insert(starts, at) end
+end
+return starts
 """

@@ -66,10 +66,21 @@ class SqliteQueue(Queue):
             try:
                 conn = open_wal(self.path, 30000)
                 conn.executescript(self._sql.schema)
+                self._migrate(conn)
             except sqlite3.Error as exc:
                 raise BackendError(f"cannot open sqlite queue {self.path}: {exc}") from exc
             self._conn, self._pid = conn, os.getpid()
         return self._conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Add the columns a table made by an older petri lacks."""
+        if "leased_at" in {row[0] for row in conn.execute(self._sql.columns)}:
+            return
+        try:
+            conn.execute(self._sql.add_leased_at)
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # duplicate: another process migrated first
+                raise
 
     def _enqueue(self, tasks: list[Task], now: float) -> list[str]:
         with self._tx() as db:
@@ -130,15 +141,12 @@ class SqliteQueue(Queue):
                 found = [sql.task_from_row(row) for row in db.execute(query, args)]
                 fresh = [t for t in found if not self._bury_unrunnable(db, t, now, buried)]
                 for task in fresh:
-                    task.status, task.owner, task.lease_expires = (
-                        TaskStatus.LEASED,
-                        self.consumer,
-                        until,
-                    )
+                    task.status, task.owner = TaskStatus.LEASED, self.consumer
+                    task.lease_expires, task.leased_at = until, now
                     task.attempts += 1
                 if fresh:
                     ids = json.dumps([t.id for t in fresh])
-                    db.execute(self._sql.take, [self.consumer, until, until, ids])
+                    db.execute(self._sql.take, [self.consumer, until, until, now, ids])
                 leased.extend(fresh)
                 if len(fresh) == len(found):  # nothing buried: the ready set is exhausted or n met
                     break
@@ -209,6 +217,10 @@ class SqliteQueue(Queue):
     def _stats(self) -> dict[str, int]:
         with self._tx() as db:
             return dict(db.execute(self._sql.stats).fetchall())
+
+    def _lease_starts(self, now: float, limit: int) -> list[float]:
+        with self._tx() as db:
+            return [row[0] for row in db.execute(self._sql.lease_starts, [now, limit])]
 
     def _close(self) -> None:
         with self._lock:

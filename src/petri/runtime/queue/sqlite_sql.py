@@ -13,11 +13,11 @@ from petri.runtime.queue.task import Task, TaskStatus
 
 COLUMNS = (
     "id, kind, priority, status, attempts, max_attempts, not_before, deadline, key, owner,"
-    " lease_expires, error, traceback, enqueued_at, body"
+    " lease_expires, error, traceback, enqueued_at, body, leased_at"
 )
 _LEASE = "id = ? AND status = 'leased' AND owner = ? AND attempts = ?"
 _IN = "IN (SELECT value FROM json_each(?))"
-_FREE = "owner = NULL, lease_expires = NULL"
+_FREE = "owner = NULL, lease_expires = NULL, leased_at = NULL"
 
 
 def task_row(task: Task, blocked: int) -> tuple[Any, ...]:
@@ -69,6 +69,7 @@ def task_from_row(row: tuple[Any, ...]) -> Task:
         backoff_base=body["backoff_base"],
         backoff_cap=body["backoff_cap"],
         backoff_jitter=body.get("backoff_jitter"),
+        leased_at=row[15],
     )
 
 
@@ -94,7 +95,7 @@ class Statements:
                 blocked INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
                 max_attempts INTEGER NOT NULL, not_before REAL NOT NULL, deadline REAL,
                 key TEXT UNIQUE, owner TEXT, lease_expires REAL, error TEXT, traceback TEXT,
-                enqueued_at REAL NOT NULL, body TEXT NOT NULL);
+                enqueued_at REAL NOT NULL, body TEXT NOT NULL, leased_at REAL);
             CREATE INDEX IF NOT EXISTS {t}_ready ON {t} (priority DESC, seq)
                 WHERE avail_at IS NOT NULL;
             CREATE INDEX IF NOT EXISTS {t}_status ON {t} (status);
@@ -102,6 +103,9 @@ class Statements:
                 dep_id TEXT NOT NULL, task_id TEXT NOT NULL, PRIMARY KEY (dep_id, task_id)
             ) WITHOUT ROWID;
         """
+        # Tables made before ``leased_at`` existed gain it on first connect (see ``migrate``).
+        self.columns = f"SELECT name FROM pragma_table_info('{t}')"
+        self.add_leased_at = f"ALTER TABLE {t} ADD COLUMN leased_at REAL"
 
     def _define_enqueue(self, t: str, d: str) -> None:
         self.insert = (
@@ -115,7 +119,7 @@ class Statements:
     def _define_lease(self, t: str) -> None:
         self.take = (
             f"UPDATE {t} SET status = 'leased', owner = ?, lease_expires = ?, avail_at = ?,"
-            f" attempts = attempts + 1 WHERE id {_IN}"
+            f" leased_at = ?, attempts = attempts + 1 WHERE id {_IN}"
         )
         self.extend = f"UPDATE {t} SET lease_expires = ?, avail_at = ? WHERE {_LEASE}"
         self.holds = f"SELECT 1 FROM {t} WHERE {_LEASE}"
@@ -171,6 +175,11 @@ class Statements:
         self.get = f"SELECT {COLUMNS} FROM {t} WHERE id = ?"
         self.dead = f"SELECT {COLUMNS} FROM {t} WHERE status = 'dead' ORDER BY seq LIMIT ?"
         self.stats = f"SELECT status, count(*) FROM {t} GROUP BY status"
+        # Served by the status index: only leased rows are read, then sorted.
+        self.lease_starts = (
+            f"SELECT leased_at FROM {t} WHERE status = 'leased' AND lease_expires > ?"
+            " AND leased_at IS NOT NULL ORDER BY leased_at LIMIT ?"
+        )
         self._ready = f"SELECT {COLUMNS} FROM {t} WHERE avail_at <= ?"
         self._order = " ORDER BY priority DESC, seq LIMIT ?"
 

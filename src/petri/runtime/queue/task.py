@@ -83,6 +83,7 @@ class Task:
     attempts: int = 0  # leases so far; a lease that expires counts as an attempt
     owner: str | None = None  # consumer holding the lease
     lease_expires: float | None = None
+    leased_at: float | None = None  # when the current lease was granted; None when not leased
     error: str | None = None  # last error (or the reason it was dead-lettered)
     traceback: str | None = None
     enqueued_at: float = 0.0
