@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from petri import __version__, cli_dashboard, cli_ecosystem, cli_evolve, cli_swarm
+from petri import __version__, cli_dashboard, cli_ecosystem, cli_evolve, cli_stop, cli_swarm
 from petri.cli_common import petri_errors as _petri_errors
 from petri.cli_common import warn as _warn
 from petri.cli_gists import gists_app
@@ -261,6 +261,7 @@ cli_evolve.register(app)
 cli_swarm.register(app)
 cli_ecosystem.register(app)
 cli_dashboard.register(app)
+cli_stop.register(app)
 
 
 def main() -> None:

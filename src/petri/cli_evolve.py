@@ -104,7 +104,12 @@ def resume_command(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Continue a run that was stopped or killed, from its recorded events."""
+    """Continue a run that was stopped or killed, from its recorded events.
+
+    Swarm and ecosystem runs stopped by `petri stop` (or a spent budget) go on where they were.
+
+    An evolve run stopped by `petri stop` is finished, its outputs written: it is not resumed.
+    """
     from petri.config import load_settings
     from petri.evolve.run import resume_run
     from petri.runtime.runs import lookup

@@ -9,6 +9,10 @@ leased tasks return to the queue when the leases expire, and ``petri resume RUN`
 What a run is for is decided by its mode: ``goal`` (a GOAL.toml) or ``repair``/``improve`` (a
 repository). Each mode's module builds the planner, the world model and the rubrics from the
 run's recorded config, so a resumed run rebuilds exactly what it started with.
+
+A run stops (``swarm_stopped``) when its model budget is spent or when a person asks
+(``petri stop``, looked for at most once per ``STOP_CHECK_S``); ``petri resume`` goes on, and
+withdraws the stop request the run honoured.
 """
 
 from __future__ import annotations
@@ -33,12 +37,15 @@ from petri.errors import ConfigError
 from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.queue import from_url as queue_from_url
 from petri.runtime.runs import RunInfo, lookup, new_run_id, register, state_folder
-from petri.runtime.store import Store
+from petri.runtime.stop import StopCheck, StopRequest, withdraw
+from petri.runtime.store import NewEvent, Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, Supervisor
 from petri.runtime.worker import Registry
 
 ProgressFn = Callable[[Progress], None]
+#: Seconds between looks for a person's stop request (the loop polls every few milliseconds).
+STOP_CHECK_S = 1.0
 
 #: mode -> module with ``build(config, store) -> Mode``
 _MODES = {
@@ -111,7 +118,11 @@ def resume_swarm(
         overrides = {k: v for k, v in (budget or {}).items() if v is not None}
         if overrides or state.stopped is not None:
             config["budget"] = {**config.get("budget", {}), **overrides}
-            store.append(info.run_id, "swarm_resumed", {"budget": config["budget"]})
+            resumed = NewEvent(info.run_id, "swarm_resumed", {"budget": config["budget"]})
+            if state.stopped is not None:  # the stop request it honoured, if any, is done
+                withdraw(store, info.run_id, [resumed])
+            else:
+                store.append_many([resumed])
     finally:
         store.close()
     if workers is not None:
@@ -139,6 +150,7 @@ def drive_swarm(
             store.append(info.run_id, journal.SWARM_STARTED, config)
             register(register_in, info)
         supervisor = _local_workers(info, settings, mode) if settings.workers else None
+        asked = StopCheck(store, info.run_id, every_s=STOP_CHECK_S)
         if supervisor is not None:
             supervisor.start()
         try:
@@ -157,7 +169,7 @@ def drive_swarm(
                 prepare=mode.prepare,
                 tick=supervisor.poll if supervisor is not None else lambda: None,
                 progress=progress,
-                stop_when=lambda state: over_budget(state, config.get("budget", {})),
+                stop_when=lambda state: stop_reason(state, config.get("budget", {}), asked),
             )
             state = coordinator.run(config)
         finally:
@@ -176,6 +188,17 @@ def build_mode(config: dict[str, Any], store: Store) -> Mode:
     module = importlib.import_module(_MODES[name])
     mode: Mode = module.build(config, store)
     return mode
+
+
+def stop_reason(
+    state: SwarmState, budget: Mapping[str, Any], asked: Callable[[], StopRequest | None]
+) -> str | None:
+    """Why the run must stop: its model budget is spent, or a person asked; None: go on."""
+    reason = over_budget(state, budget)
+    if reason is not None:
+        return reason
+    request = asked()
+    return None if request is None else request.describe()
 
 
 def over_budget(state: SwarmState, budget: Mapping[str, Any]) -> str | None:

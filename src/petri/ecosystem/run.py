@@ -11,6 +11,11 @@ organism: at 100,000 organisms a tick has thousands of them.
 Resuming loads the last snapshot and replays the ticks after it; they come out the same
 (``colony.advance`` is deterministic), so events already recorded for them are not appended
 twice, and the run ends as the uninterrupted one would have.
+
+A person's stop (``petri stop``) is looked for between ticks, at most once per
+``STOP_CHECK_S``: the run saves a snapshot of the tick it reached and finishes with status
+``stopped``. ``petri resume`` goes on from that snapshot (an ``ecosystem_resumed`` event) and
+ends as the unstopped run would have.
 """
 
 from __future__ import annotations
@@ -39,12 +44,15 @@ from petri.ecosystem.species import Speciator
 from petri.ecosystem.world import Ints, Params, check_memory, new_world
 from petri.errors import ConfigError
 from petri.runtime.runs import RunInfo, new_run_id, register, state_folder
-from petri.runtime.store import NewEvent, Store
+from petri.runtime.stop import StopCheck, StopRequest, withdraw
+from petri.runtime.store import Event, NewEvent, Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.store.files import write_atomic
 
 Progress = Callable[[dict[str, Any]], None]
 KIND = "ecosystem"
+#: Seconds between looks for a stop request (a tick of a small world takes milliseconds).
+STOP_CHECK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -144,9 +152,15 @@ def resume_ecosystem(
 ) -> dict[str, Any]:
     """Go on with a stopped or killed ecosystem run from its last snapshot."""
     from petri.config import load_settings
-    from petri.ecosystem.history import ecosystem_run
+    from petri.ecosystem.history import ecosystem_run, read_history
 
     info = ecosystem_run(home, name)
+    if read_history(info).status == "stopped":  # go on: the request it honoured is withdrawn
+        store = store_from_url(info.store)
+        try:
+            withdraw(store, info.run_id, [NewEvent(info.run_id, "ecosystem_resumed", {})])
+        finally:
+            store.close()
     return drive(info, load_settings(), workers=workers, progress=progress)
 
 
@@ -171,7 +185,8 @@ class _Driver:
         self.recorded = max((int(e.payload["tick"]) for e in events if e.type == "tick"), default=0)
         snaps = [e for e in events if e.type == "snapshot"]
         self.snapshot_tick = int(snaps[-1].payload["tick"]) if snaps else -1
-        self.finished = next((e.payload for e in events if e.type == "ecosystem_finished"), None)
+        self.finished = _finished(events)
+        self.stop = StopCheck(store, info.run_id, every_s=STOP_CHECK_S)
         self.workers = workers or self.eco.workers
         self.begun = time.monotonic()
 
@@ -182,6 +197,9 @@ class _Driver:
         with Judge(self.out / "judge", self.env, self.settings.sandbox, self.workers) as judge:
             colony = self._colony(judge)
             while colony.world.tick < self.eco.ticks:
+                request = self.stop()
+                if request is not None:
+                    return self._stopped(colony, judge, request)
                 events = col.advance(colony, self.env, judge, self.eco.seed, dp)
                 tick = colony.world.tick
                 if tick % self.eco.measure_every == 0:
@@ -232,13 +250,22 @@ class _Driver:
             self.snapshot_tick = max(self.snapshot_tick, tick)
         self.recorded = max(self.recorded, tick)
 
-    def _finish(self, colony: Colony, judge: Judge) -> dict[str, Any]:
+    def _stopped(self, colony: Colony, judge: Judge, request: StopRequest) -> dict[str, Any]:
+        """End at the tick reached, with a snapshot of it for ``petri resume`` to go on from."""
+        tick = colony.world.tick
+        if tick != self.snapshot_tick:
+            self._record(tick, [self._snapshot(colony)])
+        return self._finish(colony, judge, request)
+
+    def _finish(
+        self, colony: Colony, judge: Judge, stopped: StopRequest | None = None
+    ) -> dict[str, Any]:
         # The last tick's genomes, for the summary's counts (every run waits for them alike).
         colony.counters["genomes_judged"] += col.receive(colony, judge)
         mask = col.alive_tasks(colony)
         summary = {
             "run_id": self.info.run_id,
-            "status": "finished",
+            "status": "finished" if stopped is None else "stopped",
             "ticks": colony.world.tick,
             "population": len(colony.world.organisms),
             "species": len(col.species_alive(colony)),
@@ -249,10 +276,22 @@ class _Driver:
             "duration_s": round(time.monotonic() - self.begun, 3),
             "world_digest": colony.digest(),
             "out": str(self.out),
+            **({} if stopped is None else {"stopped": stopped.describe()}),
         }
         write_atomic(self.out / "summary.json", [json.dumps(summary, indent=2) + "\n"])
         self.store.append(self.info.run_id, "ecosystem_finished", summary)
         return summary
+
+
+def _finished(events: list[Event]) -> dict[str, Any] | None:
+    """The summary the run finished with; None while it has not (or was resumed since)."""
+    finished = None
+    for event in events:
+        if event.type == "ecosystem_finished":
+            finished = event.payload
+        elif event.type == "ecosystem_resumed":
+            finished = None
+    return finished
 
 
 def _complexity(colony: Colony) -> Ints:

@@ -33,6 +33,7 @@ from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.doorbell import Doorbell
 from petri.runtime.queue import from_url as queue_from_url
 from petri.runtime.runs import RunInfo, lookup, new_run_id, register, state_folder
+from petri.runtime.stop import StopCheck
 from petri.runtime.store import Store
 from petri.runtime.store import from_url as store_from_url
 from petri.runtime.supervisor import HeartbeatWatch, Supervisor
@@ -117,7 +118,8 @@ def resume_run(
     workers: int | None = None,
     progress: ProgressFn = lambda _: None,
 ) -> dict[str, Any]:
-    """Continue the run named ``name`` from its events; a finished run just re-summarizes."""
+    """Continue the run named ``name`` from its events; a finished run just re-summarizes.
+    A run a person stopped is finished too, and says so: its search does not go on."""
     info = lookup(home, name)
     store = store_from_url(info.store)
     try:
@@ -127,6 +129,12 @@ def resume_run(
     started = state.started
     if started is None:
         raise ConfigError(f"run {info.run_id} has no events in {info.store}; start a new run")
+    if state.finished is not None and state.finished.status == "stopped":
+        again = started.problem or "PROBLEM"
+        raise ConfigError(
+            f"run {info.run_id} was stopped and is finished: its best program so far is in "
+            f"{state.finished.out}; start a new run with `petri evolve {again}`"
+        )
     evolve = started.evolve or EvolveSettings()
     if workers is not None:
         evolve = evolve.model_copy(update={"workers": workers})
@@ -165,8 +173,9 @@ def drive(
         model = model_editor(evolve, started.source, store, info.run_id, _results(store, info))
         shadow = from_snapshot(store, started.snapshot) if started.snapshot else None
         engine = Engine(
-            info.run_id, store, evaluator, evolve, progress=progress, model=model, shadow=shadow
-        )
+            info.run_id, store, evaluator, evolve, progress=progress, model=model, shadow=shadow,
+            stop=StopCheck(store, info.run_id),
+        )  # fmt: skip
         state = engine.run(started)
         return _finish(store, state, Path(info.out))
     finally:
