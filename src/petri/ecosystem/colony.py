@@ -153,7 +153,8 @@ def _tick_record(
 
 def measure(colony: Colony, complexity_of: Ints) -> dict[str, Any]:
     """Open-endedness measures (MODES) over species, plus competition and public-good links
-    between species that share cells; the payload of a ``measures`` event."""
+    between species that share cells; the payload of a ``measures`` event, with the network's
+    bounded view (``Interactions.record``) so that reports need no snapshot."""
     alive = species_alive(colony)
     world = colony.world
     sp = np.asarray(colony.species_of, dtype=np.int64)[world.organisms.genome]
@@ -165,7 +166,7 @@ def measure(colony: Colony, complexity_of: Ints) -> dict[str, Any]:
         world.tick, {str(s): n for s, n in alive.items()}, complexity
     ).to_dict()
     _links(colony, sp)
-    return {"tick": world.tick, **measures, "network": colony.network.summary()}
+    return {"tick": world.tick, **measures, "network": colony.network.record(alive)}
 
 
 def _links(colony: Colony, species: Ints) -> None:

@@ -13,6 +13,36 @@ from petri.runtime.store import Event
 from petri.runtime.store import from_url as store_from_url
 
 
+@dataclass(frozen=True)
+class Network:
+    """The interaction network as a ``measures`` event recorded it: its heaviest edges
+    ``(a, b, weight, kind)``, their species' populations and Louvain communities. Species are
+    labels here: a report shows them, nothing computes with them."""
+
+    tick: int
+    nodes_total: int
+    edges_total: int
+    edges: list[tuple[str, str, float, str]]
+    population: dict[str, int]
+    communities: list[list[str]]
+
+    @classmethod
+    def of(cls, measures: dict[str, Any]) -> Network | None:
+        """The network of a ``measures`` payload; None for runs that did not record it."""
+        whole = measures.get("network") or {}
+        top = whole.get("top")
+        if not isinstance(top, dict):
+            return None
+        return cls(
+            tick=int(measures.get("tick", 0)),
+            nodes_total=int(whole.get("nodes", 0)),
+            edges_total=int(top.get("edges_total", len(top["edges"]))),
+            edges=[(str(a), str(b), float(w), str(k)) for a, b, w, k in top["edges"]],
+            population={str(s): int(n) for s, n in top["population"]},
+            communities=[[str(s) for s in c] for c in top["communities"]],
+        )
+
+
 @dataclass
 class History:
     """The events of one run, sorted by type (each list in the order recorded)."""
@@ -47,12 +77,23 @@ class History:
                 history.species_extinct += len(event.payload.get("species", []))
             elif event.type == "ecosystem_finished":
                 history.finished = event.payload
+            elif event.type == "ecosystem_resumed":  # a stopped run goes on
+                history.finished = None
         return history
+
+    @property
+    def network(self) -> Network | None:
+        """The latest interaction network recorded; None before the first (or in old runs)."""
+        for measures in reversed(self.measures):
+            found = Network.of(measures)
+            if found is not None:
+                return found
+        return None
 
     @property
     def status(self) -> str:
         if self.finished is not None:
-            return "finished"
+            return str(self.finished.get("status", "finished"))  # finished or stopped
         return "running or interrupted (petri resume)" if self.started else "no events"
 
     def row(self) -> dict[str, Any]:

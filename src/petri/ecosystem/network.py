@@ -4,15 +4,22 @@ Edges are undirected and weighted, one weight per kind of interaction on the sam
 ``gene_transfer`` (a birth took genes from a cellmate of the other species), ``public_good``
 (a producer fed organisms of the other species in its cell) and ``competition`` (the two
 species share cells). Communities are found on the total weight with Louvain (seeded).
+
+``record`` is what a ``measures`` event keeps of the network: its counts, and a bounded view
+(the heaviest ``TOP_EDGES`` edges, their species' populations and communities) for reports;
+the whole graph lives only in snapshots, which a run may prune.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 
 KINDS = ("gene_transfer", "public_good", "competition")
+#: Edges a ``measures`` event keeps: enough to draw, small enough for every event.
+TOP_EDGES = 200
 
 
 class Interactions:
@@ -50,7 +57,8 @@ class Interactions:
         found = nx.community.louvain_communities(canon, weight="weight", seed=seed)
         return sorted((set(c) for c in found), key=lambda c: (-len(c), min(c)))
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, communities: list[set[int]] | None = None) -> dict[str, Any]:
+        """Counts of nodes, edges per kind and communities (``communities``: already found)."""
         edges = {k: 0 for k in KINDS}
         for _, _, data in self._graph.edges(data=True):
             for k in KINDS:
@@ -58,8 +66,32 @@ class Interactions:
         return {
             "nodes": self._graph.number_of_nodes(),
             "edges": edges,
-            "communities": len(self.communities()),
+            "communities": len(self.communities() if communities is None else communities),
         }
+
+    def heaviest(self, limit: int = TOP_EDGES) -> list[list[Any]]:
+        """The ``limit`` heaviest edges as ``[a, b, weight, kind]`` (``a < b``; ``kind``: the
+        edge's heaviest, ties in ``KINDS`` order), heaviest first, ties by ids."""
+        edges = [
+            [min(a, b), max(a, b), data["weight"], max(KINDS, key=lambda k: data[k])]
+            for a, b, data in self._graph.edges(data=True)
+        ]
+        edges.sort(key=lambda e: (-e[2], e[0], e[1]))
+        return edges[:limit]
+
+    def record(self, population: Mapping[int, int], limit: int = TOP_EDGES) -> dict[str, Any]:
+        """The summary plus ``top``: the heaviest edges, the population of their species
+        (0: extinct) and the Louvain communities (on the whole graph) those species are in."""
+        communities = self.communities()
+        edges = self.heaviest(limit)
+        nodes = {s for a, b, _, _ in edges for s in (a, b)}
+        top = {
+            "edges": edges,
+            "edges_total": self._graph.number_of_edges(),
+            "population": [[s, int(population.get(s, 0))] for s in sorted(nodes)],
+            "communities": [sorted(c & nodes) for c in communities if c & nodes],
+        }
+        return {**self.summary(communities), "top": top}
 
     def to_json(self) -> dict[str, Any]:
         """Edges as ``[a, b, *weights per kind]`` with ``a < b``, sorted: one form per graph."""

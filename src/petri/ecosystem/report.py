@@ -3,8 +3,8 @@
 It shows population, species and diversity over time, the tasks performed over time, the
 open-endedness measures (MODES: change, novelty, complexity, ecology), the world at its last
 snapshot as an image (organisms per cell, coloured by the richest task performed there), the
-catastrophes, and the phylogeny of the dominant species (the ancestry of its most common
-genome, with each ancestor's code).
+catastrophes, the phylogeny of the dominant species (the ancestry of its most common
+genome, with each ancestor's code) and the latest interaction network between species.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 
 from petri.ecosystem.environments import environment
 from petri.ecosystem.history import History
+from petri.ecosystem.network_report import network_section
 from petri.ecosystem.snapshot import Colony, load
 from petri.html_report import STYLE, figure, require_matplotlib, svg
 from petri.runtime.store.files import write_atomic
@@ -167,6 +168,7 @@ def report_sections(history: History) -> list[str]:
         tasks = tuple(environment(history.started["settings"]["environment"]).tasks)
         sections.append("<h2>The world</h2>" + _world_image(colony, tasks))
         sections.append("<h2>Phylogeny of the dominant species</h2>" + _phylogeny(colony))
+    sections.append(network_section(history))  # from the events: no snapshot needed
     return sections
 
 
