@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 import traceback
@@ -138,8 +139,11 @@ class Worker:
         sleep: Callable[[float], object] = time.sleep,
         beat: Callable[[], None] = lambda: None,
         settled: Callable[[], None] = lambda: None,
+        name: str | None = None,
     ) -> None:
         self.queue = queue
+        # Named in its ``task_leased`` events, as the swarm's ``worker_joined`` names it.
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.registry = registry
         self.store = store
         self.run_id = run_id
@@ -192,7 +196,7 @@ class Worker:
         task = self.queue.lease(self.registry.kinds)
         if task is None:
             return False
-        self._record(task, "task_leased", {"attempt": task.attempts})
+        self._record(task, "task_leased", {"attempt": task.attempts, "worker": self.name})
         self._settle(task)
         self.processed += 1
         self.settled()
