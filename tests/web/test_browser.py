@@ -17,6 +17,8 @@ from swarm_waiting import waiting
 from petri.config import load_settings
 from petri.ecosystem.corpus import bundled_corpus
 from petri.ecosystem.run import start_ecosystem
+from petri.evolve.run import start_run
+from petri.problem import load_problem
 from petri.runtime.queue import from_url
 from petri.runtime.queue.task import Task
 from petri.web.app import create_app
@@ -139,6 +141,69 @@ def test_a_live_run_advances_on_an_open_page(
     assert "live: event" in browser.find_element(By.ID, "live").text
     runner.join(timeout=120)
     assert done and done[0]["ticks"] == 400
+
+
+def evolving(tmp_path: Path, budget: int) -> tuple[threading.Thread, list[Any], str]:
+    """An evolve run in a thread on a problem no one-statement edit fixes (it spends its
+    budget): the thread, where its summary goes, and its run id once it is registered."""
+    problem = tmp_path / "square"
+    (problem / "tests").mkdir(parents=True)
+    (problem / "square.py").write_text("def square(x):\n    return x + 1\n")
+    (problem / "tests" / "test_square.py").write_text(
+        "from square import square\n\n\ndef test_square():\n"
+        "    assert [square(x) for x in (2, 3, 5)] == [6, 25, 123]\n"
+    )
+    evolve = {"max_evals": budget, "seed": 3, "workers": 1, "population": 8}
+    settings = load_settings(problem, evolve=evolve, home=tmp_path / "home")
+    done: list[Any] = []
+    runner = threading.Thread(
+        target=lambda: done.append(start_run(load_problem(problem), settings))
+    )
+    runner.start()
+    runs = tmp_path / "home" / "runs"
+    wait_for(lambda: runs.exists() and any(runs.glob("*.json")))
+    return runner, done, next(runs.glob("*.json")).stem
+
+
+def test_a_live_evolve_run_redraws_its_view_and_pages_its_evaluations(
+    tmp_path: Path, serve: Callable[..., str], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    address = serve()
+    runner, done, run_id = evolving(tmp_path, 150)
+    browser.get(f"{address}/runs/{run_id}")
+    view = browser.find_element(By.ID, "view")
+    wait_for(lambda: (view.get_attribute("data-drawn") or "") != "", 120)  # drawn again, live
+    assert "Best objectives per generation" in view.text
+    runner.join(timeout=300)
+    assert done
+    browser.get(f"{address}/runs/{run_id}")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#evaluation-rows tr")
+    assert len(rows) == 51  # a heading and the newest 50
+    newest = int(rows[1].find_element(By.TAG_NAME, "td").text)
+    browser.find_element(By.ID, "older").click()
+    wait_for(lambda: "before=" in browser.current_url)
+    first = browser.find_elements(By.CSS_SELECTOR, "#evaluation-rows tr")[1]
+    assert int(first.find_element(By.TAG_NAME, "td").text) == newest - 50
+
+
+def test_a_run_is_stopped_from_its_page(
+    tmp_path: Path, serve: Callable[..., str], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    address = serve()
+    runner, done, run_id = evolving(tmp_path, 100_000)
+    browser.get(f"{address}/runs/{run_id}")
+    wait_for(lambda: "generation_done" in browser.find_element(By.ID, "events").text, 120)
+    browser.find_element(By.NAME, "reason").send_keys("enough for today")
+    browser.find_element(By.CSS_SELECTOR, "form.stop button").click()
+    runner.join(timeout=120)
+    assert done and done[0]["status"] == "stopped"
+    browser.get(f"{address}/runs/{run_id}")
+    assert "stopped" in browser.find_element(By.TAG_NAME, "table").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "form.stop")  # nothing left to stop
 
 
 def test_a_dead_task_is_redriven_from_the_queue_page(

@@ -17,7 +17,6 @@ from petri.ecosystem.run import start_ecosystem
 from petri.evolve.run import start_run
 from petri.problem import load_problem
 from petri.runtime.runs import RunInfo, register
-from petri.web import pages
 from petri.web.app import create_app
 from petri.web.security import needs_token
 
@@ -139,31 +138,6 @@ def test_only_loopback_goes_without_a_token() -> None:
     assert needs_token("0.0.0.0") and needs_token("192.168.1.4") and needs_token("example.org")
 
 
-def test_a_swarm_task_graph_renders_each_task_escaped() -> None:
-    html = pages.task_graph(
-        [
-            {
-                "task": "analyze-1",
-                "kind": "analyze",
-                "title": "<b>look</b>",
-                "state": "done",
-                "depends_on": [],
-                "score": 1.0,
-            },
-            {
-                "task": "repair-1",
-                "kind": "repair",
-                "title": "fix",
-                "state": "waiting",
-                "depends_on": ["analyze-1"],
-                "score": None,
-            },
-        ]
-    )
-    assert html.count("<tr>") == 3 and "&lt;b&gt;look&lt;/b&gt;" in html
-    assert "['analyze-1']" in html.replace("&#x27;", "'")
-
-
 def test_a_run_whose_store_does_not_answer_is_a_4xx_json_error(tmp_path: Path) -> None:
     home = tmp_path / "home"
     register(home, RunInfo("r20000101-000000-beef00", str(tmp_path), "redis://127.0.0.1:1/0",
@@ -173,3 +147,60 @@ def test_a_run_whose_store_does_not_answer_is_a_4xx_json_error(tmp_path: Path) -
     assert events.status_code == 424 and "redis" in events.json()["detail"].lower()
     row = client.get("/api/runs/r20000101-000000-beef00").json()
     assert row["status"].startswith("unreadable")  # the listing says so instead of failing
+
+
+def evolve_run(client: TestClient) -> str:
+    rows = client.get("/api/runs").json()
+    return next(str(r["run"]) for r in rows if r["job"] == "evolve" and r["evaluations"])
+
+
+def test_an_evolve_runs_evaluations_are_paged_newest_first(home: Path) -> None:
+    client = TestClient(create_app(home))
+    rid = evolve_run(client)
+    total = client.get(f"/api/runs/{rid}").json()["evaluations"]
+    first = client.get(f"/api/runs/{rid}/evaluations", params={"limit": 10}).json()
+    numbers = [e["n"] for e in first["evaluations"]]
+    assert numbers == list(range(total, total - 10, -1)) and first["next"] == total - 9
+    older = client.get(f"/api/runs/{rid}/evaluations", params={"before": first["next"]}).json()
+    assert older["evaluations"][0]["n"] == total - 10
+    last = client.get(f"/api/runs/{rid}/evaluations", params={"before": 1}).json()
+    assert last == {"evaluations": [], "next": None}
+    assert {"status", "duration_s", "memory", "objectives"} <= set(older["evaluations"][0])
+    failed = client.get(f"/api/runs/{rid}/evaluations", params={"status": "failed"}).json()
+    assert all(e["status"] == "failed" for e in failed["evaluations"])
+    page = client.get(f"/runs/{rid}", params={"before": total - 4}).text
+    assert "id='evaluation-rows'" in page and f"<td>{total - 5}</td>" in page
+    assert f"<td>{total}</td><td>" not in page.split("id='evaluation-rows'")[1].split("</table>")[0]
+    eco = run_id(client)
+    assert client.get(f"/api/runs/{eco}/evaluations").status_code == 404  # not an evolve run
+    assert client.get(f"/api/runs/{rid}/evaluations", params={"limit": 0}).status_code == 422
+
+
+def test_the_view_alone_is_what_the_page_redraws(home: Path) -> None:
+    client = TestClient(create_app(home))
+    rid = evolve_run(client)
+    view = client.get(f"/runs/{rid}/view")
+    assert view.status_code == 200 and "Pareto front" in view.text
+    assert "<html" not in view.text and "server-timing" in view.headers
+    assert view.text in client.get(f"/runs/{rid}").text  # kept, not drawn twice
+    assert "Phylogeny" in client.get(f"/runs/{run_id(client)}/view").text
+
+
+def test_the_stream_starts_after_the_sequence_the_page_has(home: Path) -> None:
+    client = TestClient(create_app(home, poll_s=0.01))
+    rid = run_id(client)
+    with client.stream("GET", f"/api/runs/{rid}/stream", params={"after": 5}) as answer:
+        frames = [line for line in answer.iter_lines() if line.startswith("data: ")]
+    assert json.loads(frames[0][6:])["seq"] == 6
+
+
+def test_metrics_give_evaluation_outcomes_and_latency(home: Path) -> None:
+    client = TestClient(create_app(home))
+    rid = evolve_run(client)
+    total = client.get(f"/api/runs/{rid}").json()["evaluations"]
+    body = client.get("/metrics").text
+    outcomes = re.findall(r'^petri_evaluations\{outcome="(\w+)"\} (\S+)$', body, re.M)
+    assert outcomes and sum(float(n) for _, n in outcomes) == total
+    assert f'petri_evaluation_seconds_bucket{{le="+Inf"}} {float(total)}' in body
+    assert "petri_evaluation_seconds_sum" in body
+    assert 'petri_model_usage{what="tokens"} 0.0' in body  # no swarm run here

@@ -8,7 +8,9 @@ exactly the children it had bred. Births are recorded before their tasks are que
 child as soon as it is bred, when the evaluator takes jobs early, so workers judge while its
 siblings are bred); a generation's evaluations and its selection are recorded in one atomic
 append. The shadow test (``evolve.shadow``) runs once, before promotion, and its evidence is an
-event: a resumed run promotes the patch it chose without running it again.
+event: a resumed run promotes the patch it chose without running it again. A person's stop
+request (``petri stop``) is looked for between generations, only while the search would go
+on: the best program so far is promoted as found, with status ``stopped``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from petri.evolve.timeouts import candidate_timeout
 from petri.program.edits import Edit, Original, is_text_edit
 from petri.program.identity import program_id
 from petri.program.operators import STATEMENT_OPS
+from petri.runtime.stop import StopRequest
 from petri.runtime.store import NewEvent, Store
 
 
@@ -60,6 +63,7 @@ class Engine:
         progress: Callable[[Progress], None] = lambda _: None,
         model: ModelEdits | None = None,
         shadow: ShadowTester | None = None,
+        stop: Callable[[], StopRequest | None] = lambda: None,
     ) -> None:
         self.run_id = run_id
         self.model = model  # asked for llm_edit children; None: offline
@@ -75,6 +79,9 @@ class Engine:
         self.original: Original | None = None
         self.deadline: float | None = None
         self.stopped_by_time = False
+        # A person's stop request (``petri stop``), looked for between generations.
+        self.stop = stop
+        self.stopped: StopRequest | None = None
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -131,6 +138,14 @@ class Engine:
         return True
 
     def _should_continue(self) -> bool:
+        """The search goes on, unless a person asked the run to stop (looked for only then:
+        a run that ends by itself ends as it would have)."""
+        if not self._search_goes_on():
+            return False
+        self.stopped = self.stop()
+        return self.stopped is None
+
+    def _search_goes_on(self) -> bool:
         if self.state.evaluations >= self.settings.max_evals:
             return False
         if self.deadline is not None and self.clock() > self.deadline:
@@ -268,6 +283,7 @@ class Engine:
             duration_s=evaluation.duration_s,
             n=n,
             behaviour=evaluation.behaviour(),
+            memory_bytes=evaluation.peak_memory_bytes,
         )
 
     def _selection(
@@ -322,10 +338,12 @@ class Engine:
             return
         best = self._best(list(self.state.records.values()))
         candidate = self.state.born[best.id]
-        if self.shadow is not None and best.feasible and candidate.edits:
+        # A person's stop ends the run now: its best as found, not minimized nor shadow-tested.
+        polish = self.stopped is None and best.feasible and bool(candidate.edits)
+        if polish and self.shadow is not None:
             best = self._shadowed()
             candidate = self.state.born[best.id]
-        elif best.feasible and candidate.edits:
+        elif polish:
             candidate = self._minimize(candidate, best)
             best = self.state.records[candidate.id]
         promoted = Promoted(id=best.id, objectives=best.objectives, status=self._status(best))
@@ -367,7 +385,10 @@ class Engine:
         return list(found.values())
 
     def _status(self, best: Record) -> RunStatus:
-        """repaired | improved | unchanged | budget_exhausted (see the README's evolve tour)."""
+        """repaired | improved | unchanged | budget_exhausted | stopped (see the README's
+        evolve tour)."""
+        if self.stopped is not None:
+            return "stopped"
         origin = self._origin_record()
         out_of_budget = self.stopped_by_time or self.state.evaluations >= self.settings.max_evals
         if self.repair_mode and best.feasible:

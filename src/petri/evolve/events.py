@@ -28,8 +28,9 @@ PROMOTED = "promoted"
 SHADOW_TESTED = "shadow_tested"
 RUN_FINISHED = "run_finished"
 
-#: How a run ended (see the README's evolve tour).
-RunStatus = Literal["repaired", "improved", "unchanged", "budget_exhausted"]
+#: How a run ended (see the README's evolve tour); ``stopped``: a person stopped it
+#: (``petri stop``), its best program so far promoted as found.
+RunStatus = Literal["repaired", "improved", "unchanged", "budget_exhausted", "stopped"]
 
 
 class _Payload(BaseModel):
@@ -175,6 +176,7 @@ class Record:
     n: int  # 1 for the first evaluation of the run, 2 for the next, ...
     #: ``Evaluation.behaviour``: what its tests did, as a digest (records of older runs: "")
     behaviour: str = ""
+    memory_bytes: int = 0  # the evaluation's peak memory (records of older runs: 0)
 
     @property
     def feasible(self) -> bool:
@@ -190,6 +192,7 @@ class Record:
             "duration_s": round(self.duration_s, 6),
             "n": self.n,
             **({"behaviour": self.behaviour} if self.behaviour else {}),
+            **({"memory_bytes": self.memory_bytes} if self.memory_bytes else {}),
         }
 
     @classmethod
@@ -204,4 +207,5 @@ class Record:
             duration_s=float(data["duration_s"]),
             n=int(data["n"]),
             behaviour=str(data.get("behaviour", "")),
+            memory_bytes=int(data.get("memory_bytes", 0)),
         )

@@ -99,6 +99,9 @@ class RunState:
     last_seq: int = 0
     started_at: float = 0.0  # time of the first event
     last_at: float = 0.0  # time of the latest event
+    #: The run's evaluations when ``records`` holds only some of them (the dashboard's index
+    #: loads what a page shows); 0 for a state replayed from every event.
+    known_evaluations: int = 0
 
     @classmethod
     def replay(cls, run_id: str, events: Iterable[Event]) -> RunState:
@@ -146,7 +149,7 @@ class RunState:
 
     @property
     def evaluations(self) -> int:
-        return len(self.records)
+        return max(len(self.records), self.known_evaluations)
 
     @property
     def last_generation(self) -> GenerationDone | None:

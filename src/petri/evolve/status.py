@@ -28,7 +28,7 @@ def run_state(home: Path, name: str) -> tuple[RunInfo, RunState]:
 def describe(home: Path, name: str) -> dict[str, Any]:
     """One run in a few fields: where it stands and its best program so far."""
     info, state = run_state(home, name)
-    return _row(info, state)
+    return row_from(info, state)
 
 
 def listing(home: Path, limit: int = 20) -> list[dict[str, Any]]:
@@ -52,7 +52,8 @@ def row_of(home: Path, info: RunInfo) -> dict[str, Any]:
         return {**_blank(info), "status": f"unreadable: {type(exc).__name__}"}
 
 
-def _row(info: RunInfo, state: RunState) -> dict[str, Any]:
+def row_from(info: RunInfo, state: RunState) -> dict[str, Any]:
+    """The ``petri status`` row of an evolve run from its state."""
     row = _blank(info)
     if state.finished is not None:
         row["status"] = state.finished.status

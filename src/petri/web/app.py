@@ -1,37 +1,38 @@
 """The dashboard's app: server-rendered pages, a JSON API under ``/api``, live events by
 server-sent events and Prometheus ``/metrics``, all read from the runs' own stores.
 
-The history is the stores': the app keeps no state of its own, so nothing is lost when it
+The history is the stores': what the app keeps (the index of evolve runs, the audit trail) is
+in files of the petri home, derived from or added to the stores, so nothing is lost when it
 restarts. Every asset is served by petri (no CDN: the live page's script is inline).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Callable
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from petri.errors import ConfigError, PetriError
-from petri.runtime.admin import queue_stats
+from petri.runtime.admin import lease_ages, queue_stats
 from petri.runtime.audit import default_store
-from petri.runtime.runs import RunInfo, lookup, recent
-from petri.runtime.store import Event
+from petri.runtime.runs import RunInfo, recent
 from petri.runtime.store import from_url as store_from_url
 from petri.web import pages
-from petri.web.metrics import render_metrics
-from petri.web.queue_views import add_queue_views
+from petri.web.evolve_index import EvolveIndex
+from petri.web.metrics import Scrape, render_metrics
+from petri.web.queue_views import add_queue_views, csrf_token
 from petri.web.review_views import add_review_views
+from petri.web.run_views import Runs, add_run_views
 from petri.web.security import TokenGuard
-
-#: Event types that end a run: its live stream ends after them.
-FINAL_EVENTS = frozenset({"run_finished", "ecosystem_finished", "swarm_finished"})
-MAX_PAGE = 1000
+from petri.web.stop_views import add_stop_views, stop_form
 
 
 def create_app(
@@ -44,13 +45,41 @@ def create_app(
 ) -> FastAPI:
     """The dashboard over the runs indexed in ``home``; ``token`` (when given) is required
     on every request (see ``security.TokenGuard``); ``broker`` is the queue its queue view
-    shows; ``store`` (default SQLite in ``home``) keeps the audit trail of its actions."""
-    app = FastAPI(title="petri dashboard", version="1", docs_url="/api/docs")
+    shows; ``store`` (default SQLite in ``home``) keeps the audit trail of its actions. While
+    it serves, a thread keeps the index of evolve runs caught up every ``poll_s``."""
+    index = EvolveIndex(home / "dashboard-index.db")
+    runs = Runs(home, index)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        done = threading.Event()
+        follower = threading.Thread(
+            target=runs.follow, args=(done, poll_s), name="petri-index", daemon=True
+        )
+        follower.start()
+        yield
+        done.set()
+        follower.join(timeout=10)
+        index.close()
+
+    app = FastAPI(title="petri dashboard", version="1", docs_url="/api/docs", lifespan=lifespan)
     guard = TokenGuard(token)
+    guarded = token is not None
     app.middleware("http")(guard.middleware)
+    app.middleware("http")(_server_timing)
     audit = store_from_url(store or default_store(home))
-    add_queue_views(app, broker, audit, guarded=token is not None)
-    add_review_views(app, home, guarded=token is not None)
+    add_queue_views(app, broker, audit, guarded=guarded)
+    add_review_views(app, home, guarded=guarded)
+    add_stop_views(app, home, audit, guarded)
+
+    def actions(request: Request, response: Response, info: RunInfo, row: dict[str, Any]) -> str:
+        # A run that may still go on can be stopped (the POST checks its events again).
+        status = str(row.get("status", ""))
+        if not (status.startswith("running") or status == "waiting_for_review"):
+            return ""
+        return stop_form(info.run_id, csrf_token(request, response))
+
+    add_run_views(app, runs, poll_s, actions)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -67,88 +96,23 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     def runs_page(q: str = "") -> str:
-        return pages.runs_page(_rows(home, q), q)
-
-    @app.get("/runs/{run_id}", response_class=HTMLResponse)
-    def run_page(run_id: str) -> str:
-        info = _run(home, run_id)
-        return pages.run_page(info, _row(home, info), _read(info, 0, 200), views(home, info))
+        return pages.runs_page(_rows(runs, q), q)
 
     @app.get("/api/runs")
     def api_runs(q: Annotated[str, Query(max_length=200)] = "") -> list[dict[str, Any]]:
         """Every indexed run (newest first): status, progress, started, best objectives."""
-        return _rows(home, q)
-
-    @app.get("/api/runs/{run_id}")
-    def api_run(run_id: str) -> dict[str, Any]:
-        """One run, by id or unique prefix."""
-        return _row(home, _run(home, run_id))
-
-    @app.get("/api/runs/{run_id}/events")
-    def api_events(
-        run_id: str,
-        after: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    ) -> dict[str, Any]:
-        """A page of the run's events after sequence ``after``; ``next`` pages on."""
-        events = _read(_run(home, run_id), after, limit)
-        rows = [_event(e) for e in events]
-        return {"events": rows, "next": rows[-1]["seq"] if len(rows) == limit else None}
-
-    @app.get("/api/runs/{run_id}/stream")
-    async def api_stream(run_id: str, request: Request) -> StreamingResponse:
-        """The run's events as server-sent events, from ``Last-Event-ID`` on, live; the stream
-        ends after the run's last event."""
-        info = _run(home, run_id)
-        after = _last_id(request.headers.get("last-event-id"))
-        stream = _stream(info, after, poll_s, request.is_disconnected)
-        return StreamingResponse(stream, media_type="text/event-stream")
+        return _rows(runs, q)
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:
-        queue = queue_stats(broker) if broker is not None else None
-        body, content_type = render_metrics(_rows(home, "", limit=10_000), queue)
+        body, content_type = render_metrics(_scrape(runs, broker))
         return PlainTextResponse(body, media_type=content_type)
 
     return app
 
 
-def views(home: Path, info: RunInfo) -> list[str]:
-    """The job's own view of a run, as HTML sections: an evolve run's curves, front, lineage,
-    patch and shadow evidence; an ecosystem run's curves, world and phylogeny; a swarm run's
-    task graph. Empty when matplotlib (the report extra) is missing."""
-    try:
-        if info.kind == "ecosystem":
-            from petri.ecosystem.history import read_history
-            from petri.ecosystem.report import report_sections
-
-            return report_sections(read_history(info))
-        if info.kind == "swarm":
-            from petri.agents.status import describe
-
-            return [pages.task_graph(describe(info)["tasks"])]
-        from petri.evolve.report import report_sections as evolve_sections
-        from petri.evolve.status import run_state
-
-        return evolve_sections(run_state(home, info.run_id)[1])
-    except ConfigError:
-        return []
-
-
-def _run(home: Path, run_id: str) -> RunInfo:
-    if len(run_id) > 100:
-        raise HTTPException(422, "a run id is at most 100 characters")
-    try:
-        return lookup(home, run_id)
-    except ConfigError as exc:
-        raise HTTPException(404, " ".join(str(exc).split())) from None
-
-
-def _rows(home: Path, q: str, limit: int = 200) -> list[dict[str, Any]]:
-    from petri.evolve.status import listing
-
-    jobs = {info.run_id: info.kind for info in recent(home, limit)}
-    rows = [{**row, "job": jobs.get(row["run"], "")} for row in listing(home, limit)]
+def _rows(runs: Runs, q: str, limit: int = 200) -> list[dict[str, Any]]:
+    rows = [runs.row(info, budget_s=0.05) for info in recent(runs.home, limit)]
     wanted = q.strip().lower()
     if not wanted:
         return rows
@@ -156,43 +120,26 @@ def _rows(home: Path, q: str, limit: int = 200) -> list[dict[str, Any]]:
     return [r for r in rows if any(wanted in str(r.get(k, "")).lower() for k in keys)]
 
 
-def _row(home: Path, info: RunInfo) -> dict[str, Any]:
-    from petri.evolve.status import row_of
+def _scrape(runs: Runs, broker: str | None) -> Scrape:
+    from petri.agents.status import swarm_state
 
-    return {**row_of(home, info), "job": info.kind}
-
-
-def _read(info: RunInfo, after: int, limit: int) -> list[Event]:
-    store = store_from_url(info.store)
-    try:
-        return store.read(info.run_id, after_seq=after, limit=limit)
-    finally:
-        store.close()
-
-
-def _event(event: Event) -> dict[str, Any]:
-    return {"seq": event.seq, "type": event.type, "time": event.time, "payload": event.payload}
+    scrape = Scrape(_rows(runs, "", limit=10_000), runs.index)
+    usage: Counter[str] = Counter()
+    for info in recent(runs.home, 10_000):
+        if info.kind == "swarm":
+            usage.update(swarm_state(info).usage)
+    scrape.usage = dict(usage)
+    if broker is not None:
+        scrape.queue, scrape.lease_ages = queue_stats(broker), lease_ages(broker)
+    return scrape
 
 
-def _last_id(header: str | None) -> int:
-    try:
-        return max(0, int(header or 0))
-    except ValueError:
-        return 0
-
-
-async def _stream(
-    info: RunInfo, after: int, poll_s: float, gone: Callable[[], Any]
-) -> AsyncIterator[str]:
-    """SSE frames of the run's events after ``after``, polling its store every ``poll_s``."""
-    yield "retry: 1000\n\n"
-    while not await gone():
-        events = await asyncio.to_thread(_read, info, after, MAX_PAGE)
-        for event in events:
-            after = event.seq
-            data = json.dumps(_event(event), default=str)
-            yield f"id: {event.seq}\ndata: {data}\n\n"
-            if event.type in FINAL_EVENTS:
-                return
-        if not events:
-            await asyncio.sleep(poll_s)
+async def _server_timing(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Say how long the server took (``Server-Timing``: a browser's devtools show it, and
+    ``bench/web.py`` reads it); a stream's is the time to its first byte."""
+    start = time.perf_counter()
+    response = await call_next(request)
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
+    return response

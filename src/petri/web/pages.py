@@ -18,8 +18,19 @@ from petri.runtime.store import Event
 
 _LIVE = """
 const table = document.getElementById("events");
+const view = document.getElementById("view");
 const last = Number(table.dataset.last || 0);
-const source = new EventSource("/api/runs/" + table.dataset.run + "/stream");
+const run = table.dataset.run;
+const source = new EventSource("/api/runs/" + run + "/stream?after=" + last);
+let drawn = 0;
+let pending = null;
+function redraw() {
+  pending = null;
+  drawn = Date.now();
+  fetch("/runs/" + run + "/view", {credentials: "same-origin"})
+    .then((answer) => answer.ok ? answer.text() : null)
+    .then((html) => { if (html !== null) { view.innerHTML = html; view.dataset.drawn = drawn; } });
+}
 function add(message) {
   const event = JSON.parse(message.data);
   if (event.seq <= last) { return; }
@@ -28,11 +39,18 @@ function add(message) {
   for (const text of [event.seq, event.type, JSON.stringify(event.payload).slice(0, 200)]) {
     row.insertCell().textContent = text;
   }
+  while (table.rows.length > 501) { table.deleteRow(-1); }
   document.getElementById("live").textContent = "live: event " + event.seq;
+  if (!view.dataset.steady.split(" ").includes(event.type) && pending === null) {
+    pending = setTimeout(redraw, Math.max(0, 2000 - (Date.now() - drawn)));
+  }
 }
 source.onmessage = add;
 source.onerror = () => { document.getElementById("live").textContent = "stream closed"; };
 """
+#: Events too many to redraw a run's view for: a generation, a snapshot or a task's change
+#: comes after them anyway (the view is drawn again at most every 2 s).
+STEADY = "program_born evaluated tick task_leased model_usage"
 
 
 def page(title: str, body: str, script: str = "") -> str:
@@ -76,24 +94,17 @@ def runs_page(rows: Iterable[dict[str, Any]], q: str) -> str:
     return page("petri runs", f"<h1>petri runs</h1>{search}{table}{empty}")
 
 
-def task_graph(tasks: list[dict[str, Any]]) -> str:
-    """A swarm run's task graph: one row per task in plan order."""
-    head = ("task", "kind", "title", "state", "depends_on", "score")
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(t.get(k, ''))}</td>" for k in head) + "</tr>" for t in tasks
-    )
-    return (
-        "<h2>Task graph</h2><table><tr>"
-        + "".join(f"<th>{h}</th>" for h in head)
-        + f"</tr>{rows}</table>"
-    )
-
-
 def run_page(
-    info: RunInfo, row: dict[str, Any], events: list[Event], views: list[str] | None = None
+    info: RunInfo,
+    row: dict[str, Any],
+    events: list[Event],
+    view: str = "",
+    *,
+    evaluations: list[dict[str, Any]] | None = None,
+    actions: str = "",
 ) -> str:
-    """One run: its row, its job's view (``views``), and its events, newest first, growing
-    live."""
+    """One run: its row, actions on it, its job's view (redrawn as events arrive), an evolve
+    run's evaluations a page at a time, and its events, newest first, growing live."""
     summary = "".join(
         f"<tr><th>{escape(str(k))}</th><td>{_cell(v)}</td></tr>" for k, v in row.items()
     )
@@ -103,15 +114,38 @@ def run_page(
         for e in reversed(events)
     ]
     last = events[-1].seq if events else 0
+    run = escape(info.run_id, quote=True)
     table = (
-        f"<table id='events' data-run='{escape(info.run_id, quote=True)}' data-last='{last}'>"
+        f"<table id='events' data-run='{run}' data-last='{last}'>"
         "<tr><th>seq</th><th>event</th><th>payload</th></tr>" + "".join(lines) + "</table>"
     )
+    shown = "" if evaluations is None else evaluations_table(info.run_id, evaluations)
     body = (
-        f"<h1>run {escape(info.run_id)}</h1><table>{summary}</table>{''.join(views or [])}"
+        f"<h1>run {escape(info.run_id)}</h1><table>{summary}</table>{actions}"
+        f"<div id='view' data-steady='{STEADY}'>{view}</div>{shown}"
         f"<h2>Events</h2><p id='live'>waiting for events</p>{table}"
     )
     return page(f"petri run {info.run_id}", body, _LIVE)
+
+
+def evaluations_table(run_id: str, rows: list[dict[str, Any]]) -> str:
+    """A page of an evolve run's evaluations, newest first, with a link to the older ones."""
+    head = ("n", "program", "outcome", "duration", "memory", "passed", "failed", "objectives")
+    lines = []
+    for r in rows:
+        memory = f"{r['memory'] / 2**20:.1f} MiB" if r.get("memory") else ""
+        cells = [r["n"], r["id"], r["status"], f"{r['duration_s']:.3f} s", memory,
+                 r["passed"], r["failed"], r["objectives"]]  # fmt: skip
+        lines.append("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
+    older = ""
+    if rows and rows[-1]["n"] > 1:
+        link = f"/runs/{escape(run_id, quote=True)}?before={rows[-1]['n']}#evaluations"
+        older = f"<p><a id='older' href='{link}'>older evaluations</a></p>"
+    return (
+        "<h2 id='evaluations'>Evaluations</h2><table id='evaluation-rows'><tr>"
+        + "".join(f"<th>{h}</th>" for h in head)
+        + "</tr>" + "".join(lines) + "</table>" + older
+    )  # fmt: skip
 
 
 def review_body(waiting: Iterable[Any], token: str) -> str:
