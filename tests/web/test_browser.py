@@ -85,8 +85,13 @@ def browser() -> Iterator[Any]:
 
 def wait_for(check: Callable[[], bool], seconds: float = 30.0) -> None:
     """Until ``check()`` holds; an element that went away with a page being replaced (a
-    redirect after a POST) is looked for again."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    redirect after a POST) is looked for again. Chromium reports such an element either as
+    stale or, mid-navigation, as a node that "does not belong to the document"."""
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -95,6 +100,9 @@ def wait_for(check: Callable[[], bool], seconds: float = 30.0) -> None:
                 return
         except (StaleElementReferenceException, NoSuchElementException):
             pass
+        except WebDriverException as error:
+            if "does not belong to the document" not in str(error):
+                raise
         time.sleep(0.1)
     raise AssertionError("the page never showed it")
 
