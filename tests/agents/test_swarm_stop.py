@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_cli_swarm import GOAL  # one task whose result waits for review: the run stays open
 
 from petri.agents import review
 from petri.agents.launch import launch
@@ -15,19 +16,6 @@ from petri.evolve.status import row_of
 from petri.run_control import ended, stop_run
 from petri.runtime.stop import stop_requested
 from petri.runtime.store import from_url
-
-GOAL = """
-name = "stop me"
-agents = ["swarm_toys"]
-
-[[tasks]]
-id = "a"
-kind = "toy.add"
-payload = {n = 5, quality = 0.8, better = 1.0, touches = ["total"]}
-
-[swarm]
-workers = 1
-"""
 
 
 def test_a_stop_is_honoured_when_the_run_goes_on_and_resume_continues_it(
