@@ -21,10 +21,13 @@ from typing import Any
 
 import pytest
 
-# Where pytest's assertion rewriting finds its comparison explainer (a private module attribute,
-# checked against pytest 9): the brief mode switches it off per test, see _BriefFailures.
+# Where pytest's assertion rewriting finds its comparison explainer and the repr of each
+# compared value (private module attributes, checked against pytest 9): the brief mode switches
+# the first off and the second to petri.sandbox.brief per test, see _BriefFailures.
+from _pytest.assertion import rewrite as assertion_rewrite
 from _pytest.assertion import util as assertion_util
 
+from petri.sandbox.brief import brief_saferepr, crash_line
 from petri.sandbox.fixture_lines import SharedFixtures
 from petri.sandbox.proctree import settle_memory
 
@@ -161,8 +164,9 @@ class _BriefFailures:
     of rendering traceback, source and locals, and a failed ``assert`` says what it compared
     (``assert 3 == 4``) without pytest's comparison explainer (diffs of strings and
     containers). Both cost a failing test several times what running it does, and a search
-    reads only outcomes. Passes and skips keep pytest's own (cheap) reports; the outcome
-    always comes from the exception, as in pytest."""
+    reads only outcomes. The line reads as pytest's would, for less (``petri.sandbox.brief``).
+    Passes and skips keep pytest's own (cheap) reports; the outcome always comes from the
+    exception, as in pytest."""
 
     def __init__(self, recorder: _Recorder) -> None:
         self.recorder = recorder
@@ -172,11 +176,15 @@ class _BriefFailures:
         # Inside pytest's assertion wrapper (tryfirst), which installs the explainer per test.
         if self.recorder.details:
             return (yield)
-        saved, assertion_util._reprcompare = assertion_util._reprcompare, None
+        saved = assertion_util._reprcompare, assertion_rewrite._saferepr
+        maxsize = assertion_rewrite._get_maxsize_for_saferepr(assertion_util._config)
+        assertion_util._reprcompare = None
+        if maxsize is not None:  # None: -vv, every value in full, as pytest shows it
+            assertion_rewrite._saferepr = brief_saferepr(maxsize, saved[1])  # type: ignore[assignment]
         try:
             return (yield)
         finally:
-            assertion_util._reprcompare = saved
+            assertion_util._reprcompare, assertion_rewrite._saferepr = saved
 
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
@@ -189,7 +197,7 @@ class _BriefFailures:
             item.location,
             dict.fromkeys(item.keywords, 1),
             "failed",
-            _crash_line(excinfo),
+            crash_line(excinfo)[:MESSAGE_LIMIT],
             when,
             duration=call.duration,
             start=call.start,
@@ -204,11 +212,6 @@ def _skips(exc: BaseException) -> bool:
     if isinstance(exc, BaseExceptionGroup):
         return exc.split(skip)[1] is None
     return isinstance(exc, skip)
-
-
-def _crash_line(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
-    text = excinfo.exconly(tryshort=True).strip()
-    return (text.splitlines()[0] if text else excinfo.typename)[:MESSAGE_LIMIT]
 
 
 def _last_line(text: str) -> str:
