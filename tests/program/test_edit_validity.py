@@ -10,6 +10,7 @@ neighbour).
 
 from __future__ import annotations
 
+import ast
 import functools
 import random
 import sysconfig
@@ -91,7 +92,7 @@ def check_valid(original: Original, edits: list[Edit]) -> None:
         single = original.apply([edit])
         assert single is not None and single != original.source, edit
         assert compiles(single)
-        line = min(original.sites[i].line for i in _sites_touched(original, edit))
+        line = _first_line_touched(original, edit)
         before = original.source.splitlines(keepends=True)[: line - 1]
         assert single.splitlines(keepends=True)[: line - 1] == before
     combined = original.apply(edits)
@@ -137,10 +138,24 @@ def test_each_operator_applies_somewhere_in_the_corpus(op: str) -> None:
     assert len(found) >= 5, op
 
 
-def _sites_touched(original: Original, edit: Edit) -> list[int]:
-    """The edit's site, plus the partner a swap moves into its place, or every statement of
-    the body a donor's body replaces."""
-    if edit.op == "donor_body":  # the whole body but its docstring, which is no site
-        block = original.info[edit.site].block
-        return [i for i, info in enumerate(original.info) if info.block is block]
-    return [edit.site, *([int(edit.args[0] or 0)] if edit.op == "stmt_swap" else [])]
+def _first_line_touched(original: Original, edit: Edit) -> int:
+    """The first line the edit may change: its site's, or the partner's that a swap moves into
+    its place, or for a donor's body, the ``def`` line of the function whose body it replaces
+    (what follows the signature is the body's, comments included; a nested ``def`` in it is
+    a statement but not always a site)."""
+    line = original.sites[edit.site].line
+    if edit.op == "donor_body":
+        return _enclosing_def(original.source, line)
+    if edit.op == "stmt_swap":
+        return min(line, original.sites[int(edit.args[0] or 0)].line)
+    return line
+
+
+def _enclosing_def(source: str, line: int) -> int:
+    functions = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body[0].lineno <= line <= (node.end_lineno or line)
+    ]
+    return max(node.lineno for node in functions)  # the innermost
