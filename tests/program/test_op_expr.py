@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from edit_kit import CLAMP, lines_changed, outcomes, program, repairs
 
@@ -44,6 +45,44 @@ def test_name_replace_favours_a_name_bound_beside_it() -> None:
     # half the draws go to "first"; the rest spread over the other five data names
     assert 0.45 < picks.count("first") / len(picks) < 0.7
     assert {"via", "stop", "origin", "total"} <= set(picks)
+
+
+def _draws(source: str, line: int, name: str) -> list[str]:
+    original = Original.parse(source)
+    (site,) = [s for s in original.sites if s.line == line and getattr(s.node, "value", "") == name]
+    rng = random.Random(0)
+    drawn = [OPERATORS["name_replace"](original, site, rng) for _ in range(400)]
+    return [str(edit.args[0]) for edit in drawn if edit is not None]
+
+
+UNBOUND = (
+    "def unique_day(date, birthdays):\n"
+    "    count = 0\n"
+    "    for birthday in birthdays:\n"
+    "        if birthday[1] == day:\n"
+    "            count += 1\n"
+    "    return count == len(birthdays)\n"
+)
+
+
+def test_name_replace_of_a_name_bound_nowhere_favours_the_one_spelled_like_it() -> None:
+    picks = _draws(UNBOUND, 4, "day")
+    # half the draws go to "date"; the rest spread over every data name in scope
+    assert 0.5 < picks.count("date") / len(picks) < 0.75
+    assert {"birthdays", "count", "birthday"} <= set(picks)
+
+
+def test_name_replace_of_a_builtin_favours_no_name() -> None:
+    picks = _draws(UNBOUND, 6, "len")  # read without a binding, and right
+    assert max(picks.count(name) for name in set(picks)) / len(picks) < 0.4
+
+
+def test_name_replace_repairs_a_parameter_read_by_another_name() -> None:
+    def check(ns: dict[str, Any]) -> bool:
+        day = ns["unique_day"]
+        return bool(day("1", [("May", "1")])) and not day("1", [("May", "2")])
+
+    assert repairs(UNBOUND, "name_replace", "bound", "day", check) == ["if birthday[1] == date:"]
 
 
 def test_name_replace_skips_constants() -> None:

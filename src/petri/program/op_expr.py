@@ -9,6 +9,8 @@ everything needed to reproduce the edit: the new name, the new literal's text.
 from __future__ import annotations
 
 import ast
+import builtins
+import difflib
 import math
 import random
 
@@ -33,23 +35,35 @@ _CONSTANTS = ("True", "False", "None", "0", "1", "[]")
 _INTEGRAL_LIMIT = 1e15
 
 
-#: How often ``name_replace`` draws from the names bound beside the one it replaces.
+#: How often ``name_replace`` draws from the names bound beside the one it replaces, or for a
+#: name bound nowhere in scope, the one spelled most like it.
 SIBLING_SHARE = 0.5
+#: Builtins are read without a binding in scope; they are not misspellings.
+_BUILTINS = frozenset(dir(builtins))
 
 
 def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """A name that is read -> another name in scope (a data name for a data name): args
     ``(name,)``. Half the time, when it has any, one bound beside it by an unpacking
-    (``last`` -> ``first`` after ``first, last = ...``): the names a slip confuses most."""
+    (``last`` -> ``first`` after ``first, last = ...``): the names a slip confuses most. A name
+    bound nowhere in scope (nor a builtin) is a NameError waiting to happen, most often a slip
+    of spelling or a parameter's other name (``day`` for ``date``): half the time it becomes
+    the name in scope spelled most like it."""
     node = site.node
     if not isinstance(node, cst.Name) or node.value in CONSTANT_NAMES:
         return None
     pool = site.values if node.value in site.values else site.names
     choices = [name for name in pool if name != node.value]
-    siblings = [b for a, b in site.pairs if a == node.value and b in choices]
-    if siblings and rng.random() < SIBLING_SHARE:
-        choices = siblings
+    near = [b for a, b in site.pairs if a == node.value and b in choices]
+    if not near and node.value not in site.names and node.value not in _BUILTINS and choices:
+        near = [max(choices, key=lambda name: _likeness(node.value, name))]
+    if near and rng.random() < SIBLING_SHARE:
+        choices = near
     return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None
+
+
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def _apply_name(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
