@@ -21,7 +21,10 @@ Part 2, end to end: the rate of ``petri evolve`` (queue, local workers, sandbox,
 same problem with the failing program as the original (a program it cannot fix), with 1 and 2
 workers, against part 1's rate on passing candidates with as many workers. One run of
 ``--evals`` evaluations follows each round of part 1, in the same process, so drift falls on
-both alike. Goal: end to end >= 80% of the pool's rate on passing candidates.
+both alike. Goal: end to end >= 80% of the pool's rate on passing candidates. Each run's CPU
+is counted by part of petri (``cpu_watch``: coordinator, local workers, sandbox) and, less a run
+that judges only its original, divided by its candidates: with as many workers as cores, that
+cost per candidate bounds the rate (the ceiling printed).
 
 Prints a table and writes bench/results/evolve_throughput.json.
 
@@ -41,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cpu_watch import CpuWatch
 from petri.config import Limits, SandboxSettings
 from petri.sandbox import Evaluation, JudgeSpec, Status, WorkerPool
 from sandbox import (
@@ -170,22 +174,31 @@ E2E_EVALS = 240
 GOAL_END_TO_END_VS_POOL = 0.8
 
 
-def bench_evolve(base: Path, workers: int, run: int, evals: int) -> Rate:
+def evolve_once(base: Path, workers: int, run: int, evals: int) -> tuple[Path, dict[str, Any]]:
     """One ``petri evolve`` run, through the real path (queue, local workers, sandbox, store),
-    on a fresh copy of the problem with FAILING_PROGRAM as its original. Its rate is that of
-    its generations: evaluations after the baseline over the time from the baseline's record
-    to the last generation's, so that starting the workers' pools and writing the outputs
-    (paid once per run, not per candidate) count in neither."""
+    on a fresh copy of the problem with FAILING_PROGRAM as its original: its folder and
+    summary."""
     from petri.config import load_settings
     from petri.evolve.run import start_run
     from petri.problem import load_problem
-    from petri.runtime.store import from_url
 
-    root = write_problem(base / f"evolve-{workers}-{run}", FAILING_PROGRAM)
+    root = write_problem(base / f"evolve-{workers}-{run}-{evals}", FAILING_PROGRAM)
     evolve = {"seed": run, "max_evals": evals, "workers": workers, "patience": 10**6,
               "repair_patience": 0}  # fmt: skip
     settings = load_settings(root, evolve=evolve, home=base / "home")
-    summary = start_run(load_problem(root), settings)
+    return root, start_run(load_problem(root), settings)
+
+
+def bench_evolve(base: Path, workers: int, run: int, evals: int) -> tuple[Rate, dict[str, float]]:
+    """One run of ``evals`` evaluations: its rate and the CPU seconds of each part of petri.
+    The rate is that of its generations: evaluations after the baseline over the time from the
+    baseline's record to the last generation's, so that starting the workers' pools and
+    writing the outputs (paid once per run, not per candidate) count in neither; the CPU
+    seconds are the whole run's (``startup_cpu`` gives what to take off)."""
+    from petri.runtime.store import from_url
+
+    with CpuWatch() as watch:
+        root, summary = evolve_once(base, workers, run, evals)
     store = from_url(f"sqlite:///{root / '.petri' / 'petri.db'}")
     try:
         events = list(store.replay(summary["run_id"]))
@@ -196,7 +209,33 @@ def bench_evolve(base: Path, workers: int, run: int, evals: int) -> Rate:
     if summary["status"] == "repaired" or not generations:
         raise SystemExit(f"petri evolve with {workers} worker(s): unexpected run {summary}")
     last = generations[-1]
-    return Rate(int(last.payload["evaluations"]) - 1, last.time - begin.time)
+    return Rate(int(last.payload["evaluations"]) - 1, last.time - begin.time), watch.seconds()
+
+
+def startup_cpu(base: Path, workers: int) -> dict[str, float]:
+    """The CPU seconds of a run that judges its original only (starting the workers and their
+    sandbox, the baseline, the outputs): what every run pays besides its candidates."""
+    with CpuWatch() as watch:
+        evolve_once(base, workers, 0, 1)
+    return watch.seconds()
+
+
+def per_candidate(
+    cpu: dict[str, float], startup: dict[str, float], runs: int, evaluations: int
+) -> dict[str, float]:
+    """Milliseconds of CPU per candidate judged, by part of petri, once each run's startup is
+    taken off."""
+    return {
+        role: round(1000 * max(0.0, seconds - runs * startup.get(role, 0.0)) / evaluations, 2)
+        for role, seconds in sorted(cpu.items())
+    }
+
+
+def cpu_ceiling(spent: dict[str, float]) -> float:
+    """Candidates per second that every core of the machine, busy with nothing else, would
+    judge at this CPU cost per candidate."""
+    total = sum(spent.values())
+    return 1000 * (os.cpu_count() or 1) / total if total else 0.0
 
 
 def e2e_ratio(rates: dict[Mode, Rate], rate: Rate) -> float:
@@ -220,25 +259,33 @@ def main() -> None:
     evals = args.evals or (E2E_EVALS // 2 if args.quick else E2E_EVALS)
     pools: dict[int, dict[Mode, Rate]] = {}
     e2e: dict[int, Rate] = {}
+    cpu: dict[int, dict[str, float]] = {}
     jail = ""
     with tempfile.TemporaryDirectory(prefix="petri-bench-") as tmp:
         base = Path(tmp)
         base.chmod(0o755)
         root = write_problem(base / "textstats", TEXTSTATS_PROGRAM)
         for workers in WORKER_COUNTS:
-            runs: list[Rate] = []
+            runs: list[tuple[Rate, dict[str, float]]] = []
 
-            def between(r: int, workers: int = workers, runs: list[Rate] = runs) -> None:
+            def between(r: int, workers: int = workers, runs: list[Any] = runs) -> None:
                 runs.append(bench_evolve(base, workers, r, evals))
 
             pools[workers], jail = bench_pool(root, workers, seconds, rounds, between)
-            e2e[workers] = Rate(sum(r.evaluations for r in runs), sum(r.seconds for r in runs))
-    report(pools, e2e, jail, quick=args.quick, seconds=seconds, rounds=rounds, evals=evals)
+            e2e[workers] = Rate(
+                sum(r.evaluations for r, _ in runs), sum(r.seconds for r, _ in runs)
+            )
+            total = {role: sum(c.get(role, 0.0) for _, c in runs) for role in runs[0][1]}
+            cpu[workers] = per_candidate(
+                total, startup_cpu(base, workers), len(runs), len(runs) * (evals - 1)
+            )
+    report(pools, e2e, cpu, jail, quick=args.quick, seconds=seconds, rounds=rounds, evals=evals)
 
 
 def report(
     pools: dict[int, dict[Mode, Rate]],
     e2e: dict[int, Rate],
+    cpu: dict[int, dict[str, float]],
     jail: str,
     *,
     quick: bool,
@@ -272,10 +319,20 @@ def report(
             f" (goal >= {GOAL_END_TO_END_VS_POOL:.2f}:"
             f" {'met' if share >= GOAL_END_TO_END_VS_POOL else 'MISSED'})"
         )
+        spent = cpu[workers]
+        ceiling = cpu_ceiling(spent)
+        print(
+            f"{workers} worker(s): CPU per candidate "
+            + ", ".join(f"{role} {ms:.2f} ms" for role, ms in spent.items())
+            + f"; all {os.cpu_count()} cores would judge at most {ceiling:.0f}/s"
+            f" = {e2e_ratio(pools[workers], Rate(round(ceiling * 1000), 1000.0)):.2f} of the pool"
+        )
         end_to_end[str(workers)] = {
             "rate": rate.to_dict(),
             "vs_pool_passing": round(share, 3),
             "goal_met": share >= GOAL_END_TO_END_VS_POOL,
+            "cpu_ms_per_candidate": spent,
+            "cpu_ceiling_per_s": round(ceiling, 1),
         }
     pool: dict[str, Any] = {}
     for workers, rates in pools.items():
