@@ -10,9 +10,8 @@ in ``op_index``; calls in ``op_call``; what is added around or after a value in 
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
 ``op_stmt``; statements moved one indentation level out or in, in ``op_block``; a ``while``
 loop's missing step in ``op_loop``; the object kept instead of an in-place method's ``None`` in
-``op_inplace``; the ``return`` a function falls off its end without in ``op_return``; code
-lent by donor programs in ``op_donor``; a model's search/replace blocks (``llm_edit``,
-proposed by the search, not here) in ``op_llm``.
+``op_inplace``; code lent by donor programs in ``op_donor``; a model's
+search/replace blocks (``llm_edit``, proposed by the search, not here) in ``op_llm``.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from petri.program import (
     op_line,
     op_llm,
     op_loop,
-    op_return,
     op_stmt,
     op_swap,
     op_wrap,
@@ -46,15 +44,7 @@ OPERATORS: dict[str, Operator] = dict(
     sorted(
         {
             name: op
-            for module in (
-                *_NODE_MODULES,
-                op_stmt,
-                op_block,
-                op_loop,
-                op_inplace,
-                op_return,
-                op_donor,
-            )
+            for module in (*_NODE_MODULES, op_stmt, op_block, op_loop, op_inplace, op_donor)
             for name, op in module.OPERATORS.items()
         }.items()
     )
@@ -72,7 +62,6 @@ BLOCK_APPLIERS: dict[str, BlockApplier] = {
     **op_block.APPLIERS,
     **op_loop.APPLIERS,
     **op_inplace.APPLIERS,
-    **op_return.APPLIERS,
     **op_donor.APPLIERS,
 }
 register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS, texts=op_llm.APPLIERS)
