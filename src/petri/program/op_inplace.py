@@ -6,8 +6,6 @@ is the object after the call. One statement is wrong, but no edit of an expressi
 repairs it: the call must stay a statement of its own and the object must be named after it.
 This operator rewrites the statement so: ``items.append(x)``; ``names.sort()`` then
 ``return names``; ``y = items.remove(x)`` becomes ``items.remove(x)`` then ``y = items``.
-A removal read as a value, ``out.append(items.remove(x))``, meant the value removed:
-``out.append(x)`` then ``items.remove(x)``.
 """
 
 from __future__ import annotations
@@ -29,9 +27,6 @@ INPLACE = frozenset(
         "discard", "difference_update", "intersection_update", "symmetric_difference_update",
     }
 )  # fmt: skip
-#: In-place methods whose one argument is the value they take out.
-REMOVERS = frozenset({"remove", "discard"})
-_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 def _receiver(value: cst.BaseExpression | None) -> cst.BaseExpression | None:
@@ -55,63 +50,24 @@ def _code(node: cst.CSTNode) -> str:
 def _rewrite(small: cst.BaseSmallStatement) -> list[cst.BaseSmallStatement] | None:
     """The statements that keep the object instead of the call's ``None``; None when
     ``small`` keeps no such call."""
-    value = getattr(small, "value", None)
-    obj = _receiver(value)
-    if obj is not None and value is not None:
-        if isinstance(small, cst.Return):
-            return [cst.Expr(value), cst.Return(obj.deep_clone())]
-        if isinstance(small, cst.Assign) and len(small.targets) == 1:
-            same = _code(small.targets[0].target) == _code(obj)
-            kept = [] if same else [small.with_changes(value=obj.deep_clone())]
-            return [cst.Expr(value), *kept]
-        if isinstance(small, cst.AugAssign) and _code(small.target) == _code(obj):
-            return [cst.Expr(value)]
-    return _lifted(small)
-
-
-def _lifted(small: cst.BaseSmallStatement) -> list[cst.BaseSmallStatement] | None:
-    """``out.append(items.remove(x))`` -> ``out.append(x)`` then ``items.remove(x)``: the first
-    removal read inside the statement, not as its whole value."""
-    lift = _Lift(getattr(small, "value", None))
-    lifted = small.visit(lift)
-    if lift.call is None or not isinstance(lifted, cst.BaseSmallStatement):
-        return None
-    return [lifted, cst.Expr(lift.call)]
-
-
-def _removed(call: cst.Call) -> cst.BaseExpression | None:
-    """``x`` of ``obj.remove(x)`` (or ``discard``), ``obj`` a name or its attributes."""
-    if (
-        _receiver(call) is None
-        or cst.ensure_type(call.func, cst.Attribute).attr.value not in REMOVERS
-    ):
-        return None
-    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
-        return None
-    return call.args[0].value
-
-
-class _Lift(cst.CSTTransformer):
-    """Puts the removed value in place of the first removal nested in a statement (``top``,
-    the statement's whole value, is a removal used as a statement or kept by ``_rewrite``)."""
-
-    def __init__(self, top: object) -> None:
-        super().__init__()
-        self.top = top
-        self.call: cst.Call | None = None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        # A removal inside a lambda or a comprehension reads names bound there only.
-        return not isinstance(node, _SCOPES)
-
-    def leave_Call(  # noqa: N802 (libcst's name for the hook)
-        self, original_node: cst.Call, updated_node: cst.Call
-    ) -> cst.BaseExpression:
-        value = _removed(updated_node)
-        if self.call is not None or original_node is self.top or value is None:
-            return updated_node
-        self.call = updated_node
-        return value.deep_clone()
+    if isinstance(small, cst.Return):
+        obj = _receiver(small.value)
+        if obj is None or small.value is None:
+            return None
+        return [cst.Expr(small.value), cst.Return(obj.deep_clone())]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        obj = _receiver(small.value)
+        if obj is None:
+            return None
+        target = small.targets[0].target
+        kept = [] if _code(target) == _code(obj) else [small.with_changes(value=obj.deep_clone())]
+        return [cst.Expr(small.value), *kept]
+    if isinstance(small, cst.AugAssign):
+        obj = _receiver(small.value)
+        if obj is None or _code(small.target) != _code(obj):
+            return None
+        return [cst.Expr(small.value)]
+    return None
 
 
 def _line(site: Site) -> cst.SimpleStatementLine | None:
@@ -123,8 +79,7 @@ def _line(site: Site) -> cst.SimpleStatementLine | None:
 
 def inplace_result(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """A statement that keeps what an in-place method returns (``None``) -> the call on its own,
-    then the object (or for a removal, the value removed) where the statement used it: no
-    args."""
+    then the object where the statement used the value: no args."""
     line = _line(site)
     if line is None or _rewrite(line.body[0]) is None:
         return None
