@@ -9,8 +9,7 @@ all. Operator swaps live in ``op_swap``; a word for another in ``op_expr``; inde
 in ``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
 ``op_stmt``; statements moved one indentation level out or in, in ``op_block``; a ``while``
-loop's missing step in ``op_loop``; the object kept instead of an in-place method's ``None`` in
-``op_inplace``; code lent by donor programs in ``op_donor``; a model's
+loop's missing step in ``op_loop``; code lent by donor programs in ``op_donor``; a model's
 search/replace blocks (``llm_edit``, proposed by the search, not here) in ``op_llm``.
 """
 
@@ -27,7 +26,6 @@ from petri.program import (
     op_donor,
     op_expr,
     op_index,
-    op_inplace,
     op_line,
     op_llm,
     op_loop,
@@ -44,7 +42,7 @@ OPERATORS: dict[str, Operator] = dict(
     sorted(
         {
             name: op
-            for module in (*_NODE_MODULES, op_stmt, op_block, op_loop, op_inplace, op_donor)
+            for module in (*_NODE_MODULES, op_stmt, op_block, op_loop, op_donor)
             for name, op in module.OPERATORS.items()
         }.items()
     )
@@ -61,7 +59,6 @@ BLOCK_APPLIERS: dict[str, BlockApplier] = {
     **op_stmt.APPLIERS,
     **op_block.APPLIERS,
     **op_loop.APPLIERS,
-    **op_inplace.APPLIERS,
     **op_donor.APPLIERS,
 }
 register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS, texts=op_llm.APPLIERS)
