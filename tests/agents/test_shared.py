@@ -25,14 +25,21 @@ def test_a_stale_write_raises_and_changes_nothing(any_store_url: str) -> None:
 def test_parallel_updates_from_threads_are_all_kept(any_store_url: str) -> None:
     store = from_url(any_store_url)
     writers = [SharedState(store, "run") for _ in range(4)]
+    go = threading.Barrier(len(writers))  # the writers race from the same moment
+    started = threading.Semaphore(0)
 
     def bump(shared: SharedState) -> None:
+        started.release()
+        go.wait(timeout=30)
         for _ in range(25):
             shared.update("counter", lambda value, version: (value or 0) + 1)
 
     threads = [threading.Thread(target=bump, args=(w,)) for w in writers]
     for t in threads:
+        # One thread starting at a time: under coverage, threads that start together can race
+        # installing its trace function, and the loser dies before running (CPython 3.11).
         t.start()
+        assert started.acquire(timeout=30)
     for t in threads:
         t.join()
     value, _ = writers[0].get("counter")
