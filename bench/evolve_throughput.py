@@ -268,7 +268,9 @@ def main() -> None:
         for workers in WORKER_COUNTS:
             runs: list[tuple[Rate, dict[str, float]]] = []
 
-            def between(r: int, workers: int = workers, runs: list[Any] = runs) -> None:
+            def between(
+                r: int, workers: int = workers, runs: list[tuple[Rate, dict[str, float]]] = runs
+            ) -> None:
                 runs.append(bench_evolve(base, workers, r, evals))
 
             pools[workers], jail = bench_pool(root, workers, seconds, rounds, between)
@@ -325,7 +327,7 @@ def report(
             f"{workers} worker(s): CPU per candidate "
             + ", ".join(f"{role} {ms:.2f} ms" for role, ms in spent.items())
             + f"; all {os.cpu_count()} cores would judge at most {ceiling:.0f}/s"
-            f" = {e2e_ratio(pools[workers], Rate(round(ceiling * 1000), 1000.0)):.2f} of the pool"
+            f" = {ceiling / pools[workers][Mode('passing', False)].per_s:.2f} of the pool"
         )
         end_to_end[str(workers)] = {
             "rate": rate.to_dict(),

@@ -9,6 +9,7 @@ from edit_kit import CLAMP, lines_changed, outcomes, program, repairs
 
 from petri.program.edits import Original
 from petri.program.operators import OPERATORS
+from petri.program.sites import Site
 
 
 def test_name_replace_uses_other_names_in_scope() -> None:
@@ -26,6 +27,18 @@ def test_name_replace_of_a_function_may_pick_any_name() -> None:
     assert ("value",) in results
 
 
+def _site(original: Original, line: int, name: str) -> Site:
+    (site,) = [s for s in original.sites if s.line == line and getattr(s.node, "value", "") == name]
+    return site
+
+
+def _draws(original: Original, site: Site) -> list[str]:
+    """The names 400 seeded draws of ``name_replace`` at ``site`` put in."""
+    rng = random.Random(0)
+    drawn = [OPERATORS["name_replace"](original, site, rng) for _ in range(400)]
+    return [str(edit.args[0]) for edit in drawn if edit is not None]
+
+
 def test_name_replace_favours_a_name_bound_beside_it() -> None:
     source = (
         "def trace(via, stop, origin):\n"
@@ -37,22 +50,12 @@ def test_name_replace_favours_a_name_bound_beside_it() -> None:
         "    return total\n"
     )
     original = Original.parse(source)
-    (site,) = [s for s in original.sites if s.line == 6 and getattr(s.node, "value", "") == "last"]
+    site = _site(original, 6, "last")
     assert ("first", "last") in site.pairs and ("last", "first") in site.pairs
-    rng = random.Random(0)
-    drawn = [OPERATORS["name_replace"](original, site, rng) for _ in range(400)]
-    picks = [edit.args[0] for edit in drawn if edit is not None]
+    picks = _draws(original, site)
     # half the draws go to "first"; the rest spread over the other five data names
     assert 0.45 < picks.count("first") / len(picks) < 0.7
     assert {"via", "stop", "origin", "total"} <= set(picks)
-
-
-def _draws(source: str, line: int, name: str) -> list[str]:
-    original = Original.parse(source)
-    (site,) = [s for s in original.sites if s.line == line and getattr(s.node, "value", "") == name]
-    rng = random.Random(0)
-    drawn = [OPERATORS["name_replace"](original, site, rng) for _ in range(400)]
-    return [str(edit.args[0]) for edit in drawn if edit is not None]
 
 
 UNBOUND = (
@@ -66,14 +69,16 @@ UNBOUND = (
 
 
 def test_name_replace_of_a_name_bound_nowhere_favours_the_one_spelled_like_it() -> None:
-    picks = _draws(UNBOUND, 4, "day")
+    original = Original.parse(UNBOUND)
+    picks = _draws(original, _site(original, 4, "day"))
     # half the draws go to "date"; the rest spread over every data name in scope
     assert 0.5 < picks.count("date") / len(picks) < 0.75
     assert {"birthdays", "count", "birthday"} <= set(picks)
 
 
 def test_name_replace_of_a_builtin_favours_no_name() -> None:
-    picks = _draws(UNBOUND, 6, "len")  # read without a binding, and right
+    original = Original.parse(UNBOUND)
+    picks = _draws(original, _site(original, 6, "len"))  # read without a binding, and right
     assert max(picks.count(name) for name in set(picks)) / len(picks) < 0.4
 
 
