@@ -249,11 +249,17 @@ class Link:
                 self._pull = None
 
     async def keys(self) -> list[str]:
-        """Every key of the bucket (a scan: inspection, not the hot path)."""
-        try:
-            return list(await self.kv.keys())
-        except nats.js.errors.NoKeysError:
-            return []
+        """Every key of the bucket (a scan: inspection, not the hot path), from the subjects
+        its stream holds. nats-py's ``kv.keys()`` watches the bucket and may see the end
+        marker before the first key under load, answering "no keys" for a full bucket; the
+        stream's own count has no such race. Records are never deleted, so every subject is
+        a live key."""
+        prefix = f"$KV.{self.bucket}."
+        body = json.dumps({"subjects_filter": f"{prefix}>"}).encode()
+        info = json.loads((await self.request(f"$JS.API.STREAM.INFO.KV_{self.bucket}", body)).data)
+        if "error" in info:
+            raise BackendError(f"jetstream refused stream info: {info['error']}")
+        return [s[len(prefix) :] for s in (info["state"].get("subjects") or {})]
 
     async def close(self) -> None:
         """Flush what is buffered (acks included) and close the connection."""
