@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from edit_kit import CLAMP, lines_changed, program, site_at
+from edit_kit import CLAMP, lines_changed, program, site_at, sites_at
 
 from petri.program import (
     op_block,
@@ -28,9 +28,12 @@ from petri.program.operators import (
     OPERATORS,
     SITE_FLOOR,
     STATEMENT_OPS,
+    TOKEN_OPS,
     echo,
     move,
     propose,
+    sweep,
+    transplants,
 )
 
 
@@ -213,3 +216,73 @@ def test_propose_thins_the_operators_by_the_mix() -> None:
 def test_propose_rejects_weights_that_are_not_positive_numbers(weight: float) -> None:
     with pytest.raises(ValueError, match="positive numbers"):
         propose(Original.parse("x = 1\n"), random.Random(0), mix={"wrap": weight})
+
+
+# --- transplants and sweep -----------------------------------------------------------------
+
+HELPER = program(
+    """
+    def filled(done, total, width):
+        return min(width, done * width // total)
+
+
+    def bar(done, total, width):
+        cells = filled(done, total, width)
+        return "#" * cells + "-" * (width - cells)
+    """
+)
+
+
+def test_transplants_move_an_expression_edit_to_every_like_site_on_the_feeding_lines() -> None:
+    original = Original.parse(HELPER)
+    clamp = Edit("wrap", sites_at(original, "expr", "cells")[-1].index, ("max", "0"))
+    assert lines_changed(HELPER, original.apply([clamp]) or "") == [
+        'return "#" * cells + "-" * (width - max(0, cells))'
+    ]
+    moved = transplants(original, clamp, [2])
+    assert moved and all((e.op, e.args) == (clamp.op, clamp.args) for e in moved)
+    assert all(original.sites[e.site].line == 2 for e in moved)
+    written = {lines_changed(HELPER, original.apply([e]) or "")[0] for e in moved}
+    # Among them, the clamp where the helper computes its result: the repair.
+    assert "return max(0, min(width, done * width // total))" in written
+    assert len(written) == len(moved)  # one edit per program
+
+
+def test_statement_and_misplaced_edits_do_not_transplant() -> None:
+    original = Original.parse(HELPER)
+    assignment = site_at(original, "stmt", "cells = filled(done, total, width)")
+    statement = Edit("stmt_delete", assignment.index)
+    assert transplants(original, statement, [2]) == []
+    assert transplants(original, Edit("wrap", 10_000, ("max", "0")), [2]) == []
+
+
+def test_sweep_lists_every_edit_of_a_line_once_heaviest_operators_first() -> None:
+    original = Original.parse(CLAMP)
+    line = site_at(original, "stmt", "high = LIMIT").line
+    mix = {"name_replace": 0.1}  # below const_replace and the rest
+    edits = sweep(original, [line], mix=mix)
+    assert edits and len(set(edits)) == len(edits)
+    assert all(original.sites[e.site].line == line for e in edits)
+    assert edits == sweep(original, [line], mix=mix)  # the same list every time
+    per_site: dict[int, list[str]] = {}
+    for e in edits:
+        per_site.setdefault(e.site, []).append(e.op)
+    for ops in per_site.values():
+        if "name_replace" in ops:  # the light operator comes after the others at its site
+            assert ops[ops.index("name_replace") :] == ["name_replace"] * ops.count("name_replace")
+
+
+def test_sweep_finds_the_one_token_fix_that_sampling_rarely_draws() -> None:
+    source = program(
+        """
+        def middle(s):
+            mid = len(s) // 2
+            return (s[mid - 1] + s[mid]) // 2
+        """
+    )
+    original = Original.parse(source)
+    edits = sweep(original, [3], ops=["binop_swap"])
+    written = {lines_changed(source, original.apply([e]) or "")[0] for e in edits}
+    assert "return (s[mid - 1] + s[mid]) / 2" in written
+    assert all(e.op in TOKEN_OPS for e in sweep(original, [3]))
+    assert sweep(original, [3], ops=["stmt_delete", "wrap"]) == [] == sweep(original, [99])

@@ -205,3 +205,89 @@ def move(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
         if source is not None and source != original.source:
             return moved
     return None
+
+
+def transplants(original: Original, edit: Edit, lines: Collection[int]) -> list[Edit]:
+    """``edit`` (an expression edit) with the same operator and args at each site of its kind
+    on ``lines``, where it applies and changes the program; in site order, one per program.
+
+    A patch that passes the tests may be the right change one step downstream of the fault (a
+    clamp added where a helper's result is used rather than in the helper): tried on the
+    lines that feed the patched one (``petri.program.slices``), the same change may be the
+    repair. Statement and text edits do not transplant.
+    """
+    if edit.op not in NODE_APPLIERS or not 0 <= edit.site < len(original.sites):
+        return []
+    kind = original.sites[edit.site].kind
+    found: dict[str, Edit] = {}
+    for site in original.sites:
+        if site.line not in lines or site.kind != kind or site.index == edit.site:
+            continue
+        moved = Edit(edit.op, site.index, edit.args)
+        source = original.apply([moved])
+        if source is not None and source != original.source:
+            found.setdefault(source, moved)
+    return list(found.values())
+
+
+#: The operators that change one token or swap two, adding no code: the one-token repairs
+#: (an operator, a name, a constant, an index off by one) that ``sweep`` walks.
+TOKEN_OPS = frozenset(
+    {
+        "arg_swap",
+        "attr_replace",
+        "augop_swap",
+        "binop_swap",
+        "boolop_swap",
+        "cmpop_swap",
+        "const_replace",
+        "index_shift",
+        "keyword_replace",
+        "name_replace",
+        "operand_swap",
+        "unary_drop",
+        "unary_swap",
+    }
+)
+#: Draws per operator and site when ``sweep`` lists the edits an operator makes there.
+SWEEP_DRAWS = 12
+
+
+def sweep(
+    original: Original,
+    lines: Collection[int],
+    *,
+    ops: Collection[str] | None = None,
+    mix: Mapping[str, float] | None = None,
+) -> list[Edit]:
+    """The distinct one-token edits (``TOKEN_OPS`` among ``ops``) of ``original`` at the
+    sites on ``lines``, in a fixed order: line by line (``lines``' order), site by site,
+    operators by ``mix`` weight (heaviest first), each drawn ``SWEEP_DRAWS`` times with
+    generators seeded by site and operator. Edits that do not apply are left in: applying
+    them is the caller's (it applies what it takes anyway).
+
+    Sampling finds a rare edit at a line by luck: one operator's one argument among the tens
+    of edits a line admits (``//`` for ``/``) came up about once in a thousand children. A
+    search that knows where to look (the line of a repair that may overfit) walks them all.
+    Only one-token edits: code added at every site of a line (a ``max(a, ...)`` around each
+    value) passes the tests in ways the shadow test must then tell apart, and on
+    ``examples/gcd_lcm`` one such patch, agreeing with the buggy original near the tests, was
+    promoted over the fix.
+    """
+    names = sorted(TOKEN_OPS if ops is None else TOKEN_OPS & set(ops))
+    if not original.donors:
+        names = [name for name in names if name not in DONOR_OPS]
+    weight = mix or {}
+    names.sort(key=lambda name: -weight.get(name, 1.0))
+    found: dict[Edit, None] = {}
+    for line in lines:
+        for site in (s for s in original.sites if s.line == line):
+            for name in names:
+                found.update(dict.fromkeys(_drawn(original, site, name)))
+    return list(found)
+
+
+def _drawn(original: Original, site: Site, name: str) -> list[Edit]:
+    """The edits operator ``name`` makes at ``site`` in ``SWEEP_DRAWS`` seeded draws."""
+    draws = (random.Random(f"{site.index}:{name}:{k}") for k in range(SWEEP_DRAWS))
+    return [e for e in (OPERATORS[name](original, site, rng) for rng in draws) if e is not None]
