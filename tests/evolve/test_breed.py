@@ -13,7 +13,7 @@ from petri.evolve.breed import (
     program_id,
 )
 from petri.program.edits import Original
-from petri.program.operators import OPERATORS
+from petri.program.operators import OPERATORS, sweep
 
 SOURCE = """def clamp(x, low, high):
     if x < low:
@@ -113,3 +113,40 @@ def test_alternatives_leave_the_found_repairs_edits_out_of_every_other_child() -
     assert len(on_line) > len([e for c in steered for e in c.edits]) / 2
     # The children in between may build on the repair.
     assert any(set(c.edits) & steer.tabu for c in free)
+
+
+def test_alternatives_try_their_moves_first_as_children_of_the_original() -> None:
+    original = Original.parse(SOURCE)
+    b = breeder(original)
+    repair = edited_population(b, 1)[0]
+    moves = tuple(
+        e
+        for e in sweep(original, [original.sites[repair.edits[0].site].line])
+        if original.apply([e]) not in (None, original.source)
+    )[:3]
+    assert len(moves) == 3
+    steer = Alternatives(frozenset(repair.edits), {}, moves)
+    origin = b.origin()
+    seen = {origin.id, repair.id, program_id(original.apply([moves[1]]) or "")}
+    kids = b.children(
+        [origin, repair], pick=None, n=8, rng=random.Random(4), seen=seen, generation=2,
+        alternatives=steer,
+    )  # fmt: skip
+    # The even slots take the moves whose program is new, in order, each alone on the original.
+    assert [k.edits for k in kids[0:4:2]] == [(moves[0],), (moves[2],)]
+    assert all(k.op == "move" and k.parents == (origin.id,) for k in kids[0:4:2])
+    assert kids[4].op != "move"  # then breeding as before
+
+
+def test_alternatives_breed_no_child_made_only_of_edits_tried_before() -> None:
+    original = Original.parse(SOURCE)
+    b = breeder(original)
+    population = [b.origin(), *edited_population(b, 6)]
+    tried = frozenset(e for c in population for e in c.edits)
+    steer = Alternatives(frozenset(), {}, (), tried)
+    kids = b.children(
+        population, pick=None, n=30, rng=random.Random(5), seen={c.id for c in population},
+        generation=2, alternatives=steer,
+    )  # fmt: skip
+    steered = kids[::2]
+    assert steered and all(set(c.edits) - tried for c in steered)

@@ -215,3 +215,15 @@ def test_choose_ranks_violations_between_departures_and_changes() -> None:
     diverging = ShadowPatch(id="diverging", divergences=1)
     assert choose([breaking, wide], "repair", "o") == "wide"
     assert choose([diverging, breaking], "repair", "o") == "breaking"
+
+
+def test_choose_ranks_lines_written_between_violations_and_changes() -> None:
+    from petri.evolve.events import ShadowPatch
+
+    # A loop copied into itself (eight lines) may differ from the original on fewer inputs
+    # than the one-token fix; fewer lines written comes first.
+    copied = ShadowPatch(id="copied", lines=8, changes=9)
+    token = ShadowPatch(id="token", lines=1, changes=15)
+    assert choose([copied, token], "repair", "o") == "token"
+    breaking = ShadowPatch(id="breaking", lines=1, violations=1)
+    assert choose([breaking, copied], "repair", "o") == "copied"

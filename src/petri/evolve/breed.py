@@ -96,14 +96,21 @@ class Candidate:
 @dataclass(frozen=True)
 class Alternatives:
     """How a repair run, once repaired, looks for other plausible patches (for the shadow
-    test): every other child leaves out the edits of the patches found so far (``tabu``) and
-    draws its new edit by ``focus`` (line weights: the lines those patches touched above the
+    test): every other child is first one of ``moves``, else leaves out the edits of the patches
+    found so far (``tabu``), has an edit no earlier child had (``tried``) and draws its new edit
+    by ``focus`` (line weights: the lines those patches touched above the
     others). A repair shows where the fault may be; without this, most children were that
     repair plus a neutral edit. The children in between may keep those edits and add what a
     repair that overfits lacks."""
 
     tabu: frozenset[Edit]
     focus: Mapping[int, float]
+    #: Single edits of the original tried first, in order, by the slots that avoid ``tabu``:
+    #: a patch's edits moved to the lines that feed it (``petri.program.operators.transplants``).
+    moves: tuple[Edit, ...] = ()
+    #: Edits some earlier child already had: a child made only of these is bred again (a
+    #: repair found once is most often found again in another form, and the others are missed).
+    tried: frozenset[Edit] = frozenset()
 
 
 class ModelEdits(Protocol):
@@ -169,6 +176,8 @@ class Breeder:
         born: list[Candidate] = []
         for slot in range(n):
             child = self._asked(parents, elite, slot=slot, seen=seen, generation=generation)
+            if child is None and alternatives is not None and not slot % 2:
+                child = self._moved(alternatives.moves, seen, generation)
             if child is None:
                 child = self._one(
                     parents, pick=pick, rng=rng, seen=seen, generation=generation, elite=elite,
@@ -206,6 +215,16 @@ class Breeder:
             return None
         return Candidate(program_id(source), edits, (parent.id,), "llm_edit", generation, source)
 
+    def _moved(self, moves: Sequence[Edit], seen: set[str], generation: int) -> Candidate | None:
+        """The first of ``moves`` whose program is new, as a child of the original (no random
+        draw, so the children after it are bred as they would be without it)."""
+        for edit in moves:
+            source = self.original.apply([edit])
+            if source is not None and program_id(source) not in seen:
+                origin = self.origin().id
+                return Candidate(program_id(source), (edit,), (origin,), "move", generation, source)
+        return None
+
     def _one(
         self,
         parents: Sequence[Candidate],
@@ -236,6 +255,8 @@ class Breeder:
                 continue
             if tabu:
                 edits = [e for e in edits if e not in tabu]
+            if alternatives is not None and all(e in alternatives.tried for e in edits):
+                continue
             source = self.original.apply(edits)
             if source is None:
                 continue

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
+from petri.evolve.alternatives import Steering, added_lines, lines_written
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
@@ -32,7 +33,7 @@ from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
 from petri.evolve.shadow import Mode, Patch, ShadowTester
 from petri.evolve.timeouts import candidate_timeout
-from petri.program.edits import Edit, Original, is_text_edit
+from petri.program.edits import Edit, Original
 from petri.program.identity import program_id
 from petri.program.operators import STATEMENT_OPS
 from petri.runtime.stop import StopRequest
@@ -82,6 +83,7 @@ class Engine:
         # A person's stop request (``petri stop``), looked for between generations.
         self.stop = stop
         self.stopped: StopRequest | None = None
+        self.steering: Steering | None = None  # built at the first repair
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -207,7 +209,7 @@ class Engine:
         children = breeder.children(
             population, pick=pick, n=n, rng=rng, seen=seen, generation=g, elite=elite,
             born_hook=self._born if streaming else lambda _: None,
-            alternatives=self._alternatives(),
+            alternatives=self._alternatives(g),
         )  # fmt: skip
         if not streaming:
             self._births(children)
@@ -223,10 +225,9 @@ class Engine:
         self._report(g)
         return bool(children)
 
-    def _alternatives(self) -> Alternatives | None:
-        """Once a repair run is repaired: the edits of its plausible patches, and each line's
-        suspiciousness raised by one for every such edit on it, which steer the search for
-        other repairs (see ``Alternatives``)."""
+    def _alternatives(self, g: int) -> Alternatives | None:
+        """Once a repair run is repaired: what steers its search for other plausible patches
+        (``evolve.alternatives``), from the edits of those it found."""
         assert self.original is not None
         if not self.repair_mode:
             return None
@@ -234,12 +235,11 @@ class Engine:
         tabu = frozenset(e for c in feasible for e in c.edits)
         if not tabu:
             return None
-        sites = self.original.sites
-        focus = dict(self.state.weights)
-        for e in tabu:
-            if not is_text_edit(e) and e.site < len(sites):
-                focus[sites[e.site].line] = 1.0 + focus.get(sites[e.site].line, 0.0)
-        return Alternatives(tabu, focus)
+        if self.steering is None:
+            ops = sorted(STATEMENT_OPS) if self.settings.operators == "statements" else None
+            self.steering = Steering(self.original, ops)
+        born = (c for c in self.state.born.values() if c.generation < g)
+        return self.steering.steer(self.state.weights, tabu, born)
 
     def _job(self, child: Candidate) -> Job:
         return Job(child.id, child.source, test_timeout_s=self.state.test_timeout_s)
@@ -368,20 +368,32 @@ class Engine:
 
     def _contenders(self) -> list[Patch]:
         """Up to ``shadow_patches`` distinct minimized patches of the best feasible records, in
-        the order of ``_best``; in improve mode only those that beat the original."""
+        the order of ``_best``, one per set of lines written (``added_lines``); in improve mode
+        only those that beat the original."""
         origin = self._origin_record()
         records = [r for r in self.state.records.values() if r.feasible and r is not origin]
         if not self.repair_mode and origin is not None:
             records = [r for r in records if self._dominates(r, origin)]
         records.sort(key=lambda r: (_oriented(r, self.objectives), r.n))
         found: dict[str, Patch] = {}
+        assert self.original is not None
+        # The same change in other places (a statement copied to each line where it passes)
+        # is one contender: it would crowd out the rest.
+        added: set[frozenset[str]] = set()
         # Alternatives often minimize to the same patch: look at a bounded number of them.
-        for record in records[: 2 * self.settings.shadow_patches]:
-            if len(found) >= self.settings.shadow_patches:
+        looked, most = 0, self.settings.shadow_patches
+        for record in records:
+            if len(found) >= most or looked >= 2 * most:
                 break
+            lines = added_lines(self.original.source, self.state.born[record.id].source)
+            if lines in added:
+                continue
+            added.add(lines)
+            looked += 1
             candidate = self._minimize(self.state.born[record.id], record)
             if candidate.edits:  # minimized to nothing: the original itself
-                found.setdefault(candidate.id, Patch(candidate.id, candidate.source))
+                size = lines_written(self.original.source, candidate.source)
+                found.setdefault(candidate.id, Patch(candidate.id, candidate.source, size))
         return list(found.values())
 
     def _status(self, best: Record) -> RunStatus:

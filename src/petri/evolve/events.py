@@ -116,6 +116,7 @@ class ShadowPatch(BaseModel):
     hangs: int = 0
     divergences: int = 0
     violations: int = 0  # inputs whose answer breaks an invariant: fewer break ties first
+    lines: int = 0  # lines the patch writes (or deletes, if more): fewer break ties first
     changes: int = 0  # other differences: fewer break ties (the smallest change of behaviour)
     differences: list[Difference] = Field(default_factory=list)  # the first few
 

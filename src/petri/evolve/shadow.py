@@ -23,9 +23,11 @@ patch counts a **violation** for each input on which its result breaks one and a
 patch's does not (one that every patch breaks ranks none above another).
 
 A repair promotes the plausible patch with the fewest departures (crashes + hangs +
-divergences), then the fewest violations, then the fewest changes (of the patches that pass the
-tests, the one that changes the program's behaviour least: a patch overfitted to the tests
-tends to change it more widely than the fix), then the engine's order (its objectives). An
+divergences), then the fewest violations, then the fewest lines written (a whole block copied
+into itself may pass the tests and differ from the original on fewer inputs than the one-token
+fix), then the fewest changes (of the patches that pass the tests, the one that changes the
+program's behaviour least: a patch overfitted to the tests tends to change it more widely than
+the fix), then the engine's order (its objectives). An
 improvement is promoted only when it departs from the original on no input at all.
 """
 
@@ -67,6 +69,7 @@ class Patch:
 
     id: str
     source: str
+    lines: int = 0  # lines it writes (or deletes, if more), for ``choose``
 
 
 class ShadowTester(Protocol):
@@ -118,7 +121,9 @@ class SandboxShadow:
         answered = [rows[p.id][:n] for p in patches]
         common = _broken_by_all(invariants, inputs, answered)
         weighed = [
-            weigh(p.id, mode, inputs, before[:n], a, invariants=invariants, common=common)
+            weigh(
+                p.id, mode, inputs, before[:n], a, invariants=invariants, common=common
+            ).model_copy(update={"lines": p.lines})
             for p, a in zip(patches, answered, strict=True)
         ]
         return ShadowTested(
@@ -338,13 +343,14 @@ def departure(
 
 
 def choose(patches: list[ShadowPatch], mode: Mode, original: str) -> str:
-    """Repair: the fewest departures, then violations, then changes, the first on a tie;
+    """Repair: the fewest departures, then violations, then lines, then changes, the first on
+    a tie;
     improve: the first with no departure, else the original."""
     if mode == "improve":
         return next((p.id for p in patches if p.departures == 0), original)
     if not patches:
         return original
-    return min(patches, key=lambda p: (p.departures, p.violations, p.changes)).id
+    return min(patches, key=lambda p: (p.departures, p.violations, p.lines, p.changes)).id
 
 
 def unweighed(
@@ -356,7 +362,7 @@ def unweighed(
         recorded=recorded,
         inputs=0,
         trusted=0,
-        patches=[ShadowPatch(id=p.id) for p in patches],
+        patches=[ShadowPatch(id=p.id, lines=p.lines) for p in patches],
         chosen=patches[0].id if patches else original.id,
         note=note,
     )

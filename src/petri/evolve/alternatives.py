@@ -1,0 +1,108 @@
+"""Once a repair run is repaired: where it looks for other plausible patches, and which of
+them the shadow test compares (``evolve.shadow``).
+
+The first patch that passes the tests shows where the fault shows, not always where it is, nor
+what the fix is: a clamp added where a helper's result is used, a whole statement copied from
+another function. So the search for alternatives (``Steering.steer``, read by the breeder as
+``Alternatives``):
+
+* raises each line's suspiciousness by one for every plausible-patch edit on it and by
+  ``FEEDING_FOCUS`` on each line that feeds it (``petri.program.slices``);
+* first tries single edits in a fixed order: each plausible-patch edit moved to the lines that
+  feed its line (``petri.program.operators.transplants``), then every one-token edit of the
+  ``SWEPT_LINES`` lines with the most plausible-patch edits (``sweep``): a rare one-token fix
+  at the right line (``//`` for ``/``) came up about once in a thousand sampled children;
+* breeds no steered child made only of edits tried before.
+
+The contenders then count the same change written in several places once (``added_lines``)
+and carry their size (``lines_written``), which the shadow test weighs.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable, Mapping
+
+from petri.evolve.breed import OPERATOR_MIX, Alternatives, Candidate
+from petri.program.edits import Edit, Original, is_text_edit
+from petri.program.operators import sweep, transplants
+from petri.program.slices import feeding
+
+#: Suspiciousness added to a line that feeds a plausible patch's line (its own line gets 1
+#: per edit on it).
+FEEDING_FOCUS = 0.5
+#: The lines with the most plausible-patch edits whose every single edit is tried in turn.
+SWEPT_LINES = 2
+
+
+class Steering:
+    """Steers one run's search for alternatives; keeps what it listed (moves, sweeps) so that
+    each generation pays only for what is new."""
+
+    def __init__(self, original: Original, ops: Collection[str] | None) -> None:
+        self.original = original
+        self.ops = ops
+        self._moves: dict[Edit, tuple[int, list[Edit]]] = {}
+        self._sweeps: dict[tuple[int, ...], list[Edit]] = {}
+
+    def steer(
+        self, weights: Mapping[int, float], tabu: frozenset[Edit], born: Iterable[Candidate]
+    ) -> Alternatives:
+        """``Alternatives`` for a search whose plausible patches hold the edits ``tabu`` and
+        whose children so far are ``born`` (only earlier generations': the same on resume)."""
+        sites = self.original.sites
+        placed = sorted(
+            (e for e in tabu if not is_text_edit(e) and e.site < len(sites)), key=_edit_key
+        )
+        focus = dict(weights)
+        moves: dict[Edit, None] = {}
+        found_on: dict[int, int] = {}
+        for edit in placed:
+            line, moved = self._moved(edit)
+            focus[line] = 1.0 + focus.get(line, 0.0)
+            found_on[line] = found_on.get(line, 0) + 1
+            for near in feeding(self.original.source, [line]):
+                focus[near] = FEEDING_FOCUS + focus.get(near, 0.0)
+            moves.update(dict.fromkeys(moved))
+        lines = sorted(found_on, key=lambda line: (-found_on[line], line))
+        moves.update(dict.fromkeys(self._swept(tuple(lines[:SWEPT_LINES]))))
+        children = list(born)
+        tried = frozenset(e for c in children for e in c.edits)
+        alone = {c.edits[0] for c in children if len(c.edits) == 1}
+        return Alternatives(tabu, focus, tuple(m for m in moves if m not in alone), tried)
+
+    def _moved(self, edit: Edit) -> tuple[int, list[Edit]]:
+        """``edit``'s line and its transplants to the lines that feed it."""
+        if edit not in self._moves:
+            line = self.original.sites[edit.site].line
+            upstream = feeding(self.original.source, [line])
+            self._moves[edit] = line, transplants(self.original, edit, upstream)
+        return self._moves[edit]
+
+    def _swept(self, lines: tuple[int, ...]) -> list[Edit]:
+        if lines not in self._sweeps:
+            edits = sweep(self.original, lines, ops=self.ops, mix=OPERATOR_MIX)
+            self._sweeps[lines] = [e for e in edits if _changes(self.original, e)]
+        return self._sweeps[lines]
+
+
+def added_lines(before: str, after: str) -> frozenset[str]:
+    """The lines ``after`` adds to ``before``, stripped: what a patch writes, wherever."""
+    diff = difflib.ndiff(before.splitlines(), after.splitlines())
+    return frozenset(line[2:].strip() for line in diff if line.startswith("+ "))
+
+
+def lines_written(before: str, after: str) -> int:
+    """The lines a patch writes, or deletes when it deletes more."""
+    diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
+    return max(sum(line.startswith(sign) for line in diff) for sign in ("+ ", "- "))
+
+
+def _changes(original: Original, edit: Edit) -> bool:
+    source = original.apply([edit])
+    return source is not None and source != original.source
+
+
+def _edit_key(edit: Edit) -> tuple[int, str, str]:
+    """A total order on edits (a frozenset's order varies with the process's hash seed)."""
+    return edit.site, edit.op, repr(edit.args)

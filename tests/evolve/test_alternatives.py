@@ -1,0 +1,94 @@
+"""Steering the search for alternative repairs: focus, moves, untried edits; contender keys."""
+
+from __future__ import annotations
+
+import textwrap
+
+from petri.evolve.alternatives import FEEDING_FOCUS, Steering, added_lines, lines_written
+from petri.evolve.breed import Candidate
+from petri.program.edits import Edit, Original
+from petri.program.identity import program_id
+
+SOURCE = textwrap.dedent(
+    """\
+    def filled(done, total, width):
+        return min(width, done * width // total)
+
+
+    def bar(done, total, width):
+        cells = filled(done, total, width)
+        return "#" * cells + "-" * (width - cells)
+    """
+)
+
+
+def site_on(original: Original, line: int, code: str) -> int:
+    found = [
+        s.index
+        for s in original.sites
+        if s.line == line and original.module.code_for_node(s.node) == code
+    ]
+    return found[-1]
+
+
+def child(original: Original, edits: tuple[Edit, ...], generation: int) -> Candidate:
+    source = original.apply(edits) or ""
+    return Candidate(program_id(source), edits, (), "mutate", generation, source)
+
+
+def test_steer_focuses_the_patch_line_and_what_feeds_it_and_moves_the_patch_upstream() -> None:
+    original = Original.parse(SOURCE)
+    clamp = Edit("wrap", site_on(original, 7, "cells"), ("max", "0"))
+    steer = Steering(original, None).steer({7: 0.5}, frozenset({clamp}), [])
+    assert steer.focus[7] == 1.5  # its suspiciousness plus one for the edit on it
+    assert steer.focus[6] == FEEDING_FOCUS and steer.focus[2] == FEEDING_FOCUS
+    written = [original.apply([m]) or "" for m in steer.moves]
+    # The clamp moved into the helper comes first (its transplants precede the sweep).
+    assert "    return max(0, min(width, done * width // total))" in written[0].splitlines()
+    # Then the edits of the patch's line, each alone: distinct programs, none the original.
+    assert len(set(written)) == len(written) > 10 and SOURCE not in written
+
+
+def test_steer_leaves_out_moves_already_born_alone_and_remembers_every_edit_tried() -> None:
+    original = Original.parse(SOURCE)
+    clamp = Edit("wrap", site_on(original, 7, "cells"), ("max", "0"))
+    steering = Steering(original, None)
+    first = steering.steer({}, frozenset({clamp}), [])
+    born = [child(original, (first.moves[0],), 3), child(original, (first.moves[1], clamp), 3)]
+    again = steering.steer({}, frozenset({clamp}), born)
+    assert again.moves[0] == first.moves[1]  # tried with another edit, not alone
+    assert first.moves[0] not in again.moves
+    assert again.tried == {first.moves[0], first.moves[1], clamp}
+
+
+def test_steer_is_the_same_whatever_order_the_plausible_edits_come_in() -> None:
+    original = Original.parse(SOURCE)
+    edits = [
+        Edit("wrap", site_on(original, 7, "cells"), ("max", "0")),
+        Edit("wrap", site_on(original, 6, "filled(done, total, width)"), ("max", "0")),
+    ]
+    a = Steering(original, None).steer({}, frozenset(edits), [])
+    b = Steering(original, None).steer({}, frozenset(reversed(edits)), [])
+    assert a == b
+
+
+def test_statement_only_steering_has_no_one_token_edits_to_sweep() -> None:
+    original = Original.parse(SOURCE)
+    delete = Edit("stmt_delete", site_on(original, 6, "cells = filled(done, total, width)\n"))
+    steer = Steering(original, ["stmt_delete", "stmt_insert"]).steer({}, frozenset({delete}), [])
+    assert steer.moves == ()  # and a statement edit does not transplant
+
+
+def test_added_lines_names_a_change_wherever_it_is_written() -> None:
+    before = "a = 1\nb = 2\nc = 3\n"
+    here = "a = 1\nreturn 0\nc = 3\n"
+    there = "a = 1\nb = 2\n  return 0\n"
+    assert added_lines(before, here) == added_lines(before, there) == {"return 0"}
+    assert added_lines(before, before) == frozenset()
+
+
+def test_lines_written_counts_the_larger_side_of_the_diff() -> None:
+    before = "while a:\n    x = 1\n"
+    assert lines_written(before, "while b:\n    x = 1\n") == 1
+    assert lines_written(before, "while a:\n    while a:\n        x = 1\n    x = 1\n") == 2
+    assert lines_written(before, "") == 2
