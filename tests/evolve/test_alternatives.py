@@ -92,3 +92,5 @@ def test_lines_written_counts_the_larger_side_of_the_diff() -> None:
     assert lines_written(before, "while b:\n    x = 1\n") == 1
     assert lines_written(before, "while a:\n    while a:\n        x = 1\n    x = 1\n") == 2
     assert lines_written(before, "") == 2
+    assert lines_written(before, before) == 0
+    assert lines_written("x = 1\n", "x = 1\n--y\n") == 1  # a line that looks like a header

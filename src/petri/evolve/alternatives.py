@@ -88,14 +88,19 @@ class Steering:
 
 def added_lines(before: str, after: str) -> frozenset[str]:
     """The lines ``after`` adds to ``before``, stripped: what a patch writes, wherever."""
-    diff = difflib.ndiff(before.splitlines(), after.splitlines())
-    return frozenset(line[2:].strip() for line in diff if line.startswith("+ "))
+    return frozenset(line[1:].strip() for line in _changed(before, after) if line[0] == "+")
 
 
 def lines_written(before: str, after: str) -> int:
     """The lines a patch writes, or deletes when it deletes more."""
-    diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
-    return max(sum(line.startswith(sign) for line in diff) for sign in ("+ ", "- "))
+    changed = _changed(before, after)
+    return max(sum(line[0] == sign for line in changed) for sign in "+-")
+
+
+def _changed(before: str, after: str) -> list[str]:
+    """The diff's added (``+``) and removed (``-``) lines, without context."""
+    diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0))
+    return [line for line in diff[2:] if line[:1] in "+-"]  # past the two file headers
 
 
 def _changes(original: Original, edit: Edit) -> bool:
