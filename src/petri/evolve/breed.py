@@ -96,20 +96,21 @@ class Candidate:
 @dataclass(frozen=True)
 class Alternatives:
     """How a repair run, once repaired, looks for other plausible patches (for the shadow
-    test): every other child is first one of ``moves``, else leaves out the edits of the patches
-    found so far (``tabu``), has an edit no earlier child had (``tried``) and draws its new edit
-    by ``focus`` (line weights: the lines those patches touched above the
-    others). A repair shows where the fault may be; without this, most children were that
-    repair plus a neutral edit. The children in between may keep those edits and add what a
-    repair that overfits lacks."""
+    test; built by ``petri.evolve.alternatives``): every other child is the next of ``moves``
+    whose program is new, else it leaves out the edits of the patches found so far (``tabu``),
+    holds an edit no earlier child had (``tried``) and draws its new edit by ``focus`` (line
+    weights: the lines those patches touched above the others). A repair shows where the fault
+    may be; without this, most children were that repair plus a neutral edit. The children in
+    between may keep those edits and add what a repair that overfits lacks."""
 
     tabu: frozenset[Edit]
     focus: Mapping[int, float]
-    #: Single edits of the original tried first, in order, by the slots that avoid ``tabu``:
-    #: a patch's edits moved to the lines that feed it (``petri.program.operators.transplants``).
+    #: Single edits of the original tried first, in order, by the steered slots: a patch's
+    #: edits moved to the lines that feed it, then the one-token edits of its lines.
     moves: tuple[Edit, ...] = ()
-    #: Edits some earlier child already had: a child made only of these is bred again (a
-    #: repair found once is most often found again in another form, and the others are missed).
+    #: Edits some earlier child already had: a steered child made only of these is drawn
+    #: again (a repair found once is most often found again in another form, and the others
+    #: are missed).
     tried: frozenset[Edit] = frozenset()
 
 

@@ -343,9 +343,8 @@ def departure(
 
 
 def choose(patches: list[ShadowPatch], mode: Mode, original: str) -> str:
-    """Repair: the fewest departures, then violations, then lines, then changes, the first on
-    a tie;
-    improve: the first with no departure, else the original."""
+    """Repair: the fewest departures, then violations, then lines written, then changes, the
+    first on a tie; improve: the first with no departure, else the original."""
     if mode == "improve":
         return next((p.id for p in patches if p.departures == 0), original)
     if not patches:
