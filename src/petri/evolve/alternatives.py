@@ -31,7 +31,7 @@ from petri.program.slices import feeding
 #: Suspiciousness added to a line that feeds a plausible patch's line (its own line gets 1
 #: per edit on it).
 FEEDING_FOCUS = 0.5
-#: The lines with the most plausible-patch edits whose every single edit is tried in turn.
+#: The lines with the most plausible-patch edits whose every one-token edit is tried in turn.
 SWEPT_LINES = 2
 
 
@@ -42,7 +42,7 @@ class Steering:
     def __init__(self, original: Original, ops: Collection[str] | None) -> None:
         self.original = original
         self.ops = ops
-        self._moves: dict[Edit, tuple[int, list[Edit]]] = {}
+        self._moves: dict[Edit, tuple[int, frozenset[int], list[Edit]]] = {}
         self._sweeps: dict[tuple[int, ...], list[Edit]] = {}
 
     def steer(
@@ -58,10 +58,10 @@ class Steering:
         moves: dict[Edit, None] = {}
         found_on: dict[int, int] = {}
         for edit in placed:
-            line, moved = self._moved(edit)
+            line, upstream, moved = self._moved(edit)
             focus[line] = 1.0 + focus.get(line, 0.0)
             found_on[line] = found_on.get(line, 0) + 1
-            for near in feeding(self.original.source, [line]):
+            for near in upstream:
                 focus[near] = FEEDING_FOCUS + focus.get(near, 0.0)
             moves.update(dict.fromkeys(moved))
         lines = sorted(found_on, key=lambda line: (-found_on[line], line))
@@ -71,12 +71,12 @@ class Steering:
         alone = {c.edits[0] for c in children if len(c.edits) == 1}
         return Alternatives(tabu, focus, tuple(m for m in moves if m not in alone), tried)
 
-    def _moved(self, edit: Edit) -> tuple[int, list[Edit]]:
-        """``edit``'s line and its transplants to the lines that feed it."""
+    def _moved(self, edit: Edit) -> tuple[int, frozenset[int], list[Edit]]:
+        """``edit``'s line, the lines that feed it and its transplants to them."""
         if edit not in self._moves:
             line = self.original.sites[edit.site].line
             upstream = feeding(self.original.source, [line])
-            self._moves[edit] = line, transplants(self.original, edit, upstream)
+            self._moves[edit] = line, upstream, transplants(self.original, edit, upstream)
         return self._moves[edit]
 
     def _swept(self, lines: tuple[int, ...]) -> list[Edit]:
