@@ -69,8 +69,9 @@ def test_overrides_beat_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ('[sandbox]\njail = "docker"\n', "sandbox.jail"),
         ("[limits]\nmemroy_mb = 512\n", "limits.memroy_mb"),
         ("judge = 3\n", "judge"),
+        ('[evolve]\noperators = "binop_swap,flip"\n', "evolve.operators"),
     ],
-    ids=["wrong-type", "too-small", "not-a-choice", "typo", "judge-not-a-string"],
+    ids=["wrong-type", "too-small", "not-a-choice", "typo", "judge-not-a-string", "operator"],
 )
 def test_wrong_value_in_petri_toml(tmp_path: Path, toml: str, key: str) -> None:
     (tmp_path / "petri.toml").write_text(toml)
@@ -102,3 +103,14 @@ def test_binary_toml(tmp_path: Path) -> None:
     (tmp_path / "petri.toml").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ConfigError):
         load_settings(tmp_path)
+
+
+def test_operators_are_all_the_classic_statement_edits_or_a_list_of_names() -> None:
+    from petri.config import EvolveSettings
+    from petri.program.operators import STATEMENT_OPS
+
+    assert EvolveSettings().operator_names() is None
+    assert EvolveSettings(operators="statements").operator_names() == sorted(STATEMENT_OPS)
+    listed = EvolveSettings(operators=" name_replace, binop_swap,name_replace")
+    assert listed.operators == "binop_swap,name_replace"  # as recorded with the run
+    assert listed.operator_names() == ["binop_swap", "name_replace"]

@@ -54,7 +54,8 @@ def evolve_command(
         Path | None, typer.Option(help="Output folder (default PROBLEM/.petri/runs/RUN).")
     ] = None,
     operators: Annotated[
-        str | None, typer.Option(help="all (default) or statements (classic edits only).")
+        str | None,
+        typer.Option(help="all (default), statements (classic edits only) or NAME,NAME,..."),
     ] = None,
     donors: Annotated[
         Path | None,

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -88,8 +88,12 @@ class EvolveSettings(BaseModel):
         0.3, ge=0, le=1, description="Share of children made by crossing two edit lists."
     )
     max_edits: int = Field(4, ge=1, le=32, description="Longest edit list a candidate may hold.")
-    operators: Literal["all", "statements"] = Field(
-        "all", description="all operators, or the classic statement-level edits only."
+    operators: str = Field(
+        "all",
+        description=(
+            "all operators, statements (the classic statement-level edits only) or a "
+            "comma-separated list of operator names."
+        ),
     )
     localize: bool = Field(
         True, description="Draw edit sites by fault localization (Ochiai), not uniformly."
@@ -159,6 +163,32 @@ class EvolveSettings(BaseModel):
     shadow_patches: int = Field(
         6, ge=1, le=64, description="Plausible patches the shadow test compares at most."
     )
+
+    @field_validator("operators")
+    @classmethod
+    def _known_operators(cls, value: str) -> str:
+        if value in ("all", "statements"):
+            return value
+        from petri.program.operators import OPERATORS
+
+        names = [name.strip() for name in value.split(",")]
+        unknown = [name for name in names if name not in OPERATORS]
+        if unknown or not names:
+            raise ValueError(
+                f"unknown operators {unknown}: use all, statements or names among "
+                f"{', '.join(OPERATORS)}"
+            )
+        return ",".join(sorted(set(names)))
+
+    def operator_names(self) -> list[str] | None:
+        """The operators the search may use, in name order; None: every one."""
+        from petri.program.operators import STATEMENT_OPS
+
+        if self.operators == "all":
+            return None
+        if self.operators == "statements":
+            return sorted(STATEMENT_OPS)
+        return self.operators.split(",")
 
 
 class SwarmSettings(BaseModel):

@@ -35,7 +35,6 @@ from petri.evolve.shadow import Mode, Patch, ShadowTester
 from petri.evolve.timeouts import candidate_timeout
 from petri.program.edits import Edit, Original
 from petri.program.identity import program_id
-from petri.program.operators import STATEMENT_OPS
 from petri.runtime.stop import StopRequest
 from petri.runtime.store import NewEvent, Store
 
@@ -236,8 +235,7 @@ class Engine:
         if not tabu:
             return None
         if self.steering is None:
-            ops = sorted(STATEMENT_OPS) if self.settings.operators == "statements" else None
-            self.steering = Steering(self.original, ops)
+            self.steering = Steering(self.original, self.settings.operator_names())
         born = (c for c in self.state.born.values() if c.generation < g)
         return self.steering.steer(self.state.weights, tabu, born)
 
@@ -464,11 +462,10 @@ def _breeder(
     s: EvolveSettings,
     model: ModelEdits | None = None,
 ) -> Breeder:
-    ops = sorted(STATEMENT_OPS) if s.operators == "statements" else None
     return Breeder(
         original,
         weights=weights,
-        ops=ops,
+        ops=s.operator_names(),
         max_edits=s.max_edits,
         crossover_rate=s.crossover_rate,
         model=model,
