@@ -68,3 +68,11 @@ def test_the_table_round_trips_with_its_birth_cache() -> None:
 def test_size_counts_syntax_nodes() -> None:
     assert size_of(TWO) > size_of(PLUS) > 1
     assert size_of("def (:") == 1
+
+
+def test_organisms_mutate_with_a_fixed_list_of_known_operators() -> None:
+    from petri.ecosystem.genomes import MUTATION_OPS
+    from petri.program.operators import DONOR_OPS, OPERATORS
+
+    assert set(MUTATION_OPS) <= set(OPERATORS) - DONOR_OPS
+    assert len(set(MUTATION_OPS)) == len(MUTATION_OPS)

@@ -36,7 +36,18 @@ from petri.program.operators import propose
 
 #: Distinct children a genome may have by each kind of birth.
 VARIANTS = 8
-#: Operators of organism mutation: evolve's, without donors (transfer has its own).
+#: Operators of organism mutation: evolve's as they stood when the ecosystem was tuned, without
+#: donors (transfer has its own). A fixed list: an operator evolve gains for its repairs does
+#: not change how organisms mutate, so a seeded world still replays as it did.
+MUTATION_OPS = (
+    "arg_add", "arg_drop", "arg_swap", "attr_add", "attr_replace", "augop_swap", "binop_swap",
+    "boolop_swap", "box", "call_wrap", "cmpop_swap", "cond_drop", "cond_narrow", "cond_widen",
+    "const_compare", "const_replace", "element_add", "index_add", "index_drop", "index_shift",
+    "keyword_replace", "loop_step", "method_add", "name_replace", "operand_swap", "return_add",
+    "slice_insert", "stmt_dedent", "stmt_delete", "stmt_indent", "stmt_insert", "stmt_new",
+    "stmt_replace", "stmt_swap", "subscript_change", "target_replace", "unary_drop",
+    "unary_swap", "unwrap", "wrap",
+)  # fmt: skip
 _MIX: dict[str, float] = {"arg_add": 0.25, "attr_add": 0.1, "method_add": 0.1, "call_wrap": 0.1}
 
 
@@ -197,7 +208,7 @@ def _mutant(source: str, rng: random.Random) -> str | None:
     original = _parsed(source)
     if original is None:
         return None
-    edit = propose(original, rng, mix=_MIX)
+    edit = propose(original, rng, ops=MUTATION_OPS, mix=_MIX)
     return None if edit is None else original.apply([edit])
 
 
