@@ -8,9 +8,11 @@ possibly edited already), raising Misfit when the edit does not fit; this module
 all. Operator swaps live in ``op_swap``; a word for another in ``op_expr``; indexes and slices
 in ``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
-``op_stmt``; statements moved one indentation level out or in, in ``op_block``; a ``while``
-loop's missing step in ``op_loop``; code lent by donor programs in ``op_donor``; a model's
-search/replace blocks (``llm_edit``, proposed by the search, not here) in ``op_llm``.
+``op_stmt``; statements moved one indentation level out or in, in ``op_block``; statements
+moved out of a loop in ``op_exit``; a ``while`` loop's missing step in ``op_loop``; the object
+kept instead of an in-place method's ``None`` in ``op_inplace``; code lent by donor programs in
+``op_donor``; a model's search/replace blocks (``llm_edit``, proposed by the search, not here)
+in ``op_llm``.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from petri.program import (
     op_call,
     op_cond,
     op_donor,
+    op_exit,
     op_expr,
     op_index,
+    op_inplace,
     op_line,
     op_llm,
     op_loop,
@@ -42,7 +46,15 @@ OPERATORS: dict[str, Operator] = dict(
     sorted(
         {
             name: op
-            for module in (*_NODE_MODULES, op_stmt, op_block, op_loop, op_donor)
+            for module in (
+                *_NODE_MODULES,
+                op_stmt,
+                op_block,
+                op_exit,
+                op_loop,
+                op_inplace,
+                op_donor,
+            )
             for name, op in module.OPERATORS.items()
         }.items()
     )
@@ -58,7 +70,9 @@ NODE_APPLIERS: dict[str, NodeApplier] = {
 BLOCK_APPLIERS: dict[str, BlockApplier] = {
     **op_stmt.APPLIERS,
     **op_block.APPLIERS,
+    **op_exit.APPLIERS,
     **op_loop.APPLIERS,
+    **op_inplace.APPLIERS,
     **op_donor.APPLIERS,
 }
 register(nodes=NODE_APPLIERS, blocks=BLOCK_APPLIERS, texts=op_llm.APPLIERS)
