@@ -173,7 +173,7 @@ class EvolveSettings(BaseModel):
 
         names = [name.strip() for name in value.split(",")]
         unknown = [name for name in names if name not in OPERATORS]
-        if unknown or not names:
+        if unknown:
             raise ValueError(
                 f"unknown operators {unknown}: use all, statements or names among "
                 f"{', '.join(OPERATORS)}"

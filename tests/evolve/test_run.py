@@ -141,6 +141,14 @@ def test_bad_operators_value(fizz: Path, home: Path) -> None:
     assert "operators" in result.stderr
 
 
+def test_donor_operators_alone_need_donors(fizz: Path, home: Path) -> None:
+    result = petri("evolve", fizz, "--operators", "donor_body,donor_stmt")
+    assert result.exit_code == 2
+    assert "draw only from donors" in result.stderr and "--donors FOLDER" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (home / "runs").exists()
+
+
 def test_the_shadow_test_turns_down_a_patch_overfitted_to_the_tests(
     tmp_path: Path, examples: Path, home: Path
 ) -> None:

@@ -29,6 +29,7 @@ from petri.evolve.tasks import HANDLERS, publish
 from petri.problem import Problem
 from petri.program.donors import read_donor_folder
 from petri.program.edits import Original
+from petri.program.operators import DONOR_OPS
 from petri.runtime.admin import die_with_parent, make_target
 from petri.runtime.doorbell import Doorbell
 from petri.runtime.queue import from_url as queue_from_url
@@ -105,7 +106,14 @@ def start_run(
 
 
 def _donors(problem: Problem, evolve: EvolveSettings) -> list[str]:
-    """The donor programs the settings name (a folder relative to the problem), read once."""
+    """The donor programs the settings name (a folder relative to the problem), read once;
+    ConfigError when the operators named draw only from donors and there are none."""
+    names = evolve.operator_names()
+    if not evolve.donors and names is not None and set(names) <= DONOR_OPS:
+        raise ConfigError(
+            f"operators {','.join(names)} draw only from donors: give --donors FOLDER "
+            "(other solutions of the task) or name other operators too"
+        )
     if not evolve.donors:
         return []
     return read_donor_folder(problem.root / evolve.donors)
