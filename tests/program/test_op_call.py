@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from edit_kit import lines_changed, outcomes, program, repairs
+import random
+
+from edit_kit import lines_changed, outcomes, program, repairs, site_at
+
+from petri.program.edits import Original
+from petri.program.operators import OPERATORS
 
 
 def test_arg_swap_exchanges_positional_arguments() -> None:
@@ -104,3 +109,41 @@ def test_unwrap_repairs_a_conversion_too_many() -> None:
     assert repairs(buggy, "unwrap", "expr", "int(x / 2)", lambda ns: ns["halve"](3) == 1.5) == [
         "return x / 2"
     ]
+
+
+def test_inplace_copy_returns_the_copy_where_the_result_is_used() -> None:
+    source = program(
+        """
+        def f(xs, ys):
+            back = xs.reverse()
+            ys.sort()
+            return back + ys.sort(key=abs, reverse=True)
+        """
+    )
+    assert lines_changed(source, outcomes(source, "inplace_copy", "expr", "xs.reverse()")[()]) == [
+        "back = xs[::-1]"
+    ]
+    original = Original.parse(source)
+    alone = site_at(original, "expr", "ys.sort()")  # a statement of its own: None is not read
+    assert OPERATORS["inplace_copy"](original, alone, random.Random(0)) is None
+    keyed = outcomes(source, "inplace_copy", "expr", "ys.sort(key=abs, reverse=True)")[()]
+    assert lines_changed(source, keyed) == ["return back + sorted(ys, key=abs, reverse=True)"]
+    other = site_at(original, "expr", "back")
+    assert OPERATORS["inplace_copy"](original, other, random.Random(0)) is None
+
+
+def test_inplace_copy_repairs_a_reversed_copy_that_was_none() -> None:
+    buggy = program(
+        """
+        def remove_extras(lst):
+            rev_lst = lst.reverse()
+            size = len(lst)
+            for i in range(size):
+                if rev_lst[i] in rev_lst[i + 1:]:
+                    lst.pop(size - i - 1)
+            return lst
+        """
+    )
+    check = lambda ns: ns["remove_extras"]([1, 5, 1, 1, 3, 2]) == [1, 5, 3, 2]  # noqa: E731
+    fixed = repairs(buggy, "inplace_copy", "expr", "lst.reverse()", check)
+    assert fixed == ["rev_lst = lst[::-1]"]

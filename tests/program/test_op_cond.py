@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from edit_kit import lines_changed, outcomes, program, repairs
+import random
+from typing import Any
+
+from edit_kit import lines_changed, outcomes, program, repairs, site_at
+
+from petri.program.edits import Original
+from petri.program.operators import OPERATORS
 
 
 def test_cond_widen_adds_a_none_or_falsy_guard() -> None:
@@ -68,7 +74,7 @@ def test_const_compare_returns_a_comparison_of_names_in_scope() -> None:
     assert {args for args in results} == {
         (left, token, right)
         for left, right in (("a", "b"), ("b", "a"))
-        for token in ("==", "!=", "<", "<=", ">", ">=")
+        for token in ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
     }
     assert results[("a", "<=", "b")] == "def f(a, b):\n    return a <= b\n"
 
@@ -77,3 +83,36 @@ def test_const_compare_repairs_a_constant_answer() -> None:
     buggy = "def covers(lo, hi, x):\n    if lo <= x:\n        return True\n    return False\n"
     check = lambda ns: [ns["covers"](1, 5, x) for x in (0, 3, 9)] == [False, True, False]  # noqa: E731
     assert "return x <= hi" in repairs(buggy, "const_compare", "expr", "True", check)
+
+
+ONCE = program(
+    """
+    def once(day, rows):
+        seen = ()
+        for row in rows:
+            if row == day:
+                if day in seen:
+                    return False
+                seen += (day,)
+        return True
+    """
+)
+
+
+def test_const_compare_repairs_a_membership_answer() -> None:
+    cases = [(1, (1, 2, 2)), (2, (1, 2, 2)), (3, (1, 2, 2)), (1, (2, 1)), (1, ())]
+
+    def check(ns: dict[str, Any]) -> bool:
+        return [ns["once"](*case) for case in cases] == [True, False, False, True, False]
+
+    assert repairs(ONCE, "const_compare", "expr", "True", check) == ["return day in seen"]
+
+
+def test_const_compare_asks_the_membership_the_program_tests_about_half_the_time() -> None:
+    original = Original.parse(ONCE)
+    site = site_at(original, "expr", "True")
+    drawn = [OPERATORS["const_compare"](original, site, random.Random(seed)) for seed in range(60)]
+    memberships = {("day", "in", "seen"), ("day", "not in", "seen")}
+    known = [e for e in drawn if e is not None and e.args in memberships]
+    assert 15 <= len(known) <= 45
+    assert {e.args for e in known} == memberships

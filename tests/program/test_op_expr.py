@@ -137,6 +137,34 @@ def test_const_replace_repairs_a_boolean_and_a_number() -> None:
     assert "return len(xs) - 1" in fixed
 
 
+def test_const_replace_takes_an_empty_tuple_or_list_for_a_constant() -> None:
+    source = "def f(seq):\n    if seq == ():\n        return ()\n    return [], (())\n"
+    answers = outcomes(source, "const_replace", "expr", "()")
+    assert lines_changed(source, answers[("0",)]) == ["return 0"]  # not (0): () was the tuple
+    assert ("()",) not in answers
+    assert lines_changed(source, outcomes(source, "const_replace", "expr", "[]")[("0",)]) == [
+        "return 0, (())"
+    ]
+    nested = outcomes(source, "const_replace", "expr", "(())")
+    assert lines_changed(source, nested[("None",)]) == ["return [], (None)"]  # one pair stays
+
+
+def test_const_replace_repairs_an_empty_tuple_returned_for_a_number() -> None:
+    buggy = program(
+        """
+        def search(x, seq):
+            if not seq:
+                return ()
+            for i, elem in enumerate(seq):
+                if x <= elem:
+                    return i
+            return i + 1
+        """
+    )
+    check = lambda ns: [ns["search"](5, s) for s in ((), [], (1, 9), (1, 2))] == [0, 0, 1, 2]  # noqa: E731
+    assert repairs(buggy, "const_replace", "expr", "()", check) == ["return 0", "return False"]
+
+
 def test_attr_replace_offers_attributes_read_and_methods_called() -> None:
     source = "def norm(p, v):\n    v.append(p.x)\n    return abs(p.y)\n"
     original = Original.parse(source)

@@ -138,6 +138,35 @@ def test_unary_swap_repairs_the_last_index_off_by_one() -> None:
     assert fixed == ["return xs[~i]"]
 
 
+def test_operand_drop_keeps_either_operand() -> None:
+    inner = outcomes(AREA, "operand_drop", "expr", "w * h")
+    assert {args: lines_changed(AREA, out) for args, out in inner.items()} == {
+        ("left",): ["return w + 1"],
+        ("right",): ["return h + 1"],
+    }
+    source = "def f(a, b, c):\n    return (a + b) * c\n"
+    kept = outcomes(source, "operand_drop", "expr", "(a + b) * c")
+    assert kept[("left",)] == "def f(a, b, c):\n    return a + b\n"  # unneeded parentheses go
+    assert outcomes(source, "operand_drop", "expr", "(a + b)")[("right",)] == (
+        "def f(a, b, c):\n    return (b) * c\n"
+    )  # the parentheses of the operation it replaces stay, as in every replacement
+
+
+def test_operand_drop_repairs_a_term_too_many() -> None:
+    buggy = program(
+        """
+        def dedupe(xs):
+            out = []
+            for x in xs:
+                if x not in out:
+                    out += out + [x]
+            return out
+        """
+    )
+    check = lambda ns: ns["dedupe"]([1, 1, 2, 3, 2]) == [1, 2, 3]  # noqa: E731
+    assert repairs(buggy, "operand_drop", "expr", "out + [x]", check) == ["out += [x]"]
+
+
 def test_operand_swap_reverses_ordered_operators_only() -> None:
     source = "def f(a, b, xs):\n    return (a - b) ** 2 if b in xs else a + b\n"
     assert lines_changed(source, outcomes(source, "operand_swap", "expr", "(a - b) ** 2")[()]) == [

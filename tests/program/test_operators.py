@@ -98,6 +98,65 @@ def test_echo_has_nothing_to_repeat_without_a_twin_or_for_statement_edits() -> N
     assert echo(original, statement, random.Random(0)) is None
 
 
+MISNAMED = program(
+    """
+    def unique(date, rows):
+        seen = 0
+        for row in rows:
+            if day == row[1]:
+                seen += 1
+        return seen == 1 or day is None
+
+    def other(day):
+        return day
+    """
+)
+
+
+def test_echo_renames_every_read_of_a_name_bound_nowhere_in_its_scope() -> None:
+    original = Original.parse(MISNAMED)
+    first = Edit("name_replace", site_at(original, "bound", "day").index, ("date",))
+    twin = echo(original, first, random.Random(0))
+    assert twin is not None and twin.args == ("date",)
+    assert original.sites[twin.site].line != original.sites[first.site].line
+    edited = original.apply([first, twin])
+    assert edited is not None
+    assert lines_changed(MISNAMED, edited) == [
+        "if date == row[1]:",
+        "return seen == 1 or date is None",
+    ]  # never other()'s own parameter day
+
+
+def test_echo_of_a_bound_name_reaches_its_reads_on_the_lines_beside_it() -> None:
+    source = program(
+        """
+        def pick(xs):
+            best = xs[0]
+            for x in xs:
+                if x > best:
+                    best = x
+            xs.remove(x)
+            out = [x]
+            return out + [x]
+        """
+    )
+    original = Original.parse(source)
+    (removed,) = [site for site in sites_at(original, "expr", "x") if site.line == 6]
+    first = Edit("name_replace", removed.index, ("best",))
+    edited = set()
+    for seed in range(30):
+        twin = echo(original, first, random.Random(seed))
+        assert twin is not None
+        both = original.apply([first, twin])
+        assert both is not None
+        edited.add(tuple(lines_changed(source, both)))
+    assert edited == {
+        ("best = best", "xs.remove(best)"),  # the x one line up, in the loop
+        ("best.remove(best)",),  # another name of its line
+        ("xs.remove(best)", "out = [best]"),  # the x one line down
+    }  # never the x of line 4 or of line 8
+
+
 # --- move ----------------------------------------------------------------------------------
 
 RUNS = program(

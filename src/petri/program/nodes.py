@@ -70,10 +70,14 @@ def replace(
     original: Original, site: Site, current: cst.CSTNode, new: cst.BaseExpression
 ) -> cst.BaseExpression:
     """``new`` in the place of ``current``: it takes over current's parentheses, or gets its
-    own where precedence or a touching identifier character (``SiteInfo``) needs them."""
+    own where precedence or a touching identifier character (``SiteInfo``) needs them. The
+    first parentheses of an empty tuple are the tuple itself: ``()`` -> ``0``, not ``(0)``."""
     old = expression(current)
-    if old.lpar:
-        return new.with_changes(lpar=[*old.lpar, *new.lpar], rpar=[*new.rpar, *old.rpar])
+    lpar, rpar = old.lpar, old.rpar
+    if isinstance(old, cst.Tuple) and not old.elements:
+        lpar, rpar = lpar[1:], rpar[:-1]
+    if lpar:
+        return new.with_changes(lpar=[*lpar, *new.lpar], rpar=[*new.rpar, *rpar])
     info = original.info[site.index]
     if not new.lpar and (info.glued or precedence(new) < info.required):
         return paren(new)
@@ -83,7 +87,7 @@ def replace(
 # --- literals and kinds of values ----------------------------------------------------------
 
 CONSTANT_NAMES = ("True", "False", "None")
-_LITERAL = re.compile(r"True|False|None|\[\]|-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_LITERAL = re.compile(r"True|False|None|\[\]|\(\)|-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
 def literal_text(node: cst.CSTNode) -> str | None:
@@ -96,7 +100,7 @@ def literal_text(node: cst.CSTNode) -> str | None:
 
 
 def is_literal(text: str) -> bool:
-    """True for what ``literal`` builds: a decimal number, True/False/None or ``[]``."""
+    """True for what ``literal`` builds: a decimal number, True/False/None, ``[]`` or ``()``."""
     return bool(_LITERAL.fullmatch(text))
 
 
@@ -107,6 +111,8 @@ def literal(text: str) -> cst.BaseExpression:
         return cst.Name(text)
     if text == "[]":
         return cst.List([])
+    if text == "()":
+        return cst.Tuple([])
     digits = text.removeprefix("-")
     number: cst.BaseExpression = cst.Integer(digits) if digits.isdigit() else cst.Float(digits)
     return cst.UnaryOperation(cst.Minus(), number) if text.startswith("-") else number

@@ -1,5 +1,6 @@
 """Calls: the same function with its arguments swapped, one fewer, one more or another keyword;
-a call dropped for one of its arguments or its receiver.
+a call dropped for one of its arguments or its receiver; an in-place method whose result is
+used replaced by the copy that returns one (``xs.sort()`` -> ``sorted(xs)``).
 
 Operators and appliers as in ``op_expr``.
 """
@@ -13,13 +14,16 @@ import libcst as cst
 from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
 from petri.program.nodes import (
     expect,
+    fit,
     identifier,
+    int_literal,
     is_literal,
     literal,
     replace,
     strip,
     unpack,
 )
+from petri.program.precedence import ATOM
 from petri.program.sites import STMT, Site
 
 Args = tuple[JsonScalar, ...]
@@ -165,10 +169,58 @@ def _apply_unwrap(original: Original, site: Site, node: cst.CSTNode, args: Args)
     return replace(original, site, call, strip(inner))
 
 
+#: In-place methods whose copy returns the result: ``xs.sort()`` -> ``sorted(xs)``.
+_COPIES = ("sort", "reverse")
+
+
+def inplace_copy(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``xs.sort(...)`` -> ``sorted(xs, ...)``, ``xs.reverse()`` -> ``xs[::-1]``, where the
+    call's result is used (``rev = xs.reverse()`` is ``None``): no args. Unlike
+    ``inplace_result``, it leaves ``xs`` as it was, as a copy the program reads later needs."""
+    call = _call_at(site)
+    if call is None or _method(call) not in _COPIES or _alone(original, site):
+        return None
+    return None if _method(call) == "reverse" and call.args else Edit("inplace_copy", site.index)
+
+
+def _method(call: cst.Call) -> str | None:
+    func = call.func
+    return func.attr.value if isinstance(func, cst.Attribute) else None
+
+
+def _alone(original: Original, site: Site) -> bool:
+    """The call is a statement of its own: its result is not used."""
+    return any(
+        isinstance(line.node, cst.SimpleStatementLine)
+        and any(isinstance(s, cst.Expr) and s.value is site.node for s in line.node.body)
+        for line in original.sites
+        if line.kind == STMT and line.line == site.line
+    )
+
+
+def _apply_inplace_copy(
+    original: Original, site: Site, node: cst.CSTNode, args: Args
+) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    unpack(args)
+    method = _method(call)
+    need(method in _COPIES, "only xs.sort() and xs.reverse() have a copy that returns")
+    receiver = strip(expect(call.func, cst.Attribute).value)
+    new: cst.BaseExpression
+    if method == "sort":
+        new = cst.Call(cst.Name("sorted"), [cst.Arg(receiver), *call.args])
+    else:
+        need(not call.args, "reverse() takes no arguments")
+        backwards = cst.Slice(None, None, step=int_literal(-1))
+        new = cst.Subscript(fit(receiver, ATOM), [cst.SubscriptElement(backwards)])
+    return replace(original, site, call, new)
+
+
 OPERATORS: dict[str, Operator] = {
     "arg_add": arg_add,
     "arg_drop": arg_drop,
     "arg_swap": arg_swap,
+    "inplace_copy": inplace_copy,
     "keyword_replace": keyword_replace,
     "unwrap": unwrap,
 }
@@ -176,6 +228,7 @@ APPLIERS: dict[str, NodeApplier] = {
     "arg_add": _apply_arg_add,
     "arg_drop": _apply_arg_drop,
     "arg_swap": _apply_arg_swap,
+    "inplace_copy": _apply_inplace_copy,
     "keyword_replace": _apply_keyword,
     "unwrap": _apply_unwrap,
 }

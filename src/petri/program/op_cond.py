@@ -22,7 +22,9 @@ _WIDEN = ("is None", "not")
 _NARROW = ("name", "is not None", "not")
 _SIDES = ("left", "right")
 #: The comparisons ``const_compare`` builds.
-COMPARE_TOKENS = ("==", "!=", "<", "<=", ">", ">=")
+COMPARE_TOKENS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+#: How often ``const_compare`` asks a membership the program already tests.
+KNOWN_SHARE = 0.5
 
 
 def _guard(template: object, name: object) -> cst.BaseExpression:
@@ -89,12 +91,18 @@ def _apply_drop(original: Original, site: Site, node: cst.CSTNode, args: Args) -
 
 
 def const_compare(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """``True`` / ``False`` -> ``a == b``, ``a < b`` ..., a and b data names in scope:
-    args ``(a, operator, b)``."""
+    """``True`` / ``False`` -> ``a == b``, ``a < b``, ``a in b`` ..., a and b data names in
+    scope: args ``(a, operator, b)``. Half the time, when the program tests ``a in b`` (or
+    ``not in``) of two names in scope, that membership: the answer a loop that collects
+    ``seen`` most often needs (``return day in seen``)."""
     node = site.node
     constant = isinstance(node, cst.Name) and node.value in ("True", "False")
     if not constant or site.kind == CALLEE or len(site.values) < 2:
         return None
+    known = [(name, holder) for holder, name in site.members if {name, holder} <= {*site.values}]
+    if known and rng.random() < KNOWN_SHARE:
+        name, holder = rng.choice(known)
+        return Edit("const_compare", site.index, (name, rng.choice(("in", "not in")), holder))
     left, right = rng.sample(site.values, 2)
     return Edit("const_compare", site.index, (left, rng.choice(COMPARE_TOKENS), right))
 

@@ -55,11 +55,22 @@ def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | N
     pool = site.values if node.value in site.values else site.names
     choices = [name for name in pool if name != node.value]
     near = [b for a, b in site.pairs if a == node.value and b in choices]
-    if not near and node.value not in site.names and node.value not in _BUILTINS and choices:
+    if not near and reads_unbound(site) and choices:
         near = [max(choices, key=lambda name: _likeness(node.value, name))]
     if near and rng.random() < SIBLING_SHARE:
         choices = near
     return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None
+
+
+def reads_unbound(site: Site) -> bool:
+    """The site reads a name bound nowhere in its scope that is not a builtin either."""
+    node = site.node
+    return (
+        isinstance(node, cst.Name)
+        and node.value not in CONSTANT_NAMES
+        and node.value not in site.names
+        and node.value not in _BUILTINS
+    )
 
 
 def _likeness(a: str, b: str) -> float:
@@ -75,8 +86,9 @@ def _apply_name(original: Original, site: Site, node: cst.CSTNode, args: Args) -
 
 def const_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """A constant -> True/False/None/0/1/[], itself +/- 1 or itself as the other kind of
-    number (``2`` -> ``2.0``, ``2.0`` -> ``2``): args ``(literal,)``."""
-    text = literal_text(site.node)
+    number (``2`` -> ``2.0``, ``2.0`` -> ``2``): args ``(literal,)``. An empty tuple or list
+    is a constant too (``return ()`` where ``0`` was meant)."""
+    text = _constant_text(site.node)
     if text is None:
         return None
     candidates = dict.fromkeys([*_CONSTANTS, *_other_numbers(site.node)])
@@ -96,8 +108,15 @@ def _other_numbers(node: cst.CSTNode) -> list[str]:
     return others
 
 
+def _constant_text(node: cst.CSTNode) -> str | None:
+    """``literal_text``, and ``()`` / ``[]`` for an empty tuple or list."""
+    if isinstance(node, cst.Tuple | cst.List) and not node.elements:
+        return "()" if isinstance(node, cst.Tuple) else "[]"
+    return literal_text(node)
+
+
 def _apply_const(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
-    need(literal_text(node) is not None, "not a constant")
+    need(_constant_text(node) is not None, "not a constant")
     (text,) = unpack(args, str)
     return replace(original, site, node, literal(text))
 

@@ -1,6 +1,7 @@
 """Operator swaps: one operator token for a neighbouring one (``<`` for ``<=``, ``+`` for
 ``-``, ``and`` for ``or``, ``+=`` for ``-=``, ``-x`` for ``~x``), a unary operator dropped or
-added, and the operands of an ordered operator swapped (``b - a`` for ``a - b``).
+added, the operands of an ordered operator swapped (``b - a`` for ``a - b``), and a binary
+operator dropped with one of its operands (``total + x`` for ``x``).
 
 The neighbours are the swaps a programmer gets wrong: off by one in a comparison, the sign,
 ``and`` for ``or``, ``is`` for ``==``. A swap across precedence levels parenthesizes the
@@ -275,11 +276,34 @@ def _apply_operand_swap(
     return replace(original, site, current, _refit(bare))
 
 
+_SIDES = ("left", "right")
+
+
+def operand_drop(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``a + b`` -> ``a`` or ``b``: args ``("left" or "right",)``, the operand kept. The
+    arithmetic twin of ``cond_drop``: a term too many (``acc += acc + x``, ``x + 1`` where
+    ``x`` was meant)."""
+    if not isinstance(site.node, cst.BinaryOperation):
+        return None
+    return Edit("operand_drop", site.index, (rng.choice(_SIDES),))
+
+
+def _apply_operand_drop(
+    original: Original, site: Site, node: cst.CSTNode, args: Args
+) -> cst.CSTNode:
+    current = expect(node, cst.BinaryOperation)
+    (side,) = unpack(args, str)
+    need(side in _SIDES, f"keep the left or the right operand, not {side!r}")
+    kept = current.left if side == "left" else current.right
+    return replace(original, site, current, strip(kept))
+
+
 OPERATORS: dict[str, Operator] = {
     "augop_swap": augop_swap,
     "binop_swap": binop_swap,
     "boolop_swap": boolop_swap,
     "cmpop_swap": cmpop_swap,
+    "operand_drop": operand_drop,
     "operand_swap": operand_swap,
     "unary_drop": unary_drop,
     "unary_swap": unary_swap,
@@ -289,6 +313,7 @@ APPLIERS: dict[str, NodeApplier] = {
     "binop_swap": _apply_binop,
     "boolop_swap": _apply_boolop,
     "cmpop_swap": _apply_cmpop,
+    "operand_drop": _apply_operand_drop,
     "operand_swap": _apply_operand_swap,
     "unary_drop": _apply_unary_drop,
     "unary_swap": _apply_unary_swap,

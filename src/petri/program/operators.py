@@ -20,6 +20,9 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Collection, Mapping
+from typing import cast
+
+import libcst as cst
 
 from petri.program import (
     op_block,
@@ -159,18 +162,26 @@ def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
 
     A slip made once is often made twice on one line (``a[i] == b[j]`` for ``a[i - 1] ==
     b[j - 1]``); neither half passes a test alone, so the search would have to find both by
-    chance. Only expression edits echo: a statement edit's args name other statements.
+    chance. Only expression edits echo: a statement edit's args name other statements. A name
+    replaced also echoes to its reads on the next and previous line (``xs.remove(i)`` then
+    ``out.append(i)``, ``i`` meant as ``smallest`` in both), and a name bound nowhere in scope
+    (``day`` in a function whose parameter is ``date``) to its reads on any line of that
+    scope: each raises the NameError on its own.
     """
     if edit.op not in NODE_APPLIERS or not 0 <= edit.site < len(original.sites):
         return None
     site = original.sites[edit.site]
+    reach = -1.0
+    if edit.op == "name_replace":
+        reach = math.inf if op_expr.reads_unbound(site) else ECHO_LINES
     twins = [
         other
         for other in original.sites
         if other.index != site.index
-        and other.line == site.line
-        and other.kind == site.kind
         and type(other.node) is type(site.node)
+        and (
+            (other.line == site.line and other.kind == site.kind) or _same_read(site, other, reach)
+        )
     ]
     rng.shuffle(twins)
     alone = original.apply([edit])
@@ -180,6 +191,18 @@ def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
         if source is not None and source != alone:
             return repeat
     return None
+
+
+#: How many lines away a replaced name echoes to its other reads (a name bound nowhere in
+#: scope: every line).
+ECHO_LINES = 1
+
+
+def _same_read(site: Site, other: Site, reach: float) -> bool:
+    """``other`` reads the name ``site`` reads, in the same scope, within ``reach`` lines."""
+    if abs(other.line - site.line) > reach or other.names != site.names:
+        return False
+    return isinstance(other.node, cst.Name) and other.node.value == cast(cst.Name, site.node).value
 
 
 #: How far (in lines) ``move`` takes an expression edit.
