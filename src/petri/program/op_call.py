@@ -191,10 +191,10 @@ def _method(call: cst.Call) -> str | None:
 def _alone(original: Original, site: Site) -> bool:
     """The call is a statement of its own: its result is not used."""
     return any(
-        isinstance(line.node, cst.SimpleStatementLine)
-        and any(isinstance(s, cst.Expr) and s.value is site.node for s in line.node.body)
-        for line in original.sites
-        if line.kind == STMT and line.line == site.line
+        isinstance(stmt.node, cst.SimpleStatementLine)
+        and any(isinstance(s, cst.Expr) and s.value is site.node for s in stmt.node.body)
+        for stmt in original.sites
+        if stmt.kind == STMT and stmt.line == site.line
     )
 
 

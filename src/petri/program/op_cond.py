@@ -13,14 +13,13 @@ import libcst as cst
 
 from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
 from petri.program.nodes import expect, expression, fit, identifier, replace, strip, unpack
-from petri.program.op_swap import COMPARISON
+from petri.program.op_swap import COMPARISON, SIDES, keep_side
 from petri.program.precedence import AND, NOT
 from petri.program.sites import CALLEE, COND, Site
 
 Args = tuple[JsonScalar, ...]
 _WIDEN = ("is None", "not")
 _NARROW = ("name", "is not None", "not")
-_SIDES = ("left", "right")
 #: The comparisons ``const_compare`` builds.
 COMPARE_TOKENS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
 #: How often ``const_compare`` asks a membership the program already tests.
@@ -79,15 +78,10 @@ def cond_drop(original: Original, site: Site, rng: random.Random) -> Edit | None
     kept."""
     if not isinstance(site.node, cst.BooleanOperation):
         return None
-    return Edit("cond_drop", site.index, (rng.choice(_SIDES),))
+    return Edit("cond_drop", site.index, (rng.choice(SIDES),))
 
 
-def _apply_drop(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
-    current = expect(node, cst.BooleanOperation)
-    (side,) = unpack(args, str)
-    need(side in _SIDES, f"keep the left or the right operand, not {side!r}")
-    kept = current.left if side == "left" else current.right
-    return replace(original, site, current, strip(kept))
+_apply_drop = keep_side(cst.BooleanOperation)
 
 
 def const_compare(original: Original, site: Site, rng: random.Random) -> Edit | None:

@@ -276,7 +276,8 @@ def _apply_operand_swap(
     return replace(original, site, current, _refit(bare))
 
 
-_SIDES = ("left", "right")
+#: Which operand an edit that drops an operator keeps (``operand_drop``, ``cond_drop``).
+SIDES = ("left", "right")
 
 
 def operand_drop(original: Original, site: Site, rng: random.Random) -> Edit | None:
@@ -285,17 +286,26 @@ def operand_drop(original: Original, site: Site, rng: random.Random) -> Edit | N
     ``x`` was meant)."""
     if not isinstance(site.node, cst.BinaryOperation):
         return None
-    return Edit("operand_drop", site.index, (rng.choice(_SIDES),))
+    return Edit("operand_drop", site.index, (rng.choice(SIDES),))
 
 
-def _apply_operand_drop(
-    original: Original, site: Site, node: cst.CSTNode, args: Args
-) -> cst.CSTNode:
-    current = expect(node, cst.BinaryOperation)
-    (side,) = unpack(args, str)
-    need(side in _SIDES, f"keep the left or the right operand, not {side!r}")
-    kept = current.left if side == "left" else current.right
-    return replace(original, site, current, strip(kept))
+def keep_side(
+    kind: type[cst.BinaryOperation | cst.BooleanOperation],
+) -> NodeApplier:
+    """The applier of a drop (``operand_drop``, ``cond_drop``): the operand ``args`` names, in
+    the place of the two-operand node of ``kind``."""
+
+    def apply(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+        current = expect(node, kind)
+        (side,) = unpack(args, str)
+        need(side in SIDES, f"keep the left or the right operand, not {side!r}")
+        kept = current.left if side == "left" else current.right
+        return replace(original, site, current, strip(kept))
+
+    return apply
+
+
+_apply_operand_drop = keep_side(cst.BinaryOperation)
 
 
 OPERATORS: dict[str, Operator] = {

@@ -158,7 +158,8 @@ def _first_applicable(
 
 
 def echo(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
-    """``edit`` repeated at another site of its line with the same kind and node type, or None.
+    """``edit`` repeated at a twin site, or None: another site of its line with the same kind
+    and node type, or for a name replaced, another read of that name (below).
 
     A slip made once is often made twice on one line (``a[i] == b[j]`` for ``a[i - 1] ==
     b[j - 1]``); neither half passes a test alone, so the search would have to find both by
