@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
-from petri.evolve.alternatives import FEEDING_FOCUS, Steering, added_lines, lines_written
+from petri.evolve.alternatives import (
+    FEEDING_FOCUS,
+    Steering,
+    added_lines,
+    lines_written,
+    tokens_written,
+)
 from petri.evolve.breed import Candidate
 from petri.program.edits import Edit, Original
 from petri.program.identity import program_id
@@ -94,3 +100,14 @@ def test_lines_written_counts_the_larger_side_of_the_diff() -> None:
     assert lines_written(before, "") == 2
     assert lines_written(before, before) == 0
     assert lines_written("x = 1\n", "x = 1\n--y\n") == 1  # a line that looks like a header
+
+
+def test_tokens_written_counts_the_larger_side_of_each_replaced_run() -> None:
+    before = "def gcd(a, b):\n    return abs(b)\n"
+    assert tokens_written(before, before.replace("abs(b)", "abs(a)")) == 1
+    assert tokens_written(before, before.replace("abs(b)", "abs(max(a, b))")) == 5
+    compare = "if key(b[j]) <= key(a[i]):\n    pass\n"
+    assert tokens_written(compare, compare.replace("<=", "<")) == 1  # "<" "=" lost one
+    assert tokens_written(compare, "if b[j] <= a[i]:\n    pass\n") == 6
+    assert tokens_written(compare, "") == 19  # every token of both lines, deleted
+    assert tokens_written(compare, compare) == 0

@@ -184,24 +184,26 @@ def test_the_patch_that_keeps_the_original_s_invariants_wins(tmp_path: Path) -> 
     assert ("percent", "((-1, 3), {})", "= -34", "violation", ">= 0") in shown
 
 
-def test_weigh_distrusts_an_input_where_the_original_breaks_an_invariant() -> None:
-    from petri.evolve.shadow import weigh
+def test_an_input_where_the_original_breaks_an_invariant_is_not_trusted() -> None:
+    from petri.evolve.shadow import distrust, weigh
     from petri.evolve.shadow_inputs import Input
 
     rules = mine([("f", 3), ("f", 4)])
-    inputs = [
+    given = [
         Input("f", "((-1,), {})", True, "neighbour"),
         Input("f", "((5,), {})", True, "neighbour"),
     ]
     original = [_end(["-1", "(-1,)"]), _end(["5", "(5,)"])]
     patch = [_end(["0", "(-1,)"]), _end(["-5", "(5,)"])]
+    inputs = distrust(given, original, rules, {})
+    assert [i.trusted for i in inputs] == [False, True]
     weighed = weigh("p", "repair", inputs, original, patch, invariants=rules)
     assert (weighed.divergences, weighed.changes, weighed.violations) == (1, 1, 1)
     assert [(d.kind, d.breaks) for d in weighed.differences] == [
         ("divergence", ">= 0"),
         ("change", ""),
     ]
-    assert weigh("p", "repair", inputs, original, patch).divergences == 2  # no invariants
+    assert weigh("p", "repair", given, original, patch).divergences == 2  # all trusted
     # An input every patch breaks ranks none above another: no violation there.
     shared = weigh("p", "repair", inputs, original, patch, invariants=rules, common={1})
     assert shared.violations == 0 and shared.divergences == 1
@@ -227,3 +229,70 @@ def test_choose_ranks_lines_written_between_violations_and_changes() -> None:
     assert choose([copied, token], "repair", "o") == "token"
     breaking = ShadowPatch(id="breaking", lines=1, violations=1)
     assert choose([breaking, copied], "repair", "o") == "copied"
+
+
+def test_choose_ranks_tokens_written_between_lines_and_changes() -> None:
+    from petri.evolve.events import ShadowPatch
+
+    # After Euclid's loop, ``return abs(b)`` is always 0: ``abs(max(a, b))`` keeps 0 on
+    # half the signs, so it changes the original on fewer inputs than the fix ``abs(a)``.
+    kept = ShadowPatch(id="kept", lines=1, tokens=5, changes=72)
+    fix = ShadowPatch(id="fix", lines=1, tokens=1, changes=108)
+    assert choose([kept, fix], "repair", "o") == "fix"
+    wider = ShadowPatch(id="wider", lines=2, tokens=1)
+    assert choose([wider, kept], "repair", "o") == "kept"  # lines come first
+    assert choose([ShadowPatch(id="a", tokens=1, changes=3), fix], "repair", "o") == "a"
+
+
+# Euclid's loop ends with b == 0, so this gcd always answers 0; only gcd(0, 0) passes.
+EUCLID = """
+def gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return abs(b)
+"""
+
+EUCLID_TESTS = """
+import pytest
+
+from euclid import gcd
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [(12, 18, 6), (17, 5, 1), (0, 7, 7)])
+def test_gcd(a, b, expected):
+    assert gcd(a, b) == expected
+
+
+def test_gcd_of_zeros():
+    assert gcd(0, 0) == 0
+"""
+
+
+def test_an_answer_the_original_gave_where_a_test_failed_vouches_for_nothing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "euclid.py").write_text(EUCLID)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_euclid.py").write_text(EUCLID_TESTS)
+    tester = SandboxShadow(JudgeSpec(tmp_path, "euclid.py", "tests"), Limits(), SandboxSettings())
+    fixed = EUCLID.replace("abs(b)", "abs(a)")
+    kept = EUCLID.replace("abs(b)", "abs(max(a, b))")  # 0 again wherever a ends negative
+    patches = [Patch("kept", kept, lines=1, tokens=5), Patch("fixed", fixed, lines=1, tokens=1)]
+    tested = tester.test(Patch("original", EUCLID), patches, "repair", seed=1)
+    # Near gcd(0, 0) the original answers 0, as it did on the three failing calls: those
+    # inputs are not trusted, so neither patch diverges there and the smaller edit wins.
+    assert [p.departures for p in tested.patches] == [0, 0]
+    assert tested.patches[0].changes < tested.patches[1].changes
+    assert tested.chosen == "fixed"
+
+
+def test_an_input_where_the_original_repeats_an_answer_that_failed_is_not_trusted() -> None:
+    from petri.evolve.shadow import distrust
+    from petri.evolve.shadow_inputs import Input
+
+    inputs = [Input("f", "((1,), {})", True, "neighbour"), Input("f", "((2,), {})", True, "n")]
+    original = [_end(["0", "(1,)"]), _end(["5", "(2,)"])]
+    left = distrust(inputs, original, {}, {"f": [0.0, "x"]})
+    assert [i.trusted for i in left] == [False, True]  # 0 == 0.0, both numbers
+    others = distrust(inputs, original, {}, {"g": [0], "f": [False]})
+    assert others == inputs  # another function's answer, or another type

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from petri.evolve.shadow_inputs import Recorded, generate, neighbours
+from petri.evolve.shadow_inputs import Recorded, generate, neighbours, sorted_slots
 
 SOURCE = """
 def discount(total: int) -> int:
@@ -57,3 +57,21 @@ def test_a_limit_keeps_a_seeded_sample() -> None:
     some = generate(recorded, "", seed=4, limit=20)
     assert len(some) == 20 and set(some) <= set(everything)
     assert generate(recorded, "", seed=4, limit=20) == some
+
+
+def test_a_neighbour_unsorted_where_the_tests_only_passed_sorted_lists_is_not_trusted() -> None:
+    recorded = [
+        Recorded("merge", "(([1, 4, 6], [2, 3]), {})", "t::a", True),
+        Recorded("merge", "(([1, 2, 2], []), {})", "t::b", True),
+        Recorded("merge", "(([], [7]), {})", "t::c", True),
+    ]
+    assert sorted_slots(recorded) == {("merge", 0)}  # one list of two items or more: not 1
+    inputs = generate(recorded, "", seed=0, limit=1000)
+    by_args = {i.args: i for i in inputs}
+    assert not by_args["(([6, 4, 1], [2, 3]), {})"].trusted  # reversed
+    assert by_args["(([1, 4], [2, 3]), {})"].trusted  # shortened: still sorted
+    assert by_args["(([1, 4, 6], [3, 2]), {})"].trusted  # slot 1 is not known to be sorted
+    mixed = [*recorded, Recorded("merge", "(([2, 1], []), {})", "t::d", False)]
+    assert sorted_slots(mixed) == frozenset()  # a test passed an unsorted list
+    named = [Recorded("f", f"((), {{'xs': [{n}, {n + 1}]}})", "t", True) for n in range(2)]
+    assert sorted_slots(named) == {("f", "xs")}

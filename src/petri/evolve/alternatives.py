@@ -15,12 +15,13 @@ another function. So the search for alternatives (``Steering.steer``, read by th
 * breeds no steered child made only of edits tried before.
 
 The contenders then count the same change written in several places once (``added_lines``)
-and carry their size (``lines_written``), which the shadow test weighs.
+and carry their size (``lines_written``, then ``tokens_written``), which the shadow test weighs.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection, Iterable, Mapping
 
 from petri.evolve.breed import OPERATOR_MIX, Alternatives, Candidate
@@ -33,6 +34,8 @@ from petri.program.slices import feeding
 FEEDING_FOCUS = 0.5
 #: The lines with the most plausible-patch edits whose every one-token edit is tried in turn.
 SWEPT_LINES = 2
+#: A token of a changed line: a name or number, or one punctuation character.
+TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 class Steering:
@@ -95,6 +98,17 @@ def lines_written(before: str, after: str) -> int:
     """The lines a patch writes, or deletes when it deletes more."""
     changed = _changed(before, after)
     return max(sum(line[0] == sign for line in changed) for sign in "+-")
+
+
+def tokens_written(before: str, after: str) -> int:
+    """The tokens a patch writes in its changed lines (a replaced run counts its longer
+    side): ``abs(b)`` to ``abs(a)`` writes 1, to ``abs(max(a, b))`` 5."""
+    changed = _changed(before, after)
+    old, new = (
+        [t for line in changed if line[0] == sign for t in TOKEN.findall(line[1:])] for sign in "-+"
+    )
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in opcodes if tag != "equal")
 
 
 def _changed(before: str, after: str) -> list[str]:

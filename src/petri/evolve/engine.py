@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
-from petri.evolve.alternatives import Steering, added_lines, lines_written
+from petri.evolve.alternatives import Steering, added_lines, lines_written, tokens_written
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
@@ -390,8 +390,9 @@ class Engine:
             looked += 1
             candidate = self._minimize(self.state.born[record.id], record)
             if candidate.edits:  # minimized to nothing: the original itself
-                size = lines_written(self.original.source, candidate.source)
-                found.setdefault(candidate.id, Patch(candidate.id, candidate.source, size))
+                before, after = self.original.source, candidate.source
+                size = lines_written(before, after), tokens_written(before, after)
+                found.setdefault(candidate.id, Patch(candidate.id, after, *size))
         return list(found.values())
 
     def _status(self, best: Record) -> RunStatus:

@@ -117,6 +117,7 @@ class ShadowPatch(BaseModel):
     divergences: int = 0
     violations: int = 0  # inputs whose answer breaks an invariant: fewer break ties first
     lines: int = 0  # lines the patch writes (or deletes, if more): fewer break ties first
+    tokens: int = 0  # tokens it writes in those lines: fewer break ties next
     changes: int = 0  # other differences: fewer break ties (the smallest change of behaviour)
     differences: list[Difference] = Field(default_factory=list)  # the first few
 
@@ -134,7 +135,7 @@ class ShadowTested(_Payload):
     mode: Literal["repair", "improve"]
     recorded: int  # calls the suite made to the program's functions
     inputs: int  # generated inputs run on the original and on every patch
-    trusted: int  # of them, near calls of tests the original passes
+    trusted: int  # of them, near calls of tests the original passes, its answer not off
     patches: list[ShadowPatch]
     chosen: str  # the patch promoted (the original's id when improve mode rejects them all)
     note: str = ""  # why there was little or no evidence

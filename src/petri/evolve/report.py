@@ -198,7 +198,8 @@ def _shadow(state: RunState) -> str:
     )
     if tested.note:
         text += f"<p>{escape(tested.note)}</p>"
-    names = ["patch", "crashes", "hangs", "divergences", "violations", "changes", "differs on"]
+    names = ["patch", "crashes", "hangs", "divergences", "violations"]
+    names += ["lines", "tokens", "changes", "differs on"]
     head = "<tr>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"
     rows = []
     for p in tested.patches:
@@ -216,6 +217,8 @@ def _shadow(state: RunState) -> str:
             p.hangs,
             p.divergences,
             p.violations,
+            p.lines,
+            p.tokens,
             p.changes,
         ]
         rows.append(

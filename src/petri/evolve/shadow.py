@@ -22,12 +22,22 @@ answer looks like. An input on which the original's result breaks one is not tru
 patch counts a **violation** for each input on which its result breaks one and another
 patch's does not (one that every patch breaks ranks none above another).
 
+The calls of failing tests that made one call to their function are run on the original as
+well: what it answered there is likely what failed the test, so an input on which it gives the
+same answer is not trusted either (a ``gcd`` that returns 0 on every input vouches for 0 near
+``gcd(0, 0)`` no more than where ``gcd(12, 18)`` failed).
+
 A repair promotes the plausible patch with the fewest departures (crashes + hangs +
 divergences), then the fewest violations, then the fewest lines written (a whole block copied
 into itself may pass the tests and differ from the original on fewer inputs than the one-token
-fix), then the fewest changes (of the patches that pass the tests, the one that changes the
-program's behaviour least: a patch overfitted to the tests tends to change it more widely than
-the fix), then the engine's order (its objectives). An
+fix), then the fewest tokens written in them, then the fewest changes (of the patches that pass
+the tests, the one that changes the program's behaviour least: a patch overfitted to the tests
+tends to change it more widely than the fix), then the engine's order (its objectives).
+
+Tokens come before changes because changes measure closeness to an original that is wrong
+somewhere: where it is wrong nearly everywhere (``return abs(b)`` after Euclid's loop, always
+0), the patch that changes least is the one that keeps most of the bug (``abs(max(a, b))``,
+0 on half the signs), and the smaller edit (``abs(a)``) is the likelier fix. An
 improvement is promoted only when it departs from the original on no input at all.
 """
 
@@ -35,12 +45,14 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -49,6 +61,7 @@ from petri.errors import SandboxError
 from petri.evolve.events import Difference, ShadowPatch, ShadowTested
 from petri.evolve.shadow_inputs import Input, Recorded, generate
 from petri.evolve.shadow_invariants import Invariant, broken, mine
+from petri.evolve.shadow_invariants import kind as value_kind
 from petri.evolve.tasks import unpack as unpack_snapshot
 from petri.runtime.store import Store
 from petri.sandbox.judge_shadow import PLAN_FILE, unpack
@@ -70,6 +83,7 @@ class Patch:
     id: str
     source: str
     lines: int = 0  # lines it writes (or deletes, if more), for ``choose``
+    tokens: int = 0  # tokens it writes in them, for ``choose``
 
 
 class ShadowTester(Protocol):
@@ -112,18 +126,19 @@ class SandboxShadow:
             if not inputs:
                 note = "no inputs: the tests passed no literal values to the program's functions"
                 return unweighed(original, patches, mode, note, len(recorded))
-            vouched = _vouched(recorded)
-            rows = self._call(spec, [original, *patches], [*inputs, *vouched])
-        n = len(inputs)
+            vouched, failed = _vouched(recorded), _failed(recorded)
+            rows = self._call(spec, [original, *patches], [*inputs, *vouched, *failed])
+        n, m = len(inputs), len(inputs) + len(vouched)
         before = rows[original.id]
-        answers = zip(vouched, before[n:], strict=True)
+        answers = zip(vouched, before[n:m], strict=True)
         invariants = mine((i.function, e.result) for i, e in answers if e.literal)
+        inputs = distrust(inputs, before[:n], invariants, _answers(failed, before[m:]))
         answered = [rows[p.id][:n] for p in patches]
         common = _broken_by_all(invariants, inputs, answered)
         weighed = [
             weigh(
                 p.id, mode, inputs, before[:n], a, invariants=invariants, common=common
-            ).model_copy(update={"lines": p.lines})
+            ).model_copy(update={"lines": p.lines, "tokens": p.tokens})
             for p, a in zip(patches, answered, strict=True)
         ]
         return ShadowTested(
@@ -179,6 +194,57 @@ def _vouched(recorded: list[Recorded]) -> list[Input]:
                 (call.function, call.args), Input(call.function, call.args, True, "vouched")
             )
     return list(found.values())
+
+
+def _failed(recorded: list[Recorded]) -> list[Input]:
+    """The calls of failing tests that made no other call to their function, once each: the
+    original's answers there are likely what failed them."""
+    calls = Counter((call.test, call.function) for call in recorded)
+    found: dict[tuple[str, str], Input] = {}
+    for call in recorded:
+        if not call.passed and calls[call.test, call.function] == 1:
+            key = (call.function, call.args)
+            found.setdefault(key, Input(call.function, call.args, False, "failed"))
+    return list(found.values())
+
+
+def _answers(calls: list[Input], endings: list[Ending]) -> dict[str, list[object]]:
+    """The values each function returned on ``calls`` (literals only)."""
+    found: dict[str, list[object]] = {}
+    for item, ending in zip(calls, endings, strict=True):
+        if ending.kind == "return" and ending.literal:
+            found.setdefault(item.function, []).append(ending.result)
+    return found
+
+
+def distrust(
+    inputs: list[Input],
+    original: list[Ending],
+    invariants: Mapping[str, list[Invariant]],
+    suspect: Mapping[str, list[object]],
+) -> list[Input]:
+    """``inputs``, those on which the original's answer is visibly off no longer trusted: it
+    breaks one of ``invariants``, or it repeats a value the original returned on a call that
+    failed its test (``suspect``, by function)."""
+    return [
+        replace(item, trusted=False)
+        if item.trusted
+        and (_breaks(invariants, item.function, end) or _repeats(suspect, item.function, end))
+        else item
+        for item, end in zip(inputs, original, strict=True)
+    ]
+
+
+def _repeats(suspect: Mapping[str, list[object]], function: str, ending: Ending) -> bool:
+    """``ending`` returns one of ``suspect``'s values of ``function`` (``False`` is not ``0``;
+    ``0`` is ``0.0``)."""
+    if ending.kind != "return" or not ending.literal:
+        return False
+    for value in suspect.get(function, ()):
+        with contextlib.suppress(Exception):  # values whose comparison raises: not equal
+            if value_kind(value) == value_kind(ending.result) and value == ending.result:
+                return True
+    return False
 
 
 def _plan(root: Path, plan: dict[str, object]) -> None:
@@ -269,19 +335,18 @@ def weigh(
     invariants: Mapping[str, list[Invariant]] | None = None,
     common: Collection[int] = (),
 ) -> ShadowPatch:
-    """The departures of ``patch`` from ``original`` on ``inputs`` and its violations of
-    ``invariants`` (the module docstring's rule), with the first few differences as
-    evidence. Inputs numbered in ``common`` are broken by every patch: they rank none above
-    another, so they count no violation."""
+    """The departures of ``patch`` from ``original`` on ``inputs`` (trusted as ``distrust``
+    left them) and its violations of ``invariants`` (the module docstring's rule), with the
+    first few differences as evidence. Inputs numbered in ``common`` are broken by every
+    patch: they rank none above another, so they count no violation."""
     rules = invariants or {}
     counts = {"crash": 0, "hang": 0, "divergence": 0, "change": 0}
     violations = 0
     found: list[Difference] = []
     for index, (item, before, after) in enumerate(zip(inputs, original, patch, strict=True)):
-        vouched = item.trusted and not _breaks(rules, item.function, before)
         breaks = "" if index in common else _breaks(rules, item.function, after)
         violations += bool(breaks)
-        kind = departure(mode, vouched, before, after)
+        kind = departure(mode, item.trusted, before, after)
         if kind is not None:
             counts[kind] += 1
         shown = kind is not None and counts[kind] <= KEEP_DIFFERENCES
@@ -343,13 +408,14 @@ def departure(
 
 
 def choose(patches: list[ShadowPatch], mode: Mode, original: str) -> str:
-    """Repair: the fewest departures, then violations, then lines written, then changes, the
-    first on a tie; improve: the first with no departure, else the original."""
+    """Repair: the fewest departures, then violations, then lines written, then tokens
+    written, then changes, the first on a tie; improve: the first with no departure, else
+    the original."""
     if mode == "improve":
         return next((p.id for p in patches if p.departures == 0), original)
     if not patches:
         return original
-    return min(patches, key=lambda p: (p.departures, p.violations, p.lines, p.changes)).id
+    return min(patches, key=lambda p: (p.departures, p.violations, p.lines, p.tokens, p.changes)).id
 
 
 def unweighed(
@@ -361,7 +427,7 @@ def unweighed(
         recorded=recorded,
         inputs=0,
         trusted=0,
-        patches=[ShadowPatch(id=p.id, lines=p.lines) for p in patches],
+        patches=[ShadowPatch(id=p.id, lines=p.lines, tokens=p.tokens) for p in patches],
         chosen=patches[0].id if patches else original.id,
         note=note,
     )

@@ -11,6 +11,9 @@ Two sources, both deterministic:
 An input derived from a call made by a test that passed on the original is *trusted*: near
 where the tests vouch for the original's behaviour, so a patch departing from it there is
 suspect. Hypothesis inputs are not: there the original may be as wrong as it is anywhere.
+Nor is a neighbour that leaves the inputs the tests ever passed: when every list the tests
+gave an argument is sorted (``MIN_SORTED`` of them with two items or more), the program may
+rely on it (a merge, a binary search), and its answer on a reversed list vouches for nothing.
 """
 
 from __future__ import annotations
@@ -18,15 +21,21 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import itertools
 import random
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 #: Longest ``repr`` of an argument list kept (as in ``sandbox.judge_shadow``).
 MAX_TEXT = 200
 HINT_EXAMPLES = 25  # hypothesis examples per function
+#: Sorted lists of two items or more an argument must get before it is believed always sorted.
+MIN_SORTED = 2
+
+#: An argument: its function and its position (or keyword).
+Slot = tuple[str, int | str]
 
 
 @dataclass(frozen=True)
@@ -63,17 +72,69 @@ def generate(recorded: list[Recorded], source: str, seed: int, limit: int) -> li
         if old is None or (item.trusted and not old.trusted):
             found[key] = item
     inputs = sorted(found.values(), key=lambda i: (i.function, i.args))
+    ordered = sorted_slots(recorded)
+    inputs = [replace(i, trusted=False) if _unsorted(ordered, i) else i for i in inputs]
     if len(inputs) > limit:
         inputs = sorted(random.Random(seed).sample(inputs, limit), key=inputs.index)
     return inputs
 
 
+def _parsed(text: str) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """``repr((args, kwargs))`` read back, or None."""
+    try:
+        args, kwargs = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return (tuple(args), dict(kwargs)) if isinstance(kwargs, dict) else None
+
+
+def _slots(function: str, text: str) -> Iterator[tuple[Slot, Any]]:
+    parsed = _parsed(text)
+    if parsed is not None:
+        args, kwargs = parsed
+        for index, value in enumerate(args):
+            yield (function, index), value
+        for name, value in kwargs.items():
+            yield (function, name), value
+
+
+def sorted_slots(recorded: list[Recorded]) -> frozenset[Slot]:
+    """The arguments to which the tests only ever passed sorted lists (or tuples), at least
+    ``MIN_SORTED`` of them with two items or more."""
+    seen: dict[Slot, list[Any]] = {}
+    for call in recorded:
+        for slot, value in _slots(call.function, call.args):
+            seen.setdefault(slot, []).append(value)
+    return frozenset(
+        slot
+        for slot, values in seen.items()
+        if all(_is_sorted(v) for v in values) and sum(len(v) >= 2 for v in values) >= MIN_SORTED
+    )
+
+
+def _is_sorted(value: object) -> bool:
+    if not isinstance(value, list | tuple):
+        return False
+    try:
+        return all(a <= b for a, b in itertools.pairwise(value))
+    except TypeError:  # unorderable items
+        return False
+
+
+def _unsorted(ordered: frozenset[Slot], item: Input) -> bool:
+    """``item`` passes an unsorted list where the tests only ever passed sorted ones."""
+    return item.trusted and any(
+        slot in ordered and not _is_sorted(value)
+        for slot, value in _slots(item.function, item.args)
+    )
+
+
 def _from_records(recorded: list[Recorded]) -> Iterator[Input]:
     for call in recorded:
-        try:
-            args, kwargs = ast.literal_eval(call.args)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        parsed = _parsed(call.args)
+        if parsed is None:
             continue
+        args, kwargs = parsed
         for i, value in enumerate(args):
             for other in neighbours(value):
                 moved = (*args[:i], other, *args[i + 1 :])
