@@ -16,7 +16,6 @@ import pytest
 from inprocess import InProcessWorker
 
 from petri.config import Limits
-from petri.sandbox import watch
 
 PROGRAM = "def double(x):\n    return 2 * x\n"
 TESTS = """
@@ -98,20 +97,6 @@ def test_failures_are_rendered_only_when_details_are_asked_for(worker: Worker) -
     assert "assert double(x) == x + x" in detailed["tests"][1]["details"]
     assert not any("details" in t for t in brief["tests"])
     assert "details" not in detailed["tests"][0]  # a pass has nothing to render
-
-
-def test_details_kept_are_bounded() -> None:
-    verdict = watch.Verdict(units=["a", "b", "c"])
-    for index in range(3):
-        verdict.record(index, "failed")
-    verdict.keep_details(0, "x" * watch.DETAILS_LIMIT + "the end")
-    verdict.keep_details(1, {"forged": True})
-    assert verdict.results[0]["details"].endswith("the end")
-    assert len(verdict.results[0]["details"]) == watch.DETAILS_LIMIT
-    assert "details" not in verdict.results[1]
-    verdict.detailed = watch.MAX_DETAILS  # the evaluation's share is spent
-    verdict.keep_details(2, "more")
-    assert "details" not in verdict.results[2]
 
 
 def test_a_syntax_error_is_invalid(worker: Worker) -> None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from petri.sandbox.child import Judge
+    from petri.sandbox.child_reports import Verdict
 
 BOOT = (
     "import sys;sys.path[:0]=sys.argv[3].split(':');"
@@ -174,7 +175,7 @@ def _shorter(asked: object, limit: float) -> float:
     return limit
 
 
-def _reply(verdict: watch.Verdict) -> dict[str, Any]:
+def _reply(verdict: Verdict) -> dict[str, Any]:
     tests = [
         {"name": verdict.units[i], **verdict.results[i]} for i in sorted(verdict.results) if i >= 0
     ]

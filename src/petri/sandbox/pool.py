@@ -118,6 +118,18 @@ class WorkerPool:
         coverage = coverage and self.spec.kind == "tests"
         file_coverage = file_coverage and self.spec.kind == "tests"
         options = _asked(file_coverage, chosen, failure_details, stop_on_timeout)
+        answer = self._exchange(source, coverage, test_timeout_s, options)
+        if isinstance(answer, Evaluation):
+            return answer  # the candidate killed its worker
+        reply, start = answer
+        return self._judged(reply, source, start, coverage=coverage, file_coverage=file_coverage)
+
+    def _exchange(
+        self, source: str, coverage: bool, test_timeout_s: float | None, options: dict[str, Any]
+    ) -> tuple[dict[str, Any], float] | Evaluation:
+        """One round trip with an idle worker: its reply and when it took the candidate (time
+        spent waiting for a worker is not the candidate's), or a violation if the candidate
+        killed the worker. A failed worker is replaced; petri's own failure is a SandboxError."""
         worker = self._idle.get()
         start = time.perf_counter()
         try:
@@ -129,20 +141,25 @@ class WorkerPool:
                 raise SandboxError(f"the sandbox worker failed: {''.join(last)}")
         except WorkerLost as exc:
             worker = self._replace(worker)
-            return Evaluation(
-                Status.VIOLATION,
-                duration_s=time.perf_counter() - start,
-                sandbox=self.jail,
-                message=str(exc),
-            )
+            return self._violation(start, str(exc))
         finally:
             self._idle.put(worker)
-        if self._forged(reply):
-            return Evaluation(  # the worker never sends this: something forged its reply
-                Status.VIOLATION,
-                duration_s=time.perf_counter() - start,
-                sandbox=self.jail,
-                message="the sandbox worker's reply was not a result; it was forged",
+        return reply, start
+
+    def _judged(
+        self,
+        reply: dict[str, Any],
+        source: str,
+        start: float,
+        *,
+        coverage: bool,
+        file_coverage: bool,
+    ) -> Evaluation:
+        """The evaluation a worker's reply stands for; raises JudgeError when the judge itself
+        returned unusable data."""
+        if self._forged(reply):  # the worker never sends this: something forged its reply
+            return self._violation(
+                start, "the sandbox worker's reply was not a result; it was forged"
             )
         evaluation = to_evaluation(
             reply,
@@ -155,6 +172,14 @@ class WorkerPool:
         if reply.get("judge_error"):
             raise JudgeError(f"{self.spec.root / self.spec.judge_file}: {reply['judge_error']}")
         return evaluation
+
+    def _violation(self, start: float, message: str) -> Evaluation:
+        return Evaluation(
+            Status.VIOLATION,
+            duration_s=time.perf_counter() - start,
+            sandbox=self.jail,
+            message=message,
+        )
 
     def _forged(self, reply: dict[str, Any]) -> bool:
         """Not a result, or a pytest judge's result without tests: not what a worker sends."""
