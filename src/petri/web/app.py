@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,8 +47,26 @@ def create_app(
     on every request (see ``security.TokenGuard``); ``broker`` is the queue its queue view
     shows; ``store`` (default SQLite in ``home``) keeps the audit trail of its actions. While
     it serves, a thread keeps the index of evolve runs caught up every ``poll_s``."""
-    index = EvolveIndex(home / "dashboard-index.db")
-    runs = Runs(home, index)
+    runs = Runs(home, EvolveIndex(home / "dashboard-index.db"))
+    lifespan = _following(runs, poll_s)
+    app = FastAPI(title="petri dashboard", version="1", docs_url="/api/docs", lifespan=lifespan)
+    guard = TokenGuard(token)
+    guarded = token is not None
+    app.middleware("http")(guard.middleware)
+    app.middleware("http")(_server_timing)
+    audit = store_from_url(store or default_store(home))
+    add_queue_views(app, broker, audit, guarded=guarded)
+    add_review_views(app, home, guarded=guarded)
+    add_stop_views(app, home, audit, guarded)
+    add_run_views(app, runs, poll_s, _run_actions)
+    _add_error_handlers(app)
+    _add_index_views(app, runs, broker)
+    return app
+
+
+def _following(runs: Runs, poll_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: a thread keeps the index caught up while it serves, and the index
+    is closed once that thread has stopped."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -60,26 +78,22 @@ def create_app(
         yield
         done.set()
         follower.join(timeout=10)
-        index.close()
+        runs.index.close()
 
-    app = FastAPI(title="petri dashboard", version="1", docs_url="/api/docs", lifespan=lifespan)
-    guard = TokenGuard(token)
-    guarded = token is not None
-    app.middleware("http")(guard.middleware)
-    app.middleware("http")(_server_timing)
-    audit = store_from_url(store or default_store(home))
-    add_queue_views(app, broker, audit, guarded=guarded)
-    add_review_views(app, home, guarded=guarded)
-    add_stop_views(app, home, audit, guarded)
+    return lifespan
 
-    def actions(request: Request, response: Response, info: RunInfo, row: dict[str, Any]) -> str:
-        # A run that may still go on can be stopped (the POST checks its events again).
-        status = str(row.get("status", ""))
-        if not (status.startswith("running") or status == "waiting_for_review"):
-            return ""
-        return stop_form(info.run_id, csrf_token(request, response))
 
-    add_run_views(app, runs, poll_s, actions)
+def _run_actions(request: Request, response: Response, info: RunInfo, row: dict[str, Any]) -> str:
+    """The run page's actions: a run that may still go on can be stopped (the POST checks
+    its events again)."""
+    status = str(row.get("status", ""))
+    if not (status.startswith("running") or status == "waiting_for_review"):
+        return ""
+    return stop_form(info.run_id, csrf_token(request, response))
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Malformed requests and store failures as JSON ``detail`` answers."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -94,6 +108,10 @@ def create_app(
         status = 404 if isinstance(exc, ConfigError) else 424
         return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=status)
 
+
+def _add_index_views(app: FastAPI, runs: Runs, broker: str | None) -> None:
+    """The list of runs (``/`` and ``/api/runs``) and the Prometheus ``/metrics``."""
+
     @app.get("/", response_class=HTMLResponse)
     def runs_page(q: str = "") -> str:
         return pages.runs_page(_rows(runs, q), q)
@@ -107,8 +125,6 @@ def create_app(
     def metrics() -> PlainTextResponse:
         body, content_type = render_metrics(_scrape(runs, broker))
         return PlainTextResponse(body, media_type=content_type)
-
-    return app
 
 
 def _rows(runs: Runs, q: str, limit: int = 200) -> list[dict[str, Any]]:

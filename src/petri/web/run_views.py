@@ -120,6 +120,13 @@ class Runs:
 def add_run_views(app: FastAPI, runs: Runs, poll_s: float, extra: Extra | None = None) -> None:
     """The run's page and its API; ``extra`` adds HTML of other views (e.g. actions) to the
     page."""
+    _add_run_pages(app, runs, extra)
+    _add_run_api(app, runs)
+    _add_event_api(app, runs, poll_s)
+
+
+def _add_run_pages(app: FastAPI, runs: Runs, extra: Extra | None) -> None:
+    """``/runs/{run_id}`` (the run's page) and ``/runs/{run_id}/view`` (its job's view)."""
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_page(
@@ -146,6 +153,10 @@ def add_run_views(app: FastAPI, runs: Runs, poll_s: float, extra: Extra | None =
         """The job's view alone: what the run page redraws as events arrive."""
         return runs.view(runs.info(run_id))
 
+
+def _add_run_api(app: FastAPI, runs: Runs) -> None:
+    """``/api/runs/{run_id}`` (the run's row) and its ``/evaluations``, a page at a time."""
+
     @app.get("/api/runs/{run_id}")
     def api_run(run_id: str) -> dict[str, Any]:
         """One run, by id or unique prefix."""
@@ -166,6 +177,11 @@ def add_run_views(app: FastAPI, runs: Runs, poll_s: float, extra: Extra | None =
         runs.index.catch_up(info)
         rows = runs.index.evaluations(info.run_id, before, limit, status)
         return {"evaluations": rows, "next": rows[-1]["n"] if len(rows) == limit else None}
+
+
+def _add_event_api(app: FastAPI, runs: Runs, poll_s: float) -> None:
+    """The run's ``/events`` a page at a time and its ``/stream`` of server-sent events, which
+    polls the store every ``poll_s``."""
 
     @app.get("/api/runs/{run_id}/events")
     def api_events(
