@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table
 
 from petri.cli_common import petri_errors
 from petri.errors import ConfigError
+
+if TYPE_CHECKING:
+    from petri.config import Settings
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX*\u00d7]\s*(\d+)\s*$")  # 128x96, 128*96 or 128\u00d796
 
@@ -71,28 +74,42 @@ def ecosystem_command(
 ) -> None:
     """Run a world of code organisms: they eat what their code computes, reproduce with
     mutation and gene transfer, signal, form species and go extinct."""
+    err = Console(stderr=True)
+    with petri_errors(err):
+        given: dict[str, object] = {"seed": seed, "ticks": ticks, "organisms": organisms}
+        given |= {"workers": workers, "environment": env, "signals": signals}
+        settings = ecosystem_settings(size, given)
+        summary = run_ecosystem(corpus, settings, store=store, out=out, err=err, quiet=as_json)
+    print_summary(summary, as_json)
+
+
+def ecosystem_settings(size: str | None, given: Mapping[str, object]) -> Settings:
+    """The settings with the options ``given`` on the command line over the config (None: not
+    given); ConfigError for a malformed ``size``."""
     from petri.config import load_settings
+
+    width, height = parse_size(size) if size is not None else (None, None)
+    wanted = {**given, "width": width, "height": height}
+    return load_settings(ecosystem={k: v for k, v in wanted.items() if v is not None})
+
+
+def run_ecosystem(
+    corpus: Path | None,
+    settings: Settings,
+    *,
+    store: str | None,
+    out: Path | None,
+    err: Console,
+    quiet: bool,
+) -> dict[str, Any]:
+    """Run a world founded on ``corpus`` (default: the bundled one) under a progress bar on
+    ``err`` unless ``quiet``; its summary."""
     from petri.ecosystem.corpus import bundled_corpus
     from petri.ecosystem.run import start_ecosystem
 
-    err = Console(stderr=True)
-    with petri_errors(err):
-        width, height = parse_size(size) if size is not None else (None, None)
-        wanted = {
-            "seed": seed,
-            "ticks": ticks,
-            "width": width,
-            "height": height,
-            "organisms": organisms,
-            "workers": workers,
-            "environment": env,
-            "signals": signals,
-        }
-        settings = load_settings(ecosystem={k: v for k, v in wanted.items() if v is not None})
-        folder = corpus if corpus is not None else bundled_corpus()
-        with ecosystem_progress(err, settings.ecosystem.ticks, quiet=as_json) as show:
-            summary = start_ecosystem(folder, settings, out=out, store_url=store, progress=show)
-    print_summary(summary, as_json)
+    folder = corpus if corpus is not None else bundled_corpus()
+    with ecosystem_progress(err, settings.ecosystem.ticks, quiet=quiet) as show:
+        return start_ecosystem(folder, settings, out=out, store_url=store, progress=show)
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import pytest
 from pydantic import AnyUrl
 
 from petri.agents.permissions import Permissions
+from petri.agents.tool_arguments import summarize
 from petri.agents.tools import (
     Tool,
     ToolRegistry,
@@ -19,7 +20,6 @@ from petri.agents.tools import (
     acall_tool,
     call_tool,
     default_registry,
-    summarize,
     tool,
 )
 from petri.errors import PermissionDenied, ToolError
