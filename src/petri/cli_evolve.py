@@ -294,10 +294,14 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     else:
         out.print("no change to the program")
     if summary.get("shadow"):
-        _print_shadow(out, summary["shadow"])
+        print_shadow(out, summary["shadow"])
 
 
-def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def print_shadow(out: Console, shadow: dict[str, Any]) -> None:
     """The shadow test's evidence: one line per plausible patch, then where they differ."""
     out.print(
         f"shadow test: {shadow['inputs']} new inputs ({shadow['trusted']} near passing tests) "
@@ -314,7 +318,8 @@ def _print_shadow(out: Console, shadow: dict[str, Any]) -> None:
             ln[1:].strip() for ln in p["patch"].splitlines() if ln[:1] == "+" and ln[:3] != "+++"
         ]
         first = f"  {added[0]}" + (" ..." if len(added) > 1 else "") if added else ""
-        out.print(f"  {mark} {p['id']}{first}", highlight=False, markup=False)
+        size = f"  ({_count(p.get('lines', 0), 'line')}, {_count(p.get('tokens', 0), 'token')})"
+        out.print(f"  {mark} {p['id']}{first}{size}", highlight=False, markup=False)
         out.print(f"           {counts}", highlight=False)
         for d in p["differences"]:
             line = f"{d['kind']}: {d['function']}{d['input']}: original {d['original']}, "

@@ -85,7 +85,9 @@ def _parsed(text: str) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
         args, kwargs = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
-    return (tuple(args), dict(kwargs)) if isinstance(kwargs, dict) else None
+    if not isinstance(args, tuple | list) or not isinstance(kwargs, dict):
+        return None
+    return tuple(args), kwargs
 
 
 def _slots(function: str, text: str) -> Iterator[tuple[Slot, Any]]:
