@@ -75,3 +75,9 @@ def test_a_neighbour_unsorted_where_the_tests_only_passed_sorted_lists_is_not_tr
     assert sorted_slots(mixed) == frozenset()  # a test passed an unsorted list
     named = [Recorded("f", f"((), {{'xs': [{n}, {n + 1}]}})", "t", True) for n in range(2)]
     assert sorted_slots(named) == {("f", "xs")}
+
+
+def test_an_argument_list_that_is_no_args_kwargs_pair_gives_nothing() -> None:
+    odd = [Recorded("f", text, "t", True) for text in ("(1, {})", "5", "([1], [2])", "((", "")]
+    assert sorted_slots(odd) == frozenset()
+    assert generate(odd, "", seed=0, limit=100) == []
