@@ -268,7 +268,7 @@ def test_gcd_of_zeros():
 """
 
 
-def test_an_answer_the_original_gave_where_a_test_failed_vouches_for_nothing(
+def test_a_function_that_answers_one_value_everywhere_vouches_for_nothing(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "euclid.py").write_text(EUCLID)
@@ -279,20 +279,27 @@ def test_an_answer_the_original_gave_where_a_test_failed_vouches_for_nothing(
     kept = EUCLID.replace("abs(b)", "abs(max(a, b))")  # 0 again wherever a ends negative
     patches = [Patch("kept", kept, lines=1, tokens=5), Patch("fixed", fixed, lines=1, tokens=1)]
     tested = tester.test(Patch("original", EUCLID), patches, "repair", seed=1)
-    # Near gcd(0, 0) the original answers 0, as it did on the three failing calls: those
-    # inputs are not trusted, so neither patch diverges there and the smaller edit wins.
+    # The original answers 0 everywhere, so its 0 near the passing gcd(0, 0) is not trusted:
+    # neither patch diverges there, and the smaller edit wins.
     assert [p.departures for p in tested.patches] == [0, 0]
     assert tested.patches[0].changes < tested.patches[1].changes
     assert tested.chosen == "fixed"
 
 
-def test_an_input_where_the_original_repeats_an_answer_that_failed_is_not_trusted() -> None:
-    from petri.evolve.shadow import distrust
+def test_no_input_of_a_function_that_failed_and_answers_one_value_everywhere_is_trusted() -> None:
+    from petri.evolve.shadow import MIN_CONSTANT, constants, distrust
     from petri.evolve.shadow_inputs import Input
 
-    inputs = [Input("f", "((1,), {})", True, "neighbour"), Input("f", "((2,), {})", True, "n")]
-    original = [_end(["0", "(1,)"]), _end(["5", "(2,)"])]
-    left = distrust(inputs, original, {}, {"f": [0.0, "x"]})
-    assert [i.trusted for i in left] == [False, True]  # 0 == 0.0, both numbers
-    others = distrust(inputs, original, {}, {"g": [0], "f": [False]})
-    assert others == inputs  # another function's answer, or another type
+    inputs = [Input("f", f"(({n},), {{}})", True, "neighbour") for n in range(MIN_CONSTANT)]
+    zeros = [_end(["0", "(1,)"])] * (MIN_CONSTANT - 1) + [_end(["0.0", "(1,)"])]
+    assert constants(zip(inputs, zeros, strict=True), {"f"}) == {"f"}  # 0 == 0.0
+    assert not any(i.trusted for i in distrust(inputs, zeros, {}, {"f"}))
+    assert constants(zip(inputs, zeros, strict=True), set()) == set()  # no test of it failed
+    few = zip(inputs[1:], zeros[1:], strict=True)
+    assert constants(few, {"f"}) == set()  # too few answers to tell
+    mixed = [*zeros[:-1], _end(["False", "(1,)"])]
+    assert constants(zip(inputs, mixed, strict=True), {"f"}) == set()  # False is not 0
+    raising = [*zeros, _end("! ValueError")]
+    more = [*inputs, Input("f", "((9,), {})", True, "neighbour")]
+    assert constants(zip(more, raising, strict=True), {"f"}) == {"f"}  # where it answers
+    assert distrust(inputs, zeros, {}, {"g"}) == inputs

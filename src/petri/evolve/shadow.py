@@ -22,10 +22,10 @@ answer looks like. An input on which the original's result breaks one is not tru
 patch counts a **violation** for each input on which its result breaks one and another
 patch's does not (one that every patch breaks ranks none above another).
 
-The calls of failing tests that made one call to their function are run on the original as
-well: what it answered there is likely what failed the test, so an input on which it gives the
-same answer is not trusted either (a ``gcd`` that returns 0 on every input vouches for 0 near
-``gcd(0, 0)`` no more than where ``gcd(12, 18)`` failed).
+Nor is any input of a function that a failing test called and whose original returns one and
+the same value on every input it answers (``constants``): a ``gcd`` that ends with
+``return abs(b)`` after Euclid's loop answers 0 everywhere, and passes ``gcd(0, 0) == 0`` by
+chance, so the 0 it answers near that call vouches for nothing.
 
 A repair promotes the plausible patch with the fewest departures (crashes + hangs +
 divergences), then the fewest violations, then the fewest lines written (a whole block copied
@@ -45,13 +45,11 @@ from __future__ import annotations
 
 import ast
 import base64
-import contextlib
 import json
 import os
 import shutil
 import tempfile
-from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Protocol
@@ -126,13 +124,15 @@ class SandboxShadow:
             if not inputs:
                 note = "no inputs: the tests passed no literal values to the program's functions"
                 return unweighed(original, patches, mode, note, len(recorded))
-            vouched, failed = _vouched(recorded), _failed(recorded)
-            rows = self._call(spec, [original, *patches], [*inputs, *vouched, *failed])
-        n, m = len(inputs), len(inputs) + len(vouched)
+            vouched = _vouched(recorded)
+            rows = self._call(spec, [original, *patches], [*inputs, *vouched])
+        n = len(inputs)
         before = rows[original.id]
-        answers = zip(vouched, before[n:m], strict=True)
+        answers = zip(vouched, before[n:], strict=True)
         invariants = mine((i.function, e.result) for i, e in answers if e.literal)
-        inputs = distrust(inputs, before[:n], invariants, _answers(failed, before[m:]))
+        failing = {call.function for call in recorded if not call.passed}
+        constant = constants(zip([*inputs, *vouched], before, strict=True), failing)
+        inputs = distrust(inputs, before[:n], invariants, constant)
         answered = [rows[p.id][:n] for p in patches]
         common = _broken_by_all(invariants, inputs, answered)
         weighed = [
@@ -196,55 +196,47 @@ def _vouched(recorded: list[Recorded]) -> list[Input]:
     return list(found.values())
 
 
-def _failed(recorded: list[Recorded]) -> list[Input]:
-    """The calls of failing tests that made no other call to their function, once each: the
-    original's answers there are likely what failed them."""
-    calls = Counter((call.test, call.function) for call in recorded)
-    found: dict[tuple[str, str], Input] = {}
-    for call in recorded:
-        if not call.passed and calls[call.test, call.function] == 1:
-            key = (call.function, call.args)
-            found.setdefault(key, Input(call.function, call.args, False, "failed"))
-    return list(found.values())
+#: Answers a function must give, all equal, before it is believed constant.
+MIN_CONSTANT = 5
 
 
-def _answers(calls: list[Input], endings: list[Ending]) -> dict[str, list[object]]:
-    """The values each function returned on ``calls`` (literals only)."""
-    found: dict[str, list[object]] = {}
-    for item, ending in zip(calls, endings, strict=True):
-        if ending.kind == "return" and ending.literal:
-            found.setdefault(item.function, []).append(ending.result)
-    return found
+def constants(answers: Iterable[tuple[Input, Ending]], failing: Collection[str]) -> set[str]:
+    """The functions of ``failing`` (some test that called them failed) whose original
+    returned one and the same literal on every input it answered, ``MIN_CONSTANT`` at least:
+    its answer does not depend on its input, so a test it passes agrees with it by chance."""
+    values: dict[str, list[object]] = {}
+    for item, ending in answers:
+        if item.function in failing and ending.kind == "return" and ending.literal:
+            values.setdefault(item.function, []).append(ending.result)
+    return {
+        function
+        for function, seen in values.items()
+        if len(seen) >= MIN_CONSTANT and all(_equal(value, seen[0]) for value in seen)
+    }
+
+
+def _equal(a: object, b: object) -> bool:
+    """``a == b`` between values of one kind (``False`` is not ``0``; ``0`` is ``0.0``)."""
+    try:
+        return value_kind(a) == value_kind(b) and bool(a == b)
+    except Exception:  # values whose comparison raises: not equal
+        return False
 
 
 def distrust(
     inputs: list[Input],
     original: list[Ending],
     invariants: Mapping[str, list[Invariant]],
-    suspect: Mapping[str, list[object]],
+    constant: Collection[str] = (),
 ) -> list[Input]:
     """``inputs``, those on which the original's answer is visibly off no longer trusted: it
-    breaks one of ``invariants``, or it repeats a value the original returned on a call that
-    failed its test (``suspect``, by function)."""
+    breaks one of ``invariants``, or its function is one of ``constant``."""
     return [
         replace(item, trusted=False)
-        if item.trusted
-        and (_breaks(invariants, item.function, end) or _repeats(suspect, item.function, end))
+        if item.trusted and (item.function in constant or _breaks(invariants, item.function, end))
         else item
         for item, end in zip(inputs, original, strict=True)
     ]
-
-
-def _repeats(suspect: Mapping[str, list[object]], function: str, ending: Ending) -> bool:
-    """``ending`` returns one of ``suspect``'s values of ``function`` (``False`` is not ``0``;
-    ``0`` is ``0.0``)."""
-    if ending.kind != "return" or not ending.literal:
-        return False
-    for value in suspect.get(function, ()):
-        with contextlib.suppress(Exception):  # values whose comparison raises: not equal
-            if value_kind(value) == value_kind(ending.result) and value == ending.result:
-                return True
-    return False
 
 
 def _plan(root: Path, plan: dict[str, object]) -> None:
