@@ -303,3 +303,8 @@ def test_no_input_of_a_function_that_failed_and_answers_one_value_everywhere_is_
     more = [*inputs, Input("f", "((9,), {})", True, "neighbour")]
     assert constants(zip(more, raising, strict=True), {"f"}) == {"f"}  # where it answers
     assert distrust(inputs, zeros, {}, {"g"}) == inputs
+    # An in-place sort returns None every time and answers in the list it was given.
+    sorts = [Input("f", f"(([{n}, 0],), {{}})", True, "neighbour") for n in range(1, 6)]
+    nones = [Ending.of(["None", f"([0, {n}],)"], i.args) for n, i in enumerate(sorts, 1)]
+    assert all(e.mutated for e in nones)
+    assert constants(zip(sorts, nones, strict=True), {"f"}) == set()

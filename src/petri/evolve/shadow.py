@@ -202,16 +202,22 @@ MIN_CONSTANT = 5
 
 def constants(answers: Iterable[tuple[Input, Ending]], failing: Collection[str]) -> set[str]:
     """The functions of ``failing`` (some test that called them failed) whose original
-    returned one and the same literal on every input it answered, ``MIN_CONSTANT`` at least:
-    its answer does not depend on its input, so a test it passes agrees with it by chance."""
+    returned one and the same literal on every input it answered, ``MIN_CONSTANT`` at least,
+    and never changed its arguments: its answer does not depend on its input, so a test it
+    passes agrees with it by chance (an in-place sort returns None and answers in its list)."""
     values: dict[str, list[object]] = {}
+    mutating: set[str] = set()
     for item, ending in answers:
         if item.function in failing and ending.kind == "return" and ending.literal:
             values.setdefault(item.function, []).append(ending.result)
+            if ending.mutated:
+                mutating.add(item.function)
     return {
         function
         for function, seen in values.items()
-        if len(seen) >= MIN_CONSTANT and all(_equal(value, seen[0]) for value in seen)
+        if function not in mutating
+        and len(seen) >= MIN_CONSTANT
+        and all(_equal(value, seen[0]) for value in seen)
     }
 
 
@@ -260,6 +266,7 @@ class Ending:
     text: str
     value: object = None
     literal: bool = False  # the result was read back as a literal (not an object's repr)
+    mutated: bool = False  # the call changed its arguments in place
 
     @property
     def result(self) -> object:
@@ -271,11 +278,12 @@ class Ending:
         if isinstance(row, list) and len(row) == 2:
             result, after = str(row[0]), str(row[1])
             text = f"= {result}"
-            if after != _args_repr(call):  # the call changed its arguments in place
+            mutated = after != _args_repr(call)
+            if mutated:
                 text += f", arguments became {after}"
             value = _literal(result)
             literal = not isinstance(value, str) or repr(value) == result
-            return cls("return", text, (value, _literal(after)), literal)
+            return cls("return", text, (value, _literal(after)), literal, mutated)
         text = str(row)
         kind: Literal["raise", "hang", "skip"] = "raise"
         if text in ("hang", "skip"):
