@@ -23,7 +23,8 @@ patch counts a **violation** for each input on which its result breaks one and a
 patch's does not (one that every patch breaks ranks none above another).
 
 Nor is any input of a function that a failing test called and whose original returns one and
-the same value on every input it answers (``constants``): a ``gcd`` that ends with
+the same value on every input it answers, never changing its arguments (``constants``): a
+``gcd`` that ends with
 ``return abs(b)`` after Euclid's loop answers 0 everywhere, and passes ``gcd(0, 0) == 0`` by
 chance, so the 0 it answers near that call vouches for nothing.
 
@@ -37,7 +38,7 @@ tends to change it more widely than the fix), then the engine's order (its objec
 Tokens come before changes because changes measure closeness to an original that is wrong
 somewhere: where it is wrong nearly everywhere (``return abs(b)`` after Euclid's loop, always
 0), the patch that changes least is the one that keeps most of the bug (``abs(max(a, b))``,
-0 on half the signs), and the smaller edit (``abs(a)``) is the likelier fix. An
+still 0 wherever ``a`` ends negative), and the smaller edit (``abs(a)``) is the likelier fix. An
 improvement is promoted only when it departs from the original on no input at all.
 """
 
