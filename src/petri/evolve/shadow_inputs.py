@@ -25,7 +25,7 @@ import itertools
 import random
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 #: Longest ``repr`` of an argument list kept (as in ``sandbox.judge_shadow``).
@@ -64,7 +64,7 @@ def generate(recorded: list[Recorded], source: str, seed: int, limit: int) -> li
     ``seed``) when there are more."""
     tried = {(r.function, r.args) for r in recorded}
     found: dict[tuple[str, str], Input] = {}
-    for item in [*_from_records(recorded), *_from_hints(source)]:
+    for item in [*_from_records(recorded, sorted_slots(recorded)), *_from_hints(source)]:
         key = (item.function, item.args)
         if key in tried:
             continue
@@ -72,8 +72,6 @@ def generate(recorded: list[Recorded], source: str, seed: int, limit: int) -> li
         if old is None or (item.trusted and not old.trusted):
             found[key] = item
     inputs = sorted(found.values(), key=lambda i: (i.function, i.args))
-    ordered = sorted_slots(recorded)
-    inputs = [replace(i, trusted=False) if _unsorted(ordered, i) else i for i in inputs]
     if len(inputs) > limit:
         inputs = sorted(random.Random(seed).sample(inputs, limit), key=inputs.index)
     return inputs
@@ -123,26 +121,22 @@ def _is_sorted(value: object) -> bool:
         return False
 
 
-def _unsorted(ordered: frozenset[Slot], item: Input) -> bool:
-    """``item`` passes an unsorted list where the tests only ever passed sorted ones."""
-    return item.trusted and any(
-        slot in ordered and not _is_sorted(value)
-        for slot, value in _slots(item.function, item.args)
-    )
-
-
-def _from_records(recorded: list[Recorded]) -> Iterator[Input]:
+def _from_records(recorded: list[Recorded], ordered: frozenset[Slot]) -> Iterator[Input]:
+    """The neighbours of each call, trusted when its test passed, unless the moved argument
+    is one of ``ordered`` (always given sorted lists) and is no longer sorted."""
     for call in recorded:
         parsed = _parsed(call.args)
         if parsed is None:
             continue
         args, kwargs = parsed
         for i, value in enumerate(args):
+            sorted_only = (call.function, i) in ordered
             for other in neighbours(value):
                 moved = (*args[:i], other, *args[i + 1 :])
                 text = _text(moved, kwargs)
                 if text is not None:
-                    yield Input(call.function, text, call.passed, "neighbour")
+                    trusted = call.passed and (not sorted_only or _is_sorted(other))
+                    yield Input(call.function, text, trusted, "neighbour")
 
 
 def neighbours(value: object) -> list[object]:
