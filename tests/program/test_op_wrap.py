@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
+import random
+
 from edit_kit import lines_changed, outcomes, program, repairs, site_at
 
 from petri.program.edits import Edit, Original
-from petri.program.op_wrap import BUILTINS
+from petri.program.op_wrap import BUILTINS, wrap
 
 
-def test_wrap_guards_numbers_and_negates_conditions() -> None:
+def test_wrap_guards_numbers_with_data_names_and_negates_conditions() -> None:
     source = "def f(x, y):\n    if x:\n        return x - y\n"
     numeric = outcomes(source, "wrap", "expr", "x - y")
     assert {args: lines_changed(source, out)[0] for args, out in numeric.items()} == {
         ("abs",): "return abs(x - y)",
         ("max", "0"): "return max(0, x - y)",
-        ("max", "f"): "return max(f, x - y)",
         ("max", "x"): "return max(x, x - y)",
         ("max", "y"): "return max(y, x - y)",
-        ("min", "f"): "return min(x - y, f)",
         ("min", "x"): "return min(x - y, x)",
         ("min", "y"): "return min(x - y, y)",
     }
     assert outcomes(source, "wrap", "cond", "x") == {
         ("not",): "def f(x, y):\n    if not x:\n        return x - y\n"
     }
+
+
+def test_wrap_guards_no_container_and_by_no_container() -> None:
+    source = program(
+        """
+        import math
+
+        def f(xs, n):
+            out = []
+            pair = ()
+            for x in xs:
+                out += out + x
+            return n - x
+        """
+    )
+    original = Original.parse(source)
+    for container in ("out + x", "out"):
+        site = site_at(original, "expr", container)
+        assert all(wrap(original, site, random.Random(seed)) is None for seed in range(50))
+    guards = outcomes(source, "wrap", "expr", "n - x")
+    # neither the containers out and pair, nor the module math, nor the function f
+    assert {args[1] for args in guards if len(args) > 1} == {"0", "n", "x", "xs"}
 
 
 def test_wrap_keeps_parentheses_and_precedence() -> None:
@@ -39,6 +61,13 @@ def test_call_wrap_puts_a_builtin_the_program_does_not_rebind_around_a_value() -
     results = outcomes(source, "call_wrap", "bound", "xs")
     assert {args[0] for args in results} == set(BUILTINS) - {"list"}
     assert results[("len",)] == "def f(xs, list):\n    return range(len(xs))\n"
+
+
+def test_call_wrap_puts_around_a_container_only_what_takes_one() -> None:
+    source = "def f(xs):\n    seen = {x for x in xs}\n    return seen | {0}\n"
+    assert {args[0] for args in outcomes(source, "call_wrap", "expr", "seen | {0}")} == {
+        "bool", "len", "list", "set", "sorted", "sum", "tuple"
+    }  # fmt: skip
 
 
 def test_call_wrap_repairs_a_missing_len() -> None:

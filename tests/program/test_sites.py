@@ -163,6 +163,29 @@ def test_container_kinds_follow_the_last_assignment_in_scope() -> None:
     assert inner.of_kind("list") == ()
 
 
+def test_holds_container_knows_containers_and_their_sums() -> None:
+    source = program(
+        """
+        def f(xs, n):
+            pair = ()
+            out = list(xs)
+            return out + [n], n * pair, "%s" % (n,), n + 1, (x for x in xs), xs
+        """
+    )
+    original = Original.parse(source)
+    site = next(s for s in original.sites if s.kind == "stmt" and code(original, s).startswith("r"))
+    assert site.of_kind("tuple") == ("pair",)
+    expressions = cst.ensure_type(
+        cst.ensure_type(site.node, cst.SimpleStatementLine).body[0], cst.Return
+    ).value
+    items = [e.value for e in cst.ensure_type(expressions, cst.Tuple).elements]
+    # a sum with a list, a product with a tuple; a % format, a number, a generator and a
+    # parameter of unknown type are not plainly containers
+    assert [site.holds_container(item) for item in items] == [
+        True, True, False, False, False, False
+    ]  # fmt: skip
+
+
 def test_targets_keywords_attributes_and_annotations_are_not_sites() -> None:
     source = "def f(a: int) -> int:\n    a.b, c[0] = g(key=a), 1\n    del a\n    return c\n"
     kinds = described(source)

@@ -39,12 +39,12 @@ def _guard(template: object, name: object) -> cst.BaseExpression:
 
 
 def cond_widen(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """A condition ``c`` -> ``x is None or c`` / ``not x or c``, x a name in scope:
-    args ``("is None" or "not", x)``."""
-    if site.kind != COND or not site.names:
+    """A condition ``c`` -> ``x is None or c`` / ``not x or c``, x a data name in scope (a
+    function, class or module is never None nor empty): args ``("is None" or "not", x)``."""
+    if site.kind != COND or not site.values:
         return None
     template = rng.choice(_WIDEN)
-    return Edit("cond_widen", site.index, (template, rng.choice(site.names)))
+    return Edit("cond_widen", site.index, (template, rng.choice(site.values)))
 
 
 def _apply_widen(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:

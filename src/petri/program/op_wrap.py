@@ -31,17 +31,23 @@ from petri.program.sites import BOUND, COND, EXPR, Site
 Args = tuple[JsonScalar, ...]
 #: The builtins ``call_wrap`` puts around a value: conversions, sizes, orders, sums.
 BUILTINS = ("bool", "float", "int", "len", "list", "set", "sorted", "str", "sum", "tuple")
+#: Those of ``BUILTINS`` that make sense of a container (``float(xs)`` only raises).
+OF_CONTAINERS = ("bool", "len", "list", "set", "sorted", "sum", "tuple")
 _DISPLAYS = (cst.List, cst.Tuple, cst.Set)
 
 
 def wrap(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """``e`` -> ``abs(e)``, ``max(0, e)``, ``max(x, e)``, ``min(e, x)``; a condition ``c`` ->
-    ``not c``: args ``(template,)`` or ``(template, "0" or a name)``."""
+    ``not c``: args ``(template,)`` or ``(template, "0" or a name)``.
+
+    Only what may be a number is guarded, and only by a data name that may be one: never a
+    container (``abs(out + [x])``) nor a function, class or module (``max(f, e)``) that would
+    raise on every run."""
     node = site.node
     templates = []
     if site.kind == COND and not _negation(node):
         templates.append("not")
-    if site.kind in (EXPR, BOUND) and is_numeric(node):
+    if site.kind in (EXPR, BOUND) and is_numeric(node) and not site.holds_container(node):
         templates += ["abs", "max", "min"]
     if not templates:
         return None
@@ -49,7 +55,8 @@ def wrap(original: Original, site: Site, rng: random.Random) -> Edit | None:
     if template in ("abs", "not"):
         return Edit("wrap", site.index, (template,))
     own = node.value if isinstance(node, cst.Name) else None
-    names = [name for name in site.names if name != own]
+    containers = {name for name, _ in site.kinds}
+    names = [name for name in site.values if name != own and name not in containers]
     zero = not names or (template == "max" and rng.random() < 0.5)
     return Edit("wrap", site.index, (template, "0" if zero else rng.choice(names)))
 
@@ -79,11 +86,12 @@ def _apply_wrap(original: Original, site: Site, node: cst.CSTNode, args: Args) -
 
 def call_wrap(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """``xs`` -> ``len(xs)``, ``int(x)``, ``sorted(xs)`` ... (a builtin the program does not
-    rebind): args ``(builtin,)``."""
+    rebind; of a container, one that takes it): args ``(builtin,)``."""
     node = site.node
     if site.kind not in (EXPR, BOUND, COND) or not (is_numeric(node) or _display(node)):
         return None
-    choices = [name for name in BUILTINS if name not in site.names]
+    builtins = OF_CONTAINERS if site.holds_container(node) else BUILTINS
+    choices = [name for name in builtins if name not in site.names]
     return Edit("call_wrap", site.index, (rng.choice(choices),)) if choices else None
 
 

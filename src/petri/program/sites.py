@@ -94,7 +94,8 @@ class Site:
     node: cst.CSTNode
     names: tuple[str, ...]  # every name in scope
     values: tuple[str, ...] = ()  # the names in scope that hold data: no imports, defs, classes
-    kinds: tuple[tuple[str, str], ...] = ()  # (name, "set" | "list" | "dict") from assignments
+    #: (name, "set" | "list" | "dict" | "tuple") from assignments
+    kinds: tuple[tuple[str, str], ...] = ()
     members: tuple[tuple[str, str], ...] = ()  # (container, name) of every ``name in container``
     busy: frozenset[str] = frozenset()  # names some method is called on: ``xs.pop()``
     #: (name, other) for names bound by one unpacking: ``first, last = ...``, ``for i, x in``
@@ -103,6 +104,17 @@ class Site:
     def of_kind(self, kind: str) -> tuple[str, ...]:
         """The names in scope last assigned a container of ``kind`` (``x = set()``, ``[]``)."""
         return tuple(name for name, known in self.kinds if known == kind)
+
+    def holds_container(self, node: cst.CSTNode) -> bool:
+        """``node`` is plainly a list, set, dict or tuple here: a name last assigned one, a
+        display or comprehension, or an operation with one (``out + [x]``, ``2 * xs``), not a
+        ``%`` format. What only numbers take (``abs``, ``max(0, _)``, ``float``) never applies
+        to it."""
+        if isinstance(node, cst.Name):
+            return any(name == node.value for name, _ in self.kinds)
+        if isinstance(node, cst.BinaryOperation) and not isinstance(node.operator, cst.Modulo):
+            return self.holds_container(node.left) or self.holds_container(node.right)
+        return isinstance(node, cst.BaseExpression) and container_kind(node) is not None
 
 
 @dataclass(frozen=True)
@@ -253,16 +265,20 @@ def _receiver(call: cst.Call) -> str | None:
 
 
 def container_kind(value: cst.BaseExpression) -> str | None:
-    """``"set"``, ``"list"`` or ``"dict"`` when ``value`` plainly builds one, else None."""
+    """``"set"``, ``"list"``, ``"dict"`` or ``"tuple"`` when ``value`` plainly builds one, else
+    None."""
     if isinstance(value, cst.Set | cst.SetComp):
         return "set"
     if isinstance(value, cst.List | cst.ListComp):
         return "list"
     if isinstance(value, cst.Dict | cst.DictComp):
         return "dict"
+    if isinstance(value, cst.Tuple):
+        return "tuple"
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
         builder = value.func.value
-        return {"set": "set", "list": "list", "sorted": "list", "dict": "dict"}.get(builder)
+        kinds = {"set": "set", "list": "list", "sorted": "list", "dict": "dict", "tuple": "tuple"}
+        return kinds.get(builder)
     return None
 
 
