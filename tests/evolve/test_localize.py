@@ -139,27 +139,3 @@ def test_an_evaluate_judge_gives_no_scores(tmp_path: Path) -> None:
     spec = JudgeSpec(tmp_path, "solve.py", "evaluate")
     with WorkerPool(spec, Limits(), SandboxSettings(workers=1)) as pool:
         assert suspiciousness(pool, "X = 2\n") == {}
-
-
-def test_lines_that_raised_rank_above_lines_that_tie_with_them() -> None:
-    base = evaluation(
-        {"f1": ("failed", (1, 2, 3)), "f2": ("failed", (1, 2, 3)), "p": ("passed", (1,))}
-    )
-    assert ochiai(base) == {1: 2 / math.sqrt(2 * 3), 2: 1.0, 3: 1.0}
-    f1, f2 = (f"f{i}" for i in (1, 2))
-    # f1 raised at line 3; f2 at line 3 too, and the passing test's line is never boosted
-    raised = Evaluation(
-        base.status, base.tests, coverage=base.coverage, raised_at={f1: 3, f2: 3, "p": 1}
-    )
-    assert ochiai(raised) == {1: 2 / math.sqrt(2 * 3) / 2, 2: 0.5, 3: 1.0}
-    # one of two failing tests raised there: 1 + 1/2, scaled back to 1
-    half = Evaluation(base.status, base.tests, coverage=base.coverage, raised_at={f1: 3})
-    assert ochiai(half) == pytest.approx({1: 2 / math.sqrt(2 * 3) / 1.5, 2: 1 / 1.5, 3: 1.0})
-
-
-def test_the_line_that_raised_ranks_highest_through_the_sandbox(fizz_pool: WorkerPool) -> None:
-    # sound(5) and sound(20) now raise at line 7; line 5 is run by the same failing tests only
-    raises = FIZZ.replace('return "Buz"', 'return "Buz" + 1')
-    scores = suspiciousness(fizz_pool, raises)
-    assert scores[7] == 1.0
-    assert all(score <= 0.5 for line, score in scores.items() if line != 7)

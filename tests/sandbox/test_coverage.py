@@ -367,33 +367,3 @@ def test_a_shared_fixtures_lines_count_for_every_test_that_uses_it(
     assert loading <= lines["test_a"] and loading <= lines["test_b"]  # set up by test_a only
     assert lines["test_alone"] == {9}  # its own lines only: it uses no shared fixture
     assert [t.outcome.value for t in evaluation.tests] == ["failed", "failed", "passed"]
-
-
-# sign(0) raises: at line 5 itself, or at line 2 of a helper that line 5 calls into.
-RAISES = PROGRAM.replace("        return 1\n    return 1", "        return 1 // n\n    return 1")
-RAISES_DEEP = (
-    PROGRAM.replace("        return 1\n    return 1", "        return invert(n)\n    return 1")
-    + "\n\ndef invert(n):\n    return 1 // n\n"
-)
-
-
-def test_a_test_that_raises_in_the_program_reports_the_line(pool: WorkerPool) -> None:
-    evaluation = pool.evaluate(RAISES, coverage=True)
-    assert evaluation.raised_at == {ZERO: 5}
-    assert evaluation.to_dict()["raised_at"] == {ZERO: 5}
-    # the innermost frame of the program, not the line that called into it
-    assert pool.evaluate(RAISES_DEEP, coverage=True).raised_at == {ZERO: 10}
-
-
-def test_a_failed_assert_or_no_coverage_reports_no_raising_line(pool: WorkerPool) -> None:
-    assert pool.evaluate(PROGRAM, coverage=True).raised_at == {}  # the test's assert failed
-    without = pool.evaluate(RAISES)
-    assert without.raised_at == {} and "raised_at" not in without.to_dict()
-
-
-@pytest.mark.parametrize("forged", ['"5"', "5.0", "True", "0", "-1", "10**6", "[5]"])
-def test_a_forged_raising_line_is_dropped(pool: WorkerPool, forged: str) -> None:
-    source = FORGE.replace('message["lines"] = @LINES@', f'message["raised_at"] = {forged}')
-    evaluation = pool.evaluate(source + RAISES, coverage=True)
-    assert evaluation.raised_at == {}
-    assert evaluation.failed == 1

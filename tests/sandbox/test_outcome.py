@@ -30,7 +30,6 @@ _EVALUATION = st.builds(
     file_coverage=st.dictionaries(
         st.text(), st.dictionaries(st.text(min_size=1), _LINES, max_size=2), max_size=2
     ),
-    raised_at=st.dictionaries(st.text(), st.integers(1, 10_000), max_size=3),
 )
 
 

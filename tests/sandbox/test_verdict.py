@@ -126,12 +126,3 @@ def test_dropped_output_is_noted() -> None:
     evaluation = to_evaluation(reply("passed", output="abc", dropped=99), "tests", "bwrap", 0.1)
     assert evaluation.output.startswith("abc")
     assert "99 more bytes of output dropped" in evaluation.output
-
-
-def test_raising_lines_are_checked_again_and_kept_only_with_coverage() -> None:
-    raw = reply("failed", "failed", "failed", "failed", "error")
-    for test, line in zip(raw["tests"], [3, "3", True, 99, 0], strict=True):
-        test["raised_at"] = line
-    evaluation = to_evaluation(raw, "tests", "bwrap", 0.1, max_line=10)
-    assert evaluation.raised_at == {"tests/test_x.py::test_0": 3}
-    assert to_evaluation(raw, "tests", "bwrap", 0.1).raised_at == {}  # coverage not asked for

@@ -1,9 +1,8 @@
 """Fault localization: which lines of a program its failing tests point at.
 
 Spectrum-based, with the Ochiai formula: a line run by many failing tests and few passing ones
-is suspicious; a line where failing tests raised their exception, more so. The per-test line
-coverage and the lines that raised come from the sandbox (``coverage=True``), so the program
-runs jailed like any candidate. Mutation operators use the scores as weights.
+is suspicious. The per-test line coverage comes from the sandbox (``coverage=True``), so the
+program runs jailed like any candidate. Mutation operators use the scores as weights.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ def ochiai(evaluation: Evaluation) -> dict[int, float]:
     ``total_failed`` counts every failing test, also one without coverage (a test that timed
     out reports no lines): that scales every score alike and keeps the ranking. Every line some
     passing or failing test ran gets a score, in line order; a line only passing tests ran
-    scores 0. Lines where failing tests raised their exception rank higher (``_raised``).
+    scores 0.
     """
     outcomes = {t.name: t.outcome for t in evaluation.tests}
     total_failed = sum(outcome in FAILING for outcome in outcomes.values())
@@ -40,36 +39,10 @@ def ochiai(evaluation: Evaluation) -> dict[int, float]:
             ef.update(set(lines))
         elif outcome is TestOutcome.PASSED:
             ep.update(set(lines))
-    scores = {
+    return {
         line: ef[line] / math.sqrt(total_failed * (ef[line] + ep[line]))
         for line in sorted(ef.keys() | ep.keys())
     }
-    return _raised(scores, evaluation, outcomes, total_failed)
-
-
-def _raised(
-    scores: dict[int, float],
-    evaluation: Evaluation,
-    outcomes: dict[str, TestOutcome],
-    total_failed: int,
-) -> dict[int, float]:
-    """``scores`` with each line a failing test raised its exception at raised by the share of
-    failing tests that raised there, all scaled back into [0, 1].
-
-    Where the failing tests run the same lines, Ochiai ties them all: a ``TypeError`` at
-    ``out += out + x`` scores as its loop's header and ``if``. The line that raised is where
-    most such repairs are (a name bound nowhere, a call on the wrong type)."""
-    raised = Counter(
-        line for name, line in evaluation.raised_at.items() if outcomes.get(name) in FAILING
-    )
-    if not raised:
-        return scores
-    boosted = {
-        line: scores.get(line, 0.0) + raised[line] / total_failed
-        for line in sorted(scores.keys() | raised.keys())
-    }
-    top = max(boosted.values())
-    return {line: score / top for line, score in boosted.items()}
 
 
 def suspiciousness(problem_pool: WorkerPool, source: str) -> dict[int, float]:

@@ -166,11 +166,7 @@ class ChildReports:
         self.current = None
 
     def _keep_lines(self, index: int, frame: dict[str, Any]) -> None:
-        """The test's program lines, and the line it raised at, when asked for; checked, since
-        the candidate wrote them."""
-        raised = frame.get("raised_at")
-        if self.max_line and type(raised) is int and 1 <= raised <= self.max_line:
-            self.verdict.results[index]["raised_at"] = raised
+        """The test's program lines, when asked for; checked, since the candidate wrote them."""
         if self.file_lines is not None:
             self._keep_files(index, frame)
             return

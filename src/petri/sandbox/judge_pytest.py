@@ -115,14 +115,12 @@ class _Recorder:
     def __init__(self) -> None:
         self.collect_errors: list[str] = []
         self.details = True  # per candidate (see PytestJudge.failure_details)
-        self.program_path = ""  # the file the candidate's code was compiled as
         self.reset()
 
     def reset(self) -> None:
         self.outcome = "passed"
         self.message = ""
         self.exc = ""
-        self.raised_at = 0  # the program line the exception was raised at (0: elsewhere)
         self.text = ""  # the failure as pytest renders it, when details are asked for
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -134,7 +132,6 @@ class _Recorder:
         report = yield
         if call.excinfo is not None and not self.exc:
             self.exc = call.excinfo.typename
-            self.raised_at = raised_in(call.excinfo.tb, self.program_path)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -207,18 +204,6 @@ class _BriefFailures:
             stop=call.stop,
             user_properties=item.user_properties,
         )
-
-
-def raised_in(tb: types.TracebackType | None, path: str) -> int:
-    """The line of the innermost frame of ``tb`` that runs code compiled as ``path``; 0 when
-    none does (an ``assert`` of the test that failed). A walk of the raw frames: no pytest
-    traceback objects on a search's hot path."""
-    line = 0
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == path:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
 
 
 def _skips(exc: BaseException) -> bool:
@@ -333,7 +318,6 @@ class PytestJudge:
         module = sys.modules[self.module]
         module.__dict__.clear()
         module.__dict__.update(__name__=self.module, __file__=path, __builtins__=__builtins__)
-        self.recorder.program_path = path
         exec(code, module.__dict__)
         for namespace, key, attr in self._bindings:
             namespace[key] = _resolve(module, attr)
@@ -355,8 +339,6 @@ class PytestJudge:
             "message": self.recorder.message,
             "exc": self.recorder.exc,
         }
-        if self.recorder.raised_at:
-            result["raised_at"] = self.recorder.raised_at
         if self.recorder.text:
             result["details"] = self.recorder.text
         return result

@@ -97,9 +97,6 @@ class Evaluation:
     #: test name -> {source file (relative to the problem) -> sorted lines it ran}; only when
     #: per-file coverage was asked for. A file whose lines the test never ran is absent.
     file_coverage: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
-    #: test name -> the line of the program where the exception that failed it was raised (its
-    #: innermost frame in the program); with ``coverage`` only, and only for such tests.
-    raised_at: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> int:
@@ -128,7 +125,7 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape printed by ``petri eval --json``; ``artifacts`` only when the judge
-        gave some, ``coverage``, ``file_coverage`` and ``raised_at`` only when measured."""
+        gave some, ``coverage`` and ``file_coverage`` only when measured."""
         data: dict[str, Any] = {
             "status": self.status.value,
             "tests": [t.to_dict() for t in self.tests],
@@ -150,8 +147,6 @@ class Evaluation:
                 name: {path: list(lines) for path, lines in files.items()}
                 for name, files in self.file_coverage.items()
             }
-        if self.raised_at:
-            data["raised_at"] = dict(self.raised_at)
         return data
 
     @classmethod
@@ -177,5 +172,4 @@ class Evaluation:
                 }
                 for name, files in data.get("file_coverage", {}).items()
             },
-            raised_at={str(name): int(n) for name, n in data.get("raised_at", {}).items()},
         )

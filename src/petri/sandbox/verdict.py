@@ -58,22 +58,6 @@ def _coverage(reply: dict[str, Any], max_line: int) -> dict[str, tuple[int, ...]
     return found
 
 
-def _raised_at(reply: dict[str, Any], max_line: int) -> dict[str, int]:
-    """Test name -> the program line its exception was raised at, checked as ``_coverage``
-    checks lines: an int in ``1..max_line``, else left out."""
-    tests = reply.get("tests")
-    if not isinstance(tests, list):
-        return {}
-    found: dict[str, int] = {}
-    for test in tests:
-        if not isinstance(test, dict) or not isinstance(test.get("name"), str):
-            continue
-        line = test.get("raised_at")
-        if type(line) is int and 1 <= line <= max_line:
-            found[test["name"]] = line
-    return found
-
-
 def _file_coverage(
     reply: dict[str, Any], file_lines: dict[str, int]
 ) -> dict[str, dict[str, tuple[int, ...]]]:
@@ -128,5 +112,4 @@ def to_evaluation(
         artifacts=bounded(reply.get("artifacts")) if kind != "tests" else {},
         coverage=_coverage(reply, max_line) if max_line > 0 and kind == "tests" else {},
         file_coverage=_file_coverage(reply, file_lines) if file_lines and kind == "tests" else {},
-        raised_at=_raised_at(reply, max_line) if max_line > 0 and kind == "tests" else {},
     )
