@@ -26,7 +26,7 @@ def test_wrap_guards_numbers_with_data_names_and_negates_conditions() -> None:
     }
 
 
-def test_wrap_guards_no_container_and_by_no_container() -> None:
+def test_wrap_neither_guards_a_container_nor_guards_with_one() -> None:
     source = program(
         """
         import math
