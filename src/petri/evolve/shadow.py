@@ -24,9 +24,8 @@ patch's does not (one that every patch breaks ranks none above another).
 
 Nor is any input of a function that a failing test called and whose original returns one and
 the same value on every input it answers, never changing its arguments (``constants``): a
-``gcd`` that ends with
-``return abs(b)`` after Euclid's loop answers 0 everywhere, and passes ``gcd(0, 0) == 0`` by
-chance, so the 0 it answers near that call vouches for nothing.
+``gcd`` that ends with ``return abs(b)`` after Euclid's loop answers 0 everywhere, and passes
+``gcd(0, 0) == 0`` by chance, so the 0 it answers near that call vouches for nothing.
 
 A repair promotes the plausible patch with the fewest departures (crashes + hangs +
 divergences), then the fewest violations, then the fewest lines written (a whole block copied
