@@ -49,6 +49,18 @@ def test_loads_the_evaluate_example(examples: Path) -> None:
     assert problem.judge_spec().kind == "evaluate"
 
 
+def test_a_program_indented_with_tabs_and_spaces_mixed_loads_in_spaces(
+    make_problem: MakeProblem,
+) -> None:
+    mixed = "def add(a, b):\n    if a:\n\t    return a + b\n    return b\n"
+    root = make_problem({"adder.py": mixed, "tests/test_a.py": TEST})
+    problem = load_problem(root)
+    assert problem.source == "def add(a, b):\n    if a:\n            return a + b\n    return b\n"
+    (note,) = problem.notes
+    assert "mixes tabs and spaces" in note and "adder.py" in note
+    assert (root / "adder.py").read_text() == mixed  # the user's file is left as it is
+
+
 def test_finds_the_single_program_without_petri_toml(make_problem: MakeProblem) -> None:
     root = make_problem(
         {"adder.py": PROGRAM, "conftest.py": "", "setup.py": "", "tests/test_a.py": TEST}

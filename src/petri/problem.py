@@ -23,6 +23,7 @@ from petri.config import CONFIG_FILE, Settings, load_settings
 from petri.errors import JudgeError, ProblemError, ProblemNotFound, ProgramError
 from petri.integrations.openevolve import EVALUATOR_FILE, PROGRAM_FILE
 from petri.integrations.openevolve_config import is_format_folder, read_config
+from petri.program.indentation import spaced
 from petri.sandbox.spec import MAX_SOURCE_BYTES, JudgeKind, JudgeSpec
 
 #: Largest program or judge file petri reads; anything bigger is not a hand-written program.
@@ -83,6 +84,13 @@ def load_problem(path: Path | str, program: Path | str | None = None) -> Problem
             raise ProblemNotFound(f"program {program}: no such file; pass an existing .py file")
     source = read_source(source_path, ProgramError)
     check_markers(source, source_path)
+    respaced = spaced(source)
+    if respaced is not None:
+        source = respaced
+        notes += (
+            f"{source_path.name} mixes tabs and spaces in its indentation; petri evolves it "
+            "indented with spaces (same blocks), and its result and patch are of that version",
+        )
     return Problem(root, name, source_path, judge, settings, source, notes)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from edit_kit import lines_changed, outcomes, program, repairs, site_at
+from edit_kit import first_line, lines_changed, outcomes, program, repairs, site_at
 
 from petri.program.edits import Original
 from petri.program.operators import OPERATORS
@@ -147,3 +147,30 @@ def test_inplace_copy_repairs_a_reversed_copy_that_was_none() -> None:
     check = lambda ns: ns["remove_extras"]([1, 5, 1, 1, 3, 2]) == [1, 5, 3, 2]  # noqa: E731
     fixed = repairs(buggy, "inplace_copy", "expr", "lst.reverse()", check)
     assert fixed == ["rev_lst = lst[::-1]"]
+
+
+def test_keep_order_deduplicates_with_the_dict_that_keeps_order() -> None:
+    inside = "def f(xs):\n    return list(set(xs))\n"
+    assert outcomes(inside, "keep_order", "expr", "set(xs)") == {
+        ("keys",): "def f(xs):\n    return list(dict.fromkeys(xs))\n"
+    }
+    bare = "def f(xs):\n    return frozenset(xs)\n"
+    assert outcomes(bare, "keep_order", "expr", "frozenset(xs)") == {
+        ("list",): "def f(xs):\n    return list(dict.fromkeys(xs))\n"
+    }
+
+
+def test_keep_order_leaves_sets_whose_order_nobody_reads() -> None:
+    source = "def f(xs, n):\n    return len(set(xs)), sorted(set(xs)), set(xs, n)\n"
+    original = Original.parse(source)
+    sets = [site for site in original.sites if first_line(original, site).startswith("set(")]
+    assert len(sets) == 3
+    assert all(OPERATORS["keep_order"](original, s, random.Random(0)) is None for s in sets)
+
+
+def test_keep_order_repairs_a_deduplication_that_loses_the_order() -> None:
+    buggy = "def remove_extras(lst):\n    return list(set(lst))\n"
+    check = lambda ns: ns["remove_extras"]([3, 1, 3, 2, 1]) == [3, 1, 2]  # noqa: E731
+    assert repairs(buggy, "keep_order", "expr", "set(lst)", check) == [
+        "return list(dict.fromkeys(lst))"
+    ]

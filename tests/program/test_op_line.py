@@ -1,4 +1,5 @@
-"""Edits inside one statement line: a value returned, another name assigned."""
+"""Edits inside one statement line: a value returned, another name assigned, a dropped value
+assigned."""
 
 from __future__ import annotations
 
@@ -73,3 +74,44 @@ def test_target_replace_repairs_a_bisection_that_moves_the_wrong_end() -> None:
     )
     check = lambda ns: abs(ns["root"](lambda x: x * x - 2, 0.0, 2.0) - 2**0.5) < 1e-6  # noqa: E731
     assert "hi = mid" in repairs(buggy, "target_replace", "stmt", "lo = mid", check)
+
+
+def test_assign_add_assigns_a_comparison_or_operation_that_stands_alone() -> None:
+    source = "def f(n):\n    c = 0\n    c + 1; c == n\n    return c\n"
+    assert {
+        args: lines_changed(source, out)[0]
+        for args, out in outcomes(source, "assign_add", "stmt", "c + 1; c == n").items()
+    } == {
+        (0, "c", "="): "c = 1; c == n",
+        (0, "c", "op="): "c += 1; c == n",
+        (1, "c", "="): "c + 1; c = n",
+    }
+
+
+def test_assign_add_assigns_the_name_spelled_most_like_an_unbound_one() -> None:
+    source = "def f(xs):\n    biggest = xs[0]\n    biggesr  - xs[1]\n    return biggest\n"
+    assert {
+        lines_changed(source, out)[0]
+        for out in outcomes(source, "assign_add", "stmt", "biggesr  - xs[1]").values()
+    } == {"biggest = xs[1]", "biggest -= xs[1]"}
+
+
+def test_assign_add_leaves_calls_and_other_comparisons_alone() -> None:
+    original = Original.parse("def f(xs, n):\n    xs.append(n); n < 2; f(xs) + 1\n    return n\n")
+    site = site_at(original, "stmt", "xs.append(n); n < 2; f(xs) + 1")
+    assert OPERATORS["assign_add"](original, site, random.Random(0)) is None
+
+
+def test_assign_add_repairs_a_selection_that_compares_instead_of_keeping() -> None:
+    buggy = program(
+        """
+        def oldest(people):
+            found = people[0]
+            for person in people:
+                if person[1] > found[1]:
+                    fuond - person
+            return found
+        """
+    )
+    check = lambda ns: ns["oldest"]([("a", 3), ("b", 9), ("c", 5)]) == ("b", 9)  # noqa: E731
+    assert repairs(buggy, "assign_add", "stmt", "fuond - person", check) == ["found = person"]

@@ -1,6 +1,8 @@
 """Calls: the same function with its arguments swapped, one fewer, one more or another keyword;
 a call dropped for one of its arguments or its receiver; an in-place method whose result is
-used replaced by the copy that returns one (``xs.sort()`` -> ``sorted(xs)``).
+used replaced by the copy that returns one (``xs.sort()`` -> ``sorted(xs)``); a set that loses
+the order of what it deduplicates replaced by the dict that keeps it (``list(set(xs))`` ->
+``list(dict.fromkeys(xs))``).
 
 Operators and appliers as in ``op_expr``.
 """
@@ -216,11 +218,71 @@ def _apply_inplace_copy(
     return replace(original, site, call, new)
 
 
+#: Calls whose result does not depend on the order of their argument: ``len(set(xs))`` and
+#: ``sorted(set(xs))`` lose nothing to a set.
+_ORDER_BLIND = frozenset({"len", "sorted", "set", "frozenset", "min", "max", "sum", "any", "all"})
+#: Conversions that already make a sequence of ``dict.fromkeys(xs)``.
+_SEQUENCES = frozenset({"list", "tuple"})
+#: ``keep_order``'s forms: the keys as they are (inside ``list(...)``), or made a list.
+KEYS, AS_LIST = "keys", "list"
+
+
+def keep_order(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``set(xs)`` -> ``list(dict.fromkeys(xs))``, and inside ``list()`` or ``tuple()`` ->
+    ``dict.fromkeys(xs)``: deduplication that keeps the first of each in order, where a set's
+    order is arbitrary (``list(set(xs))`` for "the distinct elements, in order"): args
+    ``(form,)``, ``KEYS`` or ``AS_LIST``. Not where the consumer ignores order (``len``,
+    ``sorted``, ...)."""
+    call = _call_at(site)
+    if call is None or not _makes_set(call):
+        return None
+    outer = _caller(original, call)
+    if outer in _ORDER_BLIND:
+        return None
+    return Edit("keep_order", site.index, (KEYS if outer in _SEQUENCES else AS_LIST,))
+
+
+def _makes_set(call: cst.Call) -> bool:
+    return (
+        isinstance(call.func, cst.Name)
+        and call.func.value in ("set", "frozenset")
+        and len(call.args) == 1
+        and _positional(call) == [0]
+    )
+
+
+def _caller(original: Original, call: cst.Call) -> str | None:
+    """The name of the function ``call`` is the only argument of, if any."""
+    for other in original.sites:
+        node = other.node
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and len(node.args) == 1
+            and node.args[0].value is call
+        ):
+            return node.func.value
+    return None
+
+
+def _apply_keep_order(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    (form,) = unpack(args, str)
+    need(form in (KEYS, AS_LIST), f"unknown form {form!r}")
+    need(_makes_set(call), "only set(xs) or frozenset(xs) is deduplicated in order")
+    keys = cst.Call(
+        cst.Attribute(cst.Name("dict"), cst.Name("fromkeys")), [cst.Arg(call.args[0].value)]
+    )
+    new = keys if form == KEYS else cst.Call(cst.Name("list"), [cst.Arg(keys)])
+    return replace(original, site, call, new)
+
+
 OPERATORS: dict[str, Operator] = {
     "arg_add": arg_add,
     "arg_drop": arg_drop,
     "arg_swap": arg_swap,
     "inplace_copy": inplace_copy,
+    "keep_order": keep_order,
     "keyword_replace": keyword_replace,
     "unwrap": unwrap,
 }
@@ -229,6 +291,7 @@ APPLIERS: dict[str, NodeApplier] = {
     "arg_drop": _apply_arg_drop,
     "arg_swap": _apply_arg_swap,
     "inplace_copy": _apply_inplace_copy,
+    "keep_order": _apply_keep_order,
     "keyword_replace": _apply_keyword,
     "unwrap": _apply_unwrap,
 }

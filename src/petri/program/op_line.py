@@ -1,5 +1,6 @@
 """Edits inside one statement line: the value of an expression returned (``f(x)`` ->
-``return f(x)``), another name assigned (``lo = mid`` -> ``hi = mid``).
+``return f(x)``), another name assigned (``lo = mid`` -> ``hi = mid``), an expression statement
+meant as an assignment (``best == x`` -> ``best = x``, ``n + 1`` -> ``n += 1``).
 
 They apply at the line's node, like expression edits; operators and appliers as in
 ``op_expr``.
@@ -7,6 +8,7 @@ They apply at the line's node, like expression edits; operators and appliers as 
 
 from __future__ import annotations
 
+import difflib
 import random
 from typing import cast
 
@@ -99,11 +101,97 @@ def _apply_target(original: Original, site: Site, node: cst.CSTNode, args: Args)
     return line.with_changes(body=body)
 
 
+#: ``x OP y`` as a statement also becomes ``x OP= y`` for these (``n + 1`` for ``n += 1``).
+_AUGMENTED: dict[type[cst.BaseBinaryOp], type[cst.BaseAugOp]] = {
+    cst.Add: cst.AddAssign,
+    cst.Subtract: cst.SubtractAssign,
+    cst.Multiply: cst.MultiplyAssign,
+    cst.Divide: cst.DivideAssign,
+    cst.FloorDivide: cst.FloorDivideAssign,
+    cst.Modulo: cst.ModuloAssign,
+}
+#: ``assign_add``'s forms: ``x = y``, ``x OP= y``.
+PLAIN, AUGMENTED = "=", "op="
+
+
+def _unused(small: cst.BaseSmallStatement) -> tuple[cst.Name, cst.BaseExpression] | None:
+    """``(x, y)`` when ``small`` is ``x == y`` or ``x OP y`` standing as a statement, its
+    value thrown away: a slip for an assignment."""
+    if not isinstance(small, cst.Expr):
+        return None
+    value = small.value
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.left, cst.Name):
+        return value.left, value.right
+    if (
+        isinstance(value, cst.Comparison)
+        and isinstance(value.left, cst.Name)
+        and len(value.comparisons) == 1
+        and isinstance(value.comparisons[0].operator, cst.Equal)
+    ):
+        return value.left, value.comparisons[0].comparator
+    return None
+
+
+def assign_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``x == y`` or ``x - y`` as a statement -> ``x = y``, and ``x + y`` -> ``x += y`` too:
+    args ``(i, name, form)``, i its place on the line, form ``PLAIN`` or ``AUGMENTED``. When
+    ``x`` is bound nowhere in scope (``biggesr - i``), the data name spelled most like it is
+    assigned instead (``biggest = i``)."""
+    smalls = _small(site)
+    spots = [i for i, small in enumerate(smalls) if _unused(small) is not None]
+    if not spots:
+        return None
+    index = rng.choice(spots)
+    left, _ = cast(tuple[cst.Name, cst.BaseExpression], _unused(smalls[index]))
+    name = left.value
+    if name not in site.names:
+        near = difflib.get_close_matches(name, site.values, n=1, cutoff=0.0)
+        if not near:
+            return None
+        name = near[0]
+    forms = [PLAIN, AUGMENTED] if _augmented(smalls[index]) is not None else [PLAIN]
+    return Edit("assign_add", site.index, (index, name, rng.choice(forms)))
+
+
+def _augmented(small: cst.BaseSmallStatement) -> type[cst.BaseAugOp] | None:
+    """The augmented assignment of the operation ``small`` states, if it has one."""
+    value = small.value if isinstance(small, cst.Expr) else None
+    if not isinstance(value, cst.BinaryOperation):
+        return None
+    return _AUGMENTED.get(type(value.operator))
+
+
+def _apply_assign(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    line = expect(node, cst.SimpleStatementLine)
+    index, name, form = unpack(args, int, str, str)
+    need(0 <= index < len(line.body), f"no statement {index} on the line")
+    small = line.body[index]
+    pair = _unused(small)
+    need(pair is not None, f"statement {index} is no unused comparison or operation")
+    _, right = cast(tuple[cst.Name, cst.BaseExpression], pair)
+    target = cst.Name(identifier(name))
+    semicolon = cast(cst.Expr, small).semicolon
+    new: cst.BaseSmallStatement
+    if form == AUGMENTED:
+        augment = _augmented(small)
+        need(augment is not None, "the operation has no augmented assignment")
+        operator = cast(type[cst.BaseAugOp], augment)()
+        new = cst.AugAssign(target, operator, right, semicolon=semicolon)
+    else:
+        need(form == PLAIN, f"unknown form {form!r}")
+        new = cst.Assign([cst.AssignTarget(target)], right, semicolon=semicolon)
+    body = list(line.body)
+    body[index] = new
+    return line.with_changes(body=body)
+
+
 OPERATORS: dict[str, Operator] = {
+    "assign_add": assign_add,
     "return_add": return_add,
     "target_replace": target_replace,
 }
 APPLIERS: dict[str, NodeApplier] = {
+    "assign_add": _apply_assign,
     "return_add": _apply_return,
     "target_replace": _apply_target,
 }
