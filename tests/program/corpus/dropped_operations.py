@@ -1,8 +1,6 @@
 """Operations standing as statements where an augmented assignment was meant (``count + 1``),
 the slip ``assign_add`` repairs: rare in the corpus's other programs, which are correct."""
 
-# ruff: noqa: E702
-
 
 def count_positive(values: list[int]) -> int:
     count = 0
