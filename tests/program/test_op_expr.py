@@ -73,7 +73,14 @@ def test_name_replace_of_a_name_bound_nowhere_favours_the_one_spelled_like_it() 
     picks = _draws(original, _site(original, 4, "day"))
     # half the draws go to "date"; the rest spread over every data name in scope
     assert 0.5 < picks.count("date") / len(picks) < 0.75
-    assert {"birthdays", "count", "birthday"} <= set(picks)
+    assert set(picks) == {"date", "birthdays", "count", "birthday"}  # never the function
+
+
+def test_name_replace_of_a_name_bound_nowhere_that_is_called_may_be_a_function() -> None:
+    original = Original.parse(
+        "def double(x):\n    return 2 * x\n\n\ndef f(y):\n    return dubble(y)\n"
+    )
+    assert "double" in _draws(original, _site(original, 6, "dubble"))
 
 
 def test_name_replace_of_a_builtin_favours_no_name() -> None:

@@ -43,16 +43,18 @@ _BUILTINS = frozenset(dir(builtins))
 
 
 def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """A name that is read -> another name in scope (a data name for a data name): args
-    ``(name,)``. Half the time, when it has any, one bound beside it by an unpacking
-    (``last`` -> ``first`` after ``first, last = ...``): the names a slip confuses most. A name
-    bound nowhere in scope (nor a builtin) is a NameError waiting to happen, most often a slip
-    of spelling or a parameter's other name (``day`` for ``date``): half the time it becomes
-    the name in scope spelled most like it."""
+    """A name that is read -> another name in scope (a data name for a data name, and for a
+    name bound nowhere that is not called): args ``(name,)``. Half the time, when it has any,
+    one bound beside it by an unpacking (``last`` -> ``first`` after ``first, last = ...``):
+    the names a slip confuses most. A name bound nowhere in scope (nor a builtin) is a
+    NameError waiting to happen, most often a slip of spelling or a parameter's other name
+    (``day`` for ``date``): half the time it becomes the name in scope spelled most like it."""
     node = site.node
     if not isinstance(node, cst.Name) or node.value in CONSTANT_NAMES:
         return None
-    pool = site.values if node.value in site.values else site.names
+    # A misspelled data name is another data name; only a callee may be a function's name.
+    data = node.value in site.values or (reads_unbound(site) and site.kind != CALLEE)
+    pool = site.values if data else site.names
     choices = [name for name in pool if name != node.value]
     near = [b for a, b in site.pairs if a == node.value and b in choices]
     if not near and reads_unbound(site) and choices:
