@@ -13,6 +13,7 @@ import builtins
 import difflib
 import math
 import random
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -58,7 +59,7 @@ def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | N
     choices = [name for name in pool if name != node.value]
     near = [b for a, b in site.pairs if a == node.value and b in choices]
     if not near and reads_unbound(site) and choices:
-        near = [max(choices, key=lambda name: _likeness(node.value, name))]
+        near = [spelled_most_like(node.value, choices)]
     if near and rng.random() < SIBLING_SHARE:
         choices = near
     return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None
@@ -75,8 +76,9 @@ def reads_unbound(site: Site) -> bool:
     )
 
 
-def _likeness(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
+def spelled_most_like(name: str, choices: Sequence[str]) -> str:
+    """The one of ``choices`` (not empty) spelled most like ``name``; the first on a tie."""
+    return max(choices, key=lambda other: difflib.SequenceMatcher(None, name, other).ratio())
 
 
 def _apply_name(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:

@@ -8,7 +8,6 @@ They apply at the line's node, like expression edits; operators and appliers as 
 
 from __future__ import annotations
 
-import difflib
 import random
 from typing import cast
 
@@ -16,6 +15,7 @@ import libcst as cst
 
 from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
 from petri.program.nodes import expect, identifier, unpack
+from petri.program.op_expr import spelled_most_like
 from petri.program.sites import STMT, Site
 
 Args = tuple[JsonScalar, ...]
@@ -145,10 +145,9 @@ def assign_add(original: Original, site: Site, rng: random.Random) -> Edit | Non
     left, _ = cast(tuple[cst.Name, cst.BaseExpression], _unused(smalls[index]))
     name = left.value
     if name not in site.names:
-        near = difflib.get_close_matches(name, site.values, n=1, cutoff=0.0)
-        if not near:
+        if not site.values:
             return None
-        name = near[0]
+        name = spelled_most_like(name, site.values)
     forms = [PLAIN, AUGMENTED] if _augmented(smalls[index]) is not None else [PLAIN]
     return Edit("assign_add", site.index, (index, name, rng.choice(forms)))
 
