@@ -154,6 +154,10 @@ def test_keep_order_deduplicates_with_the_dict_that_keeps_order() -> None:
     assert outcomes(inside, "keep_order", "expr", "set(xs)") == {
         ("keys",): "def f(xs):\n    return list(dict.fromkeys(xs))\n"
     }
+    in_tuple = "def f(xs):\n    return tuple(set(xs))\n"
+    assert outcomes(in_tuple, "keep_order", "expr", "set(xs)") == {
+        ("keys",): "def f(xs):\n    return tuple(dict.fromkeys(xs))\n"
+    }
     bare = "def f(xs):\n    return frozenset(xs)\n"
     assert outcomes(bare, "keep_order", "expr", "frozenset(xs)") == {
         ("list",): "def f(xs):\n    return list(dict.fromkeys(xs))\n"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 
-from edit_kit import lines_changed, outcomes, program, repairs, site_at
+from edit_kit import first_line, lines_changed, outcomes, program, repairs, site_at, sites_at
 
 from petri.program.edits import Edit, Original
 from petri.program.op_wrap import BUILTINS, wrap
+from petri.program.operators import OPERATORS
 
 
 def test_wrap_guards_numbers_with_data_names_and_negates_conditions() -> None:
@@ -154,3 +155,26 @@ def test_element_add_repairs_a_missing_element() -> None:
     buggy = "def span(lo, hi):\n    return (lo,)\n"
     check = lambda ns: ns["span"](1, 5) == (1, 5)  # noqa: E731
     assert repairs(buggy, "element_add", "expr", "(lo,)", check) == ["return (lo, hi)"]
+
+
+THROWN = "def f(xs, n):\n    xs.sort()\n    xs\n    -n\n    [n]\n    return xs\n"
+
+
+def test_nothing_is_added_around_a_value_thrown_away() -> None:
+    original = Original.parse(THROWN)
+    around = ("attr_add", "box", "call_wrap", "element_add", "index_add", "slice_insert")
+    for site in (s for s in original.sites if original.info[s.index].discarded):
+        for op in (*around, "unary_swap", "wrap"):
+            edits = {OPERATORS[op](original, site, random.Random(seed)) for seed in range(30)}
+            assert edits == {None}, (op, first_line(original, site))
+    # the same value where it is read takes them
+    (read,) = [s for s in sites_at(original, "expr", "xs") if s.line == 6]
+    assert OPERATORS["box"](original, read, random.Random(0)) is not None
+
+
+def test_method_add_changes_a_name_thrown_away_but_not_a_call_result() -> None:
+    original = Original.parse(THROWN)
+    name = next(s for s in sites_at(original, "expr", "xs") if original.info[s.index].discarded)
+    assert OPERATORS["method_add"](original, name, random.Random(0)) is not None  # xs.sort()
+    call = site_at(original, "expr", "xs.sort()")
+    assert OPERATORS["method_add"](original, call, random.Random(0)) is None  # .sort().copy()

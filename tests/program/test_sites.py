@@ -260,3 +260,11 @@ def test_a_context_manager_is_marked() -> None:
     original = Original.parse("def f(lock, log):\n    with lock, open(log):\n        pass\n")
     managed = {code(original, s) for s in original.sites if original.info[s.index].managed}
     assert managed == {"lock", "open(log)"}
+
+
+def test_a_value_thrown_away_is_marked() -> None:
+    original = Original.parse(
+        "def f(xs, total):\n    xs.sort()\n    total\n    y = xs.pop()\n    print(-y)\n"
+    )
+    thrown = {code(original, s) for s in original.sites if original.info[s.index].discarded}
+    assert thrown == {"xs.sort()", "total", "print(-y)"}  # not what they read: xs, -y

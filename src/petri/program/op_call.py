@@ -180,7 +180,7 @@ def inplace_copy(original: Original, site: Site, rng: random.Random) -> Edit | N
     call's result is used (``rev = xs.reverse()`` is ``None``): no args. Unlike
     ``inplace_result``, it leaves ``xs`` as it was, as a copy the program reads later needs."""
     call = _call_at(site)
-    if call is None or _method(call) not in _COPIES or _alone(original, site):
+    if call is None or _method(call) not in _COPIES or original.info[site.index].discarded:
         return None
     return None if _method(call) == "reverse" and call.args else Edit("inplace_copy", site.index)
 
@@ -188,16 +188,6 @@ def inplace_copy(original: Original, site: Site, rng: random.Random) -> Edit | N
 def _method(call: cst.Call) -> str | None:
     func = call.func
     return func.attr.value if isinstance(func, cst.Attribute) else None
-
-
-def _alone(original: Original, site: Site) -> bool:
-    """The call is a statement of its own: its result is not used."""
-    return any(
-        isinstance(stmt.node, cst.SimpleStatementLine)
-        and any(isinstance(s, cst.Expr) and s.value is site.node for s in stmt.node.body)
-        for stmt in original.sites
-        if stmt.kind == STMT and stmt.line == site.line
-    )
 
 
 def _apply_inplace_copy(

@@ -94,7 +94,7 @@ def _apply_shift(original: Original, site: Site, node: cst.CSTNode, args: Args) 
 
 def slice_insert(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """``xs`` -> ``xs[1:]``, ``xs[:-1]`` or ``xs[::-1]``: args ``(template,)``."""
-    if site.kind != EXPR or not is_value(site.node):
+    if site.kind != EXPR or not is_value(site.node) or original.info[site.index].discarded:
         return None
     return Edit("slice_insert", site.index, (rng.choice(_SLICES),))
 
@@ -173,6 +173,8 @@ def index_add(original: Original, site: Site, rng: random.Random) -> Edit | None
     Not after a call or a subscript: rarely the slip, and on a line of subscripts
     (``a[i] == b[j]``) those proposals would crowd out the ones that repair it."""
     if site.kind not in _ITEM_KINDS or not _named(site.node):
+        return None
+    if original.info[site.index].discarded:
         return None
     choices = sorted({*original.lexicon.indexes, *COMMON_INDEXES})
     return Edit("index_add", site.index, (rng.choice(choices),))

@@ -224,6 +224,8 @@ def unary_swap(original: Original, site: Site, rng: random.Random) -> Edit | Non
     """``-x`` -> ``~x`` / ``+x`` (and back); a number ``e`` that has no sign -> ``-e``:
     args ``(sign,)``."""
     node = site.node
+    if original.info[site.index].discarded:  # ``-x`` as a statement: computed, thrown away
+        return None
     if isinstance(node, cst.UnaryOperation):
         if isinstance(node.operator, cst.Not):
             return None

@@ -42,8 +42,11 @@ def wrap(original: Original, site: Site, rng: random.Random) -> Edit | None:
 
     Only what may be a number is guarded, and only by a data name that may be one: never a
     container (``abs(out + [x])``) nor a function, class or module (``max(f, e)``) that would
-    raise on every run."""
+    raise on every run. Nothing is added around a value thrown away (``max(0, xs.sort())``
+    as a statement), here or by the other operators of this module: it changes nothing."""
     node = site.node
+    if original.info[site.index].discarded:
+        return None
     templates = []
     if site.kind == COND and not _negation(node):
         templates.append("not")
@@ -90,6 +93,8 @@ def call_wrap(original: Original, site: Site, rng: random.Random) -> Edit | None
     node = site.node
     if site.kind not in (EXPR, BOUND, COND) or not (is_numeric(node) or _display(node)):
         return None
+    if original.info[site.index].discarded:
+        return None
     builtins = OF_CONTAINERS if site.holds_container(node) else BUILTINS
     choices = [name for name in builtins if name not in site.names]
     return Edit("call_wrap", site.index, (rng.choice(choices),)) if choices else None
@@ -109,7 +114,7 @@ def _apply_call_wrap(original: Original, site: Site, node: cst.CSTNode, args: Ar
 def box(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """``x`` -> ``[x]`` or ``(x,)`` (a list only for a ``with``'s context manager): args
     ``("list",)`` or ``("tuple",)``."""
-    if site.kind != EXPR:
+    if site.kind != EXPR or original.info[site.index].discarded:
         return None
     kinds = ("list",) if original.info[site.index].managed else ("list", "tuple")
     return Edit("box", site.index, (rng.choice(kinds),))
@@ -130,15 +135,18 @@ def _apply_box(original: Original, site: Site, node: cst.CSTNode, args: Args) ->
     return replace(original, site, current, new)
 
 
-def _dotted(site: Site) -> bool:
-    """A site that may take an attribute or a method call after it."""
-    return site.kind in (EXPR, BOUND, COND) and is_value(site.node)
+def _dotted(original: Original, site: Site) -> bool:
+    """A site that may take an attribute or a method call after it: not a value thrown away,
+    unless a method may change it (``xs`` -> ``xs.sort()``, never ``xs.sort().copy()``)."""
+    if not (site.kind in (EXPR, BOUND, COND) and is_value(site.node)):
+        return False
+    return not original.info[site.index].discarded or not isinstance(site.node, cst.Call)
 
 
 def attr_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """``node`` -> ``node.value``, an attribute the program reads elsewhere: args ``(name,)``."""
     names = original.lexicon.attributes
-    if not _dotted(site) or not names:
+    if not _dotted(original, site) or original.info[site.index].discarded or not names:
         return None
     return Edit("attr_add", site.index, (rng.choice(names),))
 
@@ -146,7 +154,7 @@ def attr_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
 def method_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """``line`` -> ``line.strip()``, a method the program calls with no arguments, or
     ``copy``, ``items``, ``lower``, ``strip``: args ``(name,)``."""
-    if not _dotted(site):
+    if not _dotted(original, site):
         return None
     names = sorted({*original.lexicon.bare_methods, *COMMON_BARE_METHODS})
     return Edit("method_add", site.index, (rng.choice(names),))
@@ -171,7 +179,7 @@ def _apply_dot(called: bool) -> NodeApplier:
 
 def element_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """``[a]`` -> ``[a, x]`` (a list, tuple or set), x a data name in scope: args ``(x,)``."""
-    if not _display(site.node) or not site.values:
+    if not _display(site.node) or not site.values or original.info[site.index].discarded:
         return None
     return Edit("element_add", site.index, (rng.choice(site.values),))
 

@@ -126,7 +126,8 @@ class SiteInfo:
     is the lowest precedence an unparenthesized replacement may have here; ``glued`` says the
     node touches an identifier character (``return[]``), so a replacement needs parentheses;
     ``managed`` says it is the context manager of a ``with``, where ``(x,)`` would read as a
-    parenthesized list of managers, not as a tuple.
+    parenthesized list of managers, not as a tuple; ``discarded`` says it is the value of an
+    expression statement (``xs.sort()``, ``total``), computed and thrown away.
     """
 
     ancestors: tuple[int, ...]
@@ -136,6 +137,7 @@ class SiteInfo:
     glued: bool
     in_function: bool
     managed: bool
+    discarded: bool = False
 
 
 def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple[SiteInfo, ...]]:
@@ -415,6 +417,7 @@ class _Walk:
             glued=kind != STMT and self._glued(node, where),
             in_function=self.scope.in_function(),
             managed=bool(self.stack) and isinstance(self.stack[-1], cst.WithItem),
+            discarded=bool(self.stack) and isinstance(self.stack[-1], cst.Expr),
         )
         self.found.append((kind, node, self.scope, info))
 
