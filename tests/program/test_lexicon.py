@@ -28,6 +28,7 @@ def test_the_lexicon_of_a_program() -> None:
         methods=("append", "copy", "join"),
         bare_methods=("copy",),
         keywords=("item", "maxlen", "sep", "size", "strict"),  # no self
+        functions=("deque",),
     )
 
 
@@ -38,3 +39,10 @@ def test_methods_like_a_method_are_the_programs_then_the_usual_confusions() -> N
     assert {"extend", "add", "insert", "appendleft"} <= set(like)
     assert "append" not in like
     assert Lexicon().methods_like("frobnicate") == ()
+
+
+def test_functions_like_a_function_are_the_programs_calls_then_the_usual_confusions() -> None:
+    lexicon = Lexicon(functions=("helper", "min"))
+    assert lexicon.functions_like("min") == ("helper", "max")
+    assert set(Lexicon().functions_like("int")) == {"float", "round", "str"}
+    assert Lexicon().functions_like("frobnicate") == ()

@@ -1,10 +1,11 @@
-"""What a whole program says about the words after a dot and before ``=`` in a call, and the
-indexes it uses.
+"""What a whole program says about the words after a dot and before ``=`` in a call, the
+functions it calls and the indexes it uses.
 
-Operators that change an attribute, add a method call or rename a keyword argument pick the
-new word from the program itself (``node.value`` elsewhere suggests ``node.value`` here), plus,
-for methods, the usual confusions of the standard library's types (``append`` for
-``extend``); the operator that adds an index picks one the program uses (``row[2]``).
+Operators that change an attribute, add a method call, rename a keyword argument or call
+another function pick the new word from the program itself (``node.value`` elsewhere suggests
+``node.value`` here), plus, for methods and builtins, the usual confusions (``append`` for
+``extend``, ``min`` for ``max``); the operator that adds an index picks one the program uses
+(``row[2]``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ CONFUSED_METHODS: tuple[tuple[str, ...], ...] = (
     ("pop", "popleft"),
     ("append", "appendleft"),
 )
+#: Builtin functions that are easily taken for one another.
+CONFUSED_BUILTINS: tuple[tuple[str, ...], ...] = (
+    ("min", "max"),
+    ("any", "all"),
+    ("sorted", "reversed"),
+    ("int", "float", "round", "str"),
+    ("len", "sum"),
+    ("list", "tuple", "set", "sorted"),
+    ("map", "filter"),
+    ("range", "enumerate"),
+)
 #: The largest index literal kept (a bigger number is a key or a constant, not a position).
 MAX_INDEX = 16
 #: Methods with no arguments that a value often lacks: a copy, a dict's items, a cleaned line.
@@ -45,11 +57,18 @@ class Lexicon:
     bare_methods: tuple[str, ...] = ()  # called after a dot with no arguments: ``s.strip()``
     keywords: tuple[str, ...] = ()  # keyword arguments of calls and parameters of functions
     indexes: tuple[int, ...] = ()  # integer literals used as an index: ``row[2]``, ``xs[-1]``
+    functions: tuple[str, ...] = ()  # called by a bare name: ``len(xs)``, ``helper(x)``
 
     def methods_like(self, name: str) -> tuple[str, ...]:
         """Other method names for ``name``: the program's own, then the usual confusions."""
         confused = [m for group in CONFUSED_METHODS if name in group for m in group]
         return tuple(m for m in dict.fromkeys([*self.methods, *confused]) if m != name)
+
+    def functions_like(self, name: str) -> tuple[str, ...]:
+        """Other function names for ``name``: the program's own calls, then the usual
+        confusions of builtins."""
+        confused = [f for group in CONFUSED_BUILTINS if name in group for f in group]
+        return tuple(f for f in dict.fromkeys([*self.functions, *confused]) if f != name)
 
 
 def read_lexicon(module: cst.Module) -> Lexicon:
@@ -63,6 +82,7 @@ def read_lexicon(module: cst.Module) -> Lexicon:
         bare_methods=tuple(sorted(visitor.bare_methods)),
         keywords=tuple(sorted(visitor.keywords)),
         indexes=tuple(sorted(visitor.indexes)),
+        functions=tuple(sorted(visitor.functions)),
     )
 
 
@@ -74,6 +94,7 @@ class _Collect(cst.CSTVisitor):
         self.bare_methods: set[str] = set()
         self.keywords: set[str] = set()
         self.indexes: set[int] = set()
+        self.functions: set[str] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Import | cst.ImportFrom):
@@ -98,7 +119,9 @@ class _Collect(cst.CSTVisitor):
                 self.indexes.add(sign * number)
 
     def _note_call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute):
+        if isinstance(node.func, cst.Name):
+            self.functions.add(node.func.value)
+        elif isinstance(node.func, cst.Attribute):
             self.methods.add(node.func.attr.value)
             if not node.args:
                 self.bare_methods.add(node.func.attr.value)

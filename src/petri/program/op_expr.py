@@ -45,7 +45,9 @@ _BUILTINS = frozenset(dir(builtins))
 
 def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | None:
     """A name that is read -> another name in scope (a data name for a data name, and for a
-    name bound nowhere that is not called): args ``(name,)``. Half the time, when it has any,
+    name bound nowhere that is not called; for a function called, another function: one in
+    scope, a builtin the program calls or one often taken for it, ``min`` for ``max``, never
+    a data name): args ``(name,)``. Half the time, when it has any,
     one bound beside it by an unpacking (``last`` -> ``first`` after ``first, last = ...``):
     the names a slip confuses most. A name bound nowhere in scope (nor a builtin) is a
     NameError waiting to happen, most often a slip of spelling or a parameter's other name
@@ -55,7 +57,9 @@ def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | N
         return None
     # A misspelled data name is another data name; only a callee may be a function's name.
     data = node.value in site.values or (reads_unbound(site) and site.kind != CALLEE)
-    pool = site.values if data else site.names
+    pool: Sequence[str] = site.values if data else site.names
+    if site.kind == CALLEE and not data:
+        pool = _callables(original, site, node.value)
     choices = [name for name in pool if name != node.value]
     near = [b for a, b in site.pairs if a == node.value and b in choices]
     if not near and reads_unbound(site) and choices:
@@ -63,6 +67,15 @@ def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | N
     if near and rng.random() < SIBLING_SHARE:
         choices = near
     return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None
+
+
+def _callables(original: Original, site: Site, name: str) -> list[str]:
+    """What a call of ``name`` may call instead: the functions, classes and imports in scope,
+    then the builtins the program calls or ``name`` is taken for, unless a data name hides
+    them."""
+    lent = [f for f in original.lexicon.functions_like(name) if f in _BUILTINS or f in site.names]
+    own = [n for n in site.names if n not in site.values]
+    return [n for n in dict.fromkeys([*own, *lent]) if n not in site.values]
 
 
 def reads_unbound(site: Site) -> bool:
