@@ -303,12 +303,24 @@ def test_transplants_move_an_expression_edit_to_every_like_site_on_the_feeding_l
         'return "#" * cells + "-" * (width - max(0, cells))'
     ]
     moved = transplants(original, clamp, [2])
-    assert moved and all((e.op, e.args) == (clamp.op, clamp.args) for e in moved)
-    assert all(original.sites[e.site].line == 2 for e in moved)
-    written = {lines_changed(HELPER, original.apply([e]) or "")[0] for e in moved}
+    assert all(e.op == clamp.op and original.sites[e.site].line == 2 for e in moved)
+    same = [e for e in moved if e.args == clamp.args]
+    assert same and moved[: len(same)] == same  # the same args first, then the others drawn
+    written = [lines_changed(HELPER, original.apply([e]) or "")[0] for e in moved]
     # Among them, the clamp where the helper computes its result: the repair.
+    assert "return max(0, min(width, done * width // total))" in written[: len(same)]
+    assert len(set(written)) == len(moved)  # one edit per program
+
+
+def test_transplants_try_the_same_kind_of_change_with_other_args() -> None:
+    original = Original.parse(HELPER)
+    ceiling = Edit("wrap", sites_at(original, "expr", "cells")[-1].index, ("min", "width"))
+    moved = transplants(original, ceiling, [2])
+    written = [lines_changed(HELPER, original.apply([e]) or "")[0] for e in moved]
+    # The patch clamped from above where the helper's result is used; the repair clamps the
+    # helper's result from below, a guard of the same operator with other args.
     assert "return max(0, min(width, done * width // total))" in written
-    assert len(written) == len(moved)  # one edit per program
+    assert moved[0].args == ceiling.args
 
 
 def test_statement_and_misplaced_edits_do_not_transplant() -> None:

@@ -246,22 +246,30 @@ def move(original: Original, edit: Edit, rng: random.Random) -> Edit | None:
 
 
 def transplants(original: Original, edit: Edit, lines: Collection[int]) -> list[Edit]:
-    """``edit`` (an expression edit) with the same operator and args at each site of its kind
-    on ``lines``, where it applies and changes the program; in site order, one per program.
+    """``edit`` (an expression edit) with the same operator at each site of its kind on
+    ``lines``, where it applies and changes the program: first with the same args, then the
+    others the operator draws there (``SWEEP_DRAWS`` seeded draws); in that order and site
+    order, one per program.
 
     A patch that passes the tests may be the right change one step downstream of the fault (a
     clamp added where a helper's result is used rather than in the helper): tried on the
     lines that feed the patched one (``petri.program.slices``), the same change may be the
-    repair. Statement and text edits do not transplant.
+    repair, or the same kind of change with other args (a clamp from below, ``max(0, e)``,
+    where the patch clamped from above, ``min(e, width)``). Statement and text edits do not
+    transplant.
     """
     if edit.op not in NODE_APPLIERS or not 0 <= edit.site < len(original.sites):
         return []
     kind = original.sites[edit.site].kind
+    sites = [
+        site
+        for site in original.sites
+        if site.line in lines and site.kind == kind and site.index != edit.site
+    ]
+    same = [Edit(edit.op, site.index, edit.args) for site in sites]
+    others = [e for site in sites for e in _drawn(original, site, edit.op) if e.args != edit.args]
     found: dict[str, Edit] = {}
-    for site in original.sites:
-        if site.line not in lines or site.kind != kind or site.index == edit.site:
-            continue
-        moved = Edit(edit.op, site.index, edit.args)
+    for moved in (*same, *others):
         source = original.apply([moved])
         if source is not None and source != original.source:
             found.setdefault(source, moved)
