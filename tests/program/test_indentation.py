@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
+from petri.errors import ProgramError
 from petri.program.edits import Original
 from petri.program.indentation import spaced
 
@@ -43,3 +44,10 @@ def test_tabs_inside_a_string_that_spans_lines_are_text_and_kept() -> None:
 )
 def test_nothing_to_mend_gives_none(source: str) -> None:
     assert spaced(source) is None
+
+
+def test_parsing_mixed_indentation_says_what_is_wrong_and_how_to_fix_it() -> None:
+    with pytest.raises(ProgramError, match=r"mixes tabs and spaces.*indent it with spaces only"):
+        Original.parse(MIXED)  # the swarm and the ecosystem parse without re-spacing
+    with pytest.raises(ProgramError, match="not valid Python"):
+        Original.parse("def f(:\n\treturn 1\n")  # a real syntax error says so, tabs or not

@@ -118,6 +118,11 @@ class Original:
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
+            if "\t" in source and compiles(source):  # CPython reads it: the tabs (indentation.py)
+                raise ProgramError(
+                    "the program mixes tabs and spaces in its indentation, which Python accepts "
+                    "but petri's parser does not; indent it with spaces only"
+                ) from exc
             raise ProgramError(
                 f"the program is not valid Python ({exc.message.splitlines()[0]}); fix its syntax "
                 "first: petri evolves programs that parse"
