@@ -47,9 +47,9 @@ def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | N
     """A name that is read -> another name in scope (a data name for a data name, and for a
     name bound nowhere that is not called; for a function called, another function: one in
     scope, a builtin the program calls or one often taken for it, ``min`` for ``max``, never
-    a data name): args ``(name,)``. Half the time, when it has any,
-    one bound beside it by an unpacking (``last`` -> ``first`` after ``first, last = ...``):
-    the names a slip confuses most. A name bound nowhere in scope (nor a builtin) is a
+    a data name): args ``(name,)``. Half the time, when it has any, one bound beside it by an
+    unpacking (``last`` -> ``first`` after ``first, last = ...``): the names a slip confuses
+    most. A name bound nowhere in scope (nor a builtin) is a
     NameError waiting to happen, most often a slip of spelling or a parameter's other name
     (``day`` for ``date``): half the time it becomes the name in scope spelled most like it."""
     node = site.node
