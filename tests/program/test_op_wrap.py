@@ -163,7 +163,9 @@ THROWN = "def f(xs, n):\n    xs.sort()\n    xs\n    -n\n    [n]\n    return xs\n
 def test_nothing_is_added_around_a_value_thrown_away() -> None:
     original = Original.parse(THROWN)
     around = ("attr_add", "box", "call_wrap", "element_add", "index_add", "slice_insert")
-    for site in (s for s in original.sites if original.info[s.index].discarded):
+    thrown = [s for s in original.sites if original.info[s.index].discarded]
+    assert [first_line(original, s) for s in thrown] == ["xs.sort()", "xs", "-n", "[n]"]
+    for site in thrown:
         for op in (*around, "unary_swap", "wrap"):
             edits = {OPERATORS[op](original, site, random.Random(seed)) for seed in range(30)}
             assert edits == {None}, (op, first_line(original, site))
