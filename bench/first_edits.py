@@ -67,8 +67,9 @@ def drawn_edits(original: Original, draws: int, seed: int) -> list[tuple[str, st
 
 
 def census(question: refactory.Question, path: Path, draws: int, seed: int) -> Counter[str]:
-    """Per operator: ``drawn:OP`` and ``raises:OP`` counts for one submission (empty when it
-    passes its tests, cannot be parsed, or raises on every call already)."""
+    """Per operator: ``drawn:OP`` and ``raises:OP`` counts for one submission, and
+    ``submissions`` 1 (empty when it passes its tests, cannot be parsed, or raises on every
+    call already)."""
     source = refactory.program_text(question, path.read_text(errors="replace"))
     calls = [call for call, _ in question.tests]
     values = refactory.run_calls(source, calls)
@@ -80,6 +81,7 @@ def census(question: refactory.Question, path: Path, draws: int, seed: int) -> C
         original = Original.parse(source)
     except ProgramError:
         return counts
+    counts["submissions"] = 1
     for op, edited in drawn_edits(original, draws, seed):
         counts[f"drawn:{op}"] += 1
         if raises_everywhere(refactory.run_calls(edited, calls)):
@@ -115,7 +117,9 @@ def main() -> int:
 
 
 def report(total: Counter[str], out: Path) -> None:
-    ops = sorted({key.split(":", 1)[1] for key in total}, key=lambda op: -total[f"raises:{op}"])
+    ops = sorted(
+        {key.split(":", 1)[1] for key in total if ":" in key}, key=lambda op: -total[f"raises:{op}"]
+    )
     rows: dict[str, dict[str, Any]] = {}
     print(f"\n{'operator':18} {'drawn':>7} {'every test raises':>18}")
     for op in ops:
@@ -125,8 +129,14 @@ def report(total: Counter[str], out: Path) -> None:
     drawn = sum(r["drawn"] for r in rows.values())
     raises = sum(r["raises"] for r in rows.values())
     print(f"{'all':18} {drawn:>7} {raises:>10} ({raises / max(drawn, 1):4.1%})")
+    print(f"over {total['submissions']} submissions that fail their tests without always raising")
     out.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"drawn": drawn, "raises": raises, "share": round(raises / max(drawn, 1), 4)}
+    summary = {
+        "submissions": total["submissions"],
+        "drawn": drawn,
+        "raises": raises,
+        "share": round(raises / max(drawn, 1), 4),
+    }
     machine = {"python": platform.python_version(), "platform": platform.platform()}
     out.write_text(
         json.dumps({"machine": machine, "summary": summary, "operators": rows}, indent=1) + "\n"
