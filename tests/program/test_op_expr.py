@@ -87,6 +87,18 @@ def test_name_replace_of_a_name_bound_nowhere_favours_the_one_spelled_like_it() 
     assert set(picks) == {"date", "birthdays", "count", "birthday"}  # never the function
 
 
+def test_name_replace_of_a_name_bound_nowhere_favours_a_name_never_read() -> None:
+    # A copy of unique_day's loop in unique_month, still reading day: month is the parameter
+    # the function binds and never reads, though "birthdays" is spelled more like "day".
+    source = UNBOUND.replace("unique_day(date", "unique_month(month").replace("[1]", "[0]")
+    original = Original.parse(source)
+    site = _site(original, 4, "day")
+    assert site.unread == ("month",)
+    picks = _draws(original, site)
+    assert 0.5 < picks.count("month") / len(picks) < 0.75
+    assert set(picks) == {"month", "birthdays", "count", "birthday"}
+
+
 def test_name_replace_of_a_name_bound_nowhere_that_is_called_may_be_a_function() -> None:
     original = Original.parse(
         "def double(x):\n    return 2 * x\n\n\ndef f(y):\n    return dubble(y)\n"

@@ -139,6 +139,36 @@ def test_busy_names_are_those_some_method_is_called_on() -> None:
     assert {site.busy for site in original.sites} == {frozenset({"ready"})}  # not str(...)
 
 
+def test_unread_names_are_those_a_function_binds_and_never_reads() -> None:
+    source = program(
+        """
+        LIMIT = 3
+
+
+        def tally(month, days, extra):
+            count = 0
+            seen = 0
+            for day in days:
+                if day == LIMIT:
+                    count += 1
+                    seen += 1
+            return count + sum(extra for _ in days)
+
+
+        def none(x):
+            return x
+        """
+    )
+    original = Original.parse(source)
+    by_line = {site.line: site.unread for site in original.sites}
+    # count is read by the return; seen only grows (an augmented assignment reads nothing
+    # anyone uses); extra is read inside a generator; LIMIT is bound at module level
+    assert by_line[5] == ("month", "seen")
+    assert by_line[10] == ("month", "seen")  # the same from any depth of the function
+    assert by_line[15] == ()
+    assert by_line[1] == ()  # outside any function
+
+
 def test_container_kinds_follow_the_last_assignment_in_scope() -> None:
     source = program(
         """

@@ -51,7 +51,10 @@ def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | N
     unpacking (``last`` -> ``first`` after ``first, last = ...``): the names a slip confuses
     most. A name bound nowhere in scope (nor a builtin) is a
     NameError waiting to happen, most often a slip of spelling or a parameter's other name
-    (``day`` for ``date``): half the time it becomes the name in scope spelled most like it."""
+    (``day`` for ``date``): half the time it becomes the name spelled most like it among those
+    its function binds and never reads (``Site.unread``: the same thing under its other name,
+    ``month`` for ``day`` where ``month`` is never read), or among all in scope when there are
+    none."""
     node = site.node
     if not isinstance(node, cst.Name) or node.value in CONSTANT_NAMES:
         return None
@@ -63,7 +66,8 @@ def name_replace(original: Original, site: Site, rng: random.Random) -> Edit | N
     choices = [name for name in pool if name != node.value]
     near = [b for a, b in site.pairs if a == node.value and b in choices]
     if not near and reads_unbound(site) and choices:
-        near = [spelled_most_like(node.value, choices)]
+        unread = [name for name in site.unread if name in choices]
+        near = [spelled_most_like(node.value, unread or choices)]
     if near and rng.random() < SIBLING_SHARE:
         choices = near
     return Edit("name_replace", site.index, (rng.choice(choices),)) if choices else None

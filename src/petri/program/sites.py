@@ -100,6 +100,9 @@ class Site:
     busy: frozenset[str] = frozenset()  # names some method is called on: ``xs.pop()``
     #: (name, other) for names bound by one unpacking: ``first, last = ...``, ``for i, x in``
     pairs: tuple[tuple[str, str], ...] = ()
+    #: data names the enclosing function binds (a parameter, a loop variable, an assignment)
+    #: and never reads: where a name read but bound nowhere most often meant to go
+    unread: tuple[str, ...] = ()
 
     def of_kind(self, kind: str) -> tuple[str, ...]:
         """The names in scope last assigned a container of ``kind`` (``x = set()``, ``[]``)."""
@@ -148,10 +151,16 @@ def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple
     busy = frozenset(walk.busy)
     pairs = tuple(sorted(walk.pairs))
     sites, infos = [], []
+    unread_of: dict[int, tuple[str, ...]] = {}
     for index, (kind, node, scope, info) in enumerate(walk.found):
         line = walk.positions[node].start.line
         names, values, kinds = scope.visible()
-        sites.append(Site(index, kind, line, node, names, values, kinds, members, busy, pairs))
+        unread = unread_of.get(id(scope))
+        if unread is None:
+            unread = unread_of[id(scope)] = tuple(n for n in scope.unread() if n in values)
+        sites.append(
+            Site(index, kind, line, node, names, values, kinds, members, busy, pairs, unread)
+        )
         infos.append(info)
     return tuple(sites), tuple(infos)
 
@@ -222,6 +231,7 @@ class _Scope:
     names: set[str] = field(default_factory=set)
     defined: set[str] = field(default_factory=set)  # bound by import, def or class
     kinds: dict[str, str] = field(default_factory=dict)  # name -> container kind
+    reads: set[str] = field(default_factory=set)  # names read here or in a scope inside
     _visible: _Visible | None = None
 
     def in_function(self) -> bool:
@@ -229,6 +239,16 @@ class _Scope:
         while scope is not None and scope.kind in ("lambda", "comprehension"):
             scope = scope.parent
         return scope is not None and scope.kind == "function"
+
+    def unread(self) -> tuple[str, ...]:
+        """The data names the innermost enclosing function binds and never reads (an
+        augmented assignment, ``count += 1``, is not a read: its value goes nowhere)."""
+        scope: _Scope | None = self
+        while scope is not None and scope.kind in ("lambda", "comprehension"):
+            scope = scope.parent
+        if scope is None or scope.kind != "function":
+            return ()
+        return tuple(sorted(scope.names - scope.defined - scope.reads))
 
     def visible(self) -> _Visible:
         """(names, data names, container kinds) seen from here; the innermost binding wins."""
@@ -325,8 +345,7 @@ class _Walk:
     def _bind(self, node: cst.CSTNode) -> bool:
         """Record the names ``node`` binds; True when nothing below it matters."""
         if isinstance(node, cst.Name):
-            if self.contexts.get(node) == ExpressionContext.STORE:
-                self.scope.names.add(node.value)
+            self._note_name(node)
             return True
         if isinstance(node, cst.Import | cst.ImportFrom):
             if not isinstance(node.names, cst.ImportStar):
@@ -349,6 +368,18 @@ class _Walk:
         elif isinstance(node, cst.Module | cst.IndentedBlock):
             self.statement_positions.update((id(s), i) for i, s in enumerate(node.body))
         return False
+
+    def _note_name(self, node: cst.Name) -> None:
+        """A name stored binds it in this scope; one read is read here and in every scope
+        around."""
+        context = self.contexts.get(node)
+        if context == ExpressionContext.STORE:
+            self.scope.names.add(node.value)
+        elif context == ExpressionContext.LOAD:
+            scope: _Scope | None = self.scope
+            while scope is not None:
+                scope.reads.add(node.value)
+                scope = scope.parent
 
     def _note_members(self, node: cst.Comparison) -> None:
         """``x in seen`` says what ``seen`` holds: the names to ``add`` or ``append`` to it."""
