@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from petri.program.edits import Original
 from petri.program.lexicon import Lexicon, read_lexicon
 
 SOURCE = """\
@@ -29,6 +30,7 @@ def test_the_lexicon_of_a_program() -> None:
         bare_methods=("copy",),
         keywords=("item", "maxlen", "sep", "size", "strict"),  # no self
         functions=("deque",),
+        own_methods=("__init__", "push"),  # a method's span is its class's business
     )
 
 
@@ -46,3 +48,20 @@ def test_functions_like_a_function_are_the_programs_calls_then_the_usual_confusi
     assert lexicon.functions_like("min") == ("helper", "max")
     assert set(Lexicon().functions_like("int")) == {"float", "round", "str"}
     assert Lexicon().functions_like("frobnicate") == ()
+
+
+def test_spans_of_the_functions_the_program_defines_once() -> None:
+    lexicon = Original.parse(
+        "class Box:\n"
+        "    def add(self, x):\n"
+        "        pass\n\n\n"
+        "def helper(a, b=2):\n"
+        "    def inner(*rest):\n"
+        "        pass\n\n\n"
+        "def twice(a):\n    pass\n\n\n"
+        "def twice(a, b):\n    pass\n"
+    ).lexicon
+    assert lexicon.spans == (("helper", 1, 2), ("inner", 0, None))  # twice: which one?
+    assert lexicon.span("helper") == (1, 2)
+    assert lexicon.span("Box") is None and lexicon.span("twice") is None
+    assert lexicon.own_methods == ("add",)

@@ -178,3 +178,57 @@ def test_keep_order_repairs_a_deduplication_that_loses_the_order() -> None:
     assert repairs(buggy, "keep_order", "expr", "set(lst)", check) == [
         "return list(dict.fromkeys(lst))"
     ]
+
+
+CALLS = program(
+    """
+    import os
+
+
+    class Box:
+        def add(self, a, b):
+            pass
+
+
+    def helper(a, b=2):
+        return a
+
+
+    def f(xs, s, box):
+        xs.append(1)
+        xs.sort(key=abs)
+        n = len(xs)
+        os.path.join(s)
+        box.thing.add(1, 2)
+        helper(n)
+        return max(xs, n)
+    """
+)
+
+
+def _drawn(op: str, line: int) -> set[object]:
+    """What 50 seeded draws of ``op`` at the call on ``line`` give (None when it refuses)."""
+    original = Original.parse(CALLS)
+    (site,) = [s for s in original.sites if s.line == line and type(s.node).__name__ == "Call"]
+    rng = random.Random(0)
+    drawn = [OPERATORS[op](original, site, rng) for _ in range(50)]
+    return {None if edit is None else edit.args for edit in drawn}
+
+
+def test_arg_drop_keeps_the_arguments_a_callee_needs() -> None:
+    assert _drawn("arg_drop", 14) == {None}  # xs.append(1)
+    assert _drawn("arg_drop", 15) == {(0,)}  # xs.sort(key=abs): the keyword may go
+    assert _drawn("arg_drop", 16) == {None}  # len(xs)
+    assert _drawn("arg_drop", 19) == {None}  # helper(n): the program's own, one needed
+    assert _drawn("arg_drop", 20) == {(0,), (1,)}  # max(xs, n) takes one or more
+    assert _drawn("arg_drop", 17) == {(0,)}  # os.path.join: an import's, unknown
+    assert _drawn("arg_drop", 18) == {(0,), (1,)}  # box.thing.add: Box's own add, not set.add
+
+
+def test_arg_add_adds_only_where_the_callee_takes_one_more() -> None:
+    assert _drawn("arg_add", 14) == {None}  # xs.append(1) takes one
+    assert _drawn("arg_add", 15) == {None}  # xs.sort(key=abs) takes no positional one
+    assert _drawn("arg_add", 16) == {None}  # len(xs)
+    assert None not in _drawn("arg_add", 19)  # helper(n, b)
+    assert None not in _drawn("arg_add", 20)  # max(xs, n, ...)
+    assert None not in _drawn("arg_add", 18)  # Box.add takes two; set.add would take one

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from petri.program.arity import Span, of_definition
+
 #: Methods of the standard types that are easily taken for one another.
 CONFUSED_METHODS: tuple[tuple[str, ...], ...] = (
     ("append", "extend", "add", "insert"),
@@ -58,6 +60,13 @@ class Lexicon:
     keywords: tuple[str, ...] = ()  # keyword arguments of calls and parameters of functions
     indexes: tuple[int, ...] = ()  # integer literals used as an index: ``row[2]``, ``xs[-1]``
     functions: tuple[str, ...] = ()  # called by a bare name: ``len(xs)``, ``helper(x)``
+    #: (name, least, most) positional arguments of each function defined once, not in a class
+    spans: tuple[tuple[str, int, int | None], ...] = ()
+    own_methods: tuple[str, ...] = ()  # defined in a class: ``def add(self, x)``
+
+    def span(self, name: str) -> Span | None:
+        """The positional arguments the program's function ``name`` takes, if it defines one."""
+        return next(((least, most) for n, least, most in self.spans if n == name), None)
 
     def methods_like(self, name: str) -> tuple[str, ...]:
         """Other method names for ``name``: the program's own, then the usual confusions."""
@@ -83,6 +92,12 @@ def read_lexicon(module: cst.Module) -> Lexicon:
         keywords=tuple(sorted(visitor.keywords)),
         indexes=tuple(sorted(visitor.indexes)),
         functions=tuple(sorted(visitor.functions)),
+        spans=tuple(
+            (name, *spans[0])
+            for name, spans in sorted(visitor.spans.items())
+            if len(spans) == 1 and name not in visitor.classes  # defined twice: which one?
+        ),
+        own_methods=tuple(sorted(visitor.own_methods)),
     )
 
 
@@ -95,10 +110,21 @@ class _Collect(cst.CSTVisitor):
         self.keywords: set[str] = set()
         self.indexes: set[int] = set()
         self.functions: set[str] = set()
+        self.spans: dict[str, list[Span]] = {}
+        self.own_methods: set[str] = set()
+        self.classes: set[str] = set()
+        self.enclosing: list[cst.CSTNode] = []  # the defs and classes around the node
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.FunctionDef | cst.ClassDef):
+            self.enclosing.pop()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Import | cst.ImportFrom):
             return False  # ``import os.path`` names a module, not an attribute
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            self._note_definition(node)
+            self.enclosing.append(node)
         if isinstance(node, cst.Attribute):
             self.attributes.add(node.attr.value)
         elif isinstance(node, cst.Call):
@@ -108,6 +134,15 @@ class _Collect(cst.CSTVisitor):
         elif isinstance(node, cst.Index):
             self._note_index(node.value)
         return True
+
+    def _note_definition(self, node: cst.FunctionDef | cst.ClassDef) -> None:
+        name = node.name.value
+        if isinstance(node, cst.ClassDef):
+            self.classes.add(name)
+        elif self.enclosing and isinstance(self.enclosing[-1], cst.ClassDef):
+            self.own_methods.add(name)
+        else:
+            self.spans.setdefault(name, []).append(of_definition(node))
 
     def _note_index(self, value: cst.BaseExpression) -> None:
         sign = 1

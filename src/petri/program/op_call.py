@@ -13,6 +13,7 @@ import random
 
 import libcst as cst
 
+from petri.program.arity import Span, of_builtin, of_method, positional_count
 from petri.program.edits import Edit, JsonScalar, NodeApplier, Operator, Original, need
 from petri.program.nodes import (
     expect,
@@ -74,12 +75,37 @@ def _apply_arg_swap(original: Original, site: Site, node: cst.CSTNode, args: Arg
     return call.with_changes(args=values)
 
 
+def callee_span(original: Original, site: Site, call: cst.Call) -> Span | None:
+    """The positional arguments the callee of ``call`` takes (``petri.program.arity``): a
+    function the program defines, a builtin no name in scope hides, or a method of the
+    standard types called on a data value; None when unknown."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        name = func.value
+        if name in site.values:
+            return None
+        span = original.lexicon.span(name)
+        return span if span is not None or name in site.names else of_builtin(name)
+    if isinstance(func, cst.Attribute) and func.attr.value not in original.lexicon.own_methods:
+        root = func.value
+        while isinstance(root, cst.Attribute | cst.Subscript | cst.Call):
+            root = root.func if isinstance(root, cst.Call) else root.value
+        if not isinstance(root, cst.Name) or root.value in site.values:
+            return of_method(func.attr.value)  # "".join, s.strip().split, xs[0].append
+    return None
+
+
 def arg_drop(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """``f(a, b)`` -> ``f(a)``, any argument: args ``(i,)``."""
+    """``f(a, b)`` -> ``f(a)``, any argument the callee can do without (never the only one of
+    ``xs.append(x)`` or ``len(x)``): args ``(i,)``."""
     call = _call_at(site)
     if call is None or not call.args:
         return None
-    return Edit("arg_drop", site.index, (rng.randrange(len(call.args)),))
+    spots = list(range(len(call.args)))
+    span, count = callee_span(original, site, call), positional_count(call)
+    if span is not None and count is not None and count <= span[0]:
+        spots = [i for i in spots if call.args[i].keyword is not None]  # keywords only
+    return Edit("arg_drop", site.index, (rng.choice(spots),)) if spots else None
 
 
 def _apply_arg_drop(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
@@ -102,11 +128,14 @@ def _open_end(call: cst.Call) -> int:
 
 
 def arg_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
-    """``f(a)`` -> ``f(a, x)`` or ``f(x, a)``, x a data name in scope, 0 or 1: args
-    ``(position, x)``."""
+    """``f(a)`` -> ``f(a, x)`` or ``f(x, a)``, x a data name in scope, 0 or 1, where the callee
+    takes one more (never ``xs.sort(x)``): args ``(position, x)``."""
     call = _call_at(site)
     if call is None:
         return None
+    span, count = callee_span(original, site, call), positional_count(call)
+    if span is not None and count is not None and span[1] is not None and count >= span[1]:
+        return None  # xs.sort(), len(x): no room for one more
     value = rng.choice([*site.values, *EXTRA_ARGUMENTS])
     position = rng.choice(sorted({0, _open_end(call)}))
     return Edit("arg_add", site.index, (position, value))
