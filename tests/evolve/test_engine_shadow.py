@@ -9,10 +9,13 @@ import pytest
 from judge_double import BUGGY, FakeEvaluator, judge, started
 
 from petri.config import EvolveSettings
+from petri.evolve.alternatives import Steering
 from petri.evolve.engine import Engine
 from petri.evolve.events import ShadowPatch, ShadowTested
 from petri.evolve.journal import RunState
 from petri.evolve.shadow import Mode, Patch
+from petri.program.edits import Original
+from petri.program.identity import program_id
 from petri.runtime.store.memory import MemoryStore
 from petri.sandbox.outcome import Status
 
@@ -110,3 +113,26 @@ def test_improve_mode_keeps_the_original_when_the_shadow_test_rejects_every_impr
     assert mode == "improve" and patches and origin not in patches
     assert state.promoted is not None and state.promoted.id == origin
     assert state.promoted.status != "improved"
+
+
+def test_patience_does_not_cut_the_walk_of_moves_short() -> None:
+    # Alternatives pass the same tests at about the same size, so the front rarely moves while
+    # they are found; the fixed list of moves (transplants, every one-token edit of the patch's
+    # lines) is walked to its end all the same, inside the share.
+    state = run(MemoryStore(), FakeEvaluator(), FakeShadow(), seed=3, max_evals=2000, patience=1)
+    first = min(r.n for r in state.records.values() if r.feasible)
+    extra = searched(state)[-1] - first
+    assert 2 * 24 < extra < 0.25 * 2000  # more than patience allows, less than the share
+    original = Original.parse(BUGGY)
+    tabu = frozenset(
+        e for r in state.records.values() if r.feasible for e in state.born[r.id].edits
+    )
+    steering = Steering(original, EvolveSettings().operator_names())
+    moves = steering.steer(state.weights, tabu, []).moves  # all of them, tried or not
+    assert moves  # the patch's line has one-token edits to walk
+    new = [
+        m
+        for m in moves
+        if (s := original.apply([m])) is not None and program_id(s) not in state.born
+    ]
+    assert new == []  # every one was born, or makes a program born already

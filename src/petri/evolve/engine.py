@@ -170,9 +170,28 @@ class Engine:
             return False
         first = min(r.n for r in self.state.records.values() if r.feasible)
         share = int(self.settings.shadow_share * self.settings.max_evals)
+        if self.state.evaluations >= first + share:
+            return False
         last = self.state.last_generation
         stale = last.stale if last is not None else 0
-        return self.state.evaluations < first + share and stale < self.settings.patience
+        return stale < self.settings.patience or self._moves_left()
+
+    def _moves_left(self) -> bool:
+        """Some move of the search for alternatives (a fixed list: transplants, then every
+        one-token edit of the patches' lines) still makes a new program. Patience does not
+        cut that walk short: alternatives rarely change the front (they pass the same tests,
+        at about the same size), and the fix a patch stands in for is often the next move."""
+        assert self.original is not None
+        g = self.state.next_generation
+        alternatives = self._alternatives(g)
+        if alternatives is None:
+            return False
+        seen = self.state.seen_before(g)
+        for edit in alternatives.moves:
+            source = self.original.apply([edit])
+            if source is not None and program_id(source) not in seen:
+                return True
+        return False
 
     @property
     def repair_mode(self) -> bool:
