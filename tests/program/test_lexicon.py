@@ -59,9 +59,12 @@ def test_spans_of_the_functions_the_program_defines_once() -> None:
         "    def inner(*rest):\n"
         "        pass\n\n\n"
         "def twice(a):\n    pass\n\n\n"
-        "def twice(a, b):\n    pass\n"
+        "def twice(a, b):\n    pass\n\n\n"
+        "@cache\n"
+        "def wrapped(a):\n    pass\n"
     ).lexicon
     assert lexicon.spans == (("helper", 1, 2), ("inner", 0, None))  # twice: which one?
     assert lexicon.span("helper") == (1, 2)
     assert lexicon.span("Box") is None and lexicon.span("twice") is None
+    assert lexicon.span("wrapped") is None  # a decorator may take other arguments
     assert lexicon.own_methods == ("add",)

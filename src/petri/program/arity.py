@@ -111,10 +111,12 @@ def of_builtin(name: str) -> Span | None:
 def of_method(name: str) -> Span | None:
     """The span of method ``name`` over every standard type that has one: the fewest any
     takes and the most; None when no type has it or one's is unknown."""
+    if name.startswith("_"):
+        return None
     spans: list[Span | None] = []
     for kind in _TYPES:
         method = getattr(kind, name, None)
-        if method is None or name.startswith("_"):
+        if method is None:
             continue
         spans.append(_UNSIGNED.get(f"{kind.__name__}.{name}") or of_callable(method, bound=True))
     if not spans or None in spans:

@@ -61,6 +61,7 @@ class Lexicon:
     indexes: tuple[int, ...] = ()  # integer literals used as an index: ``row[2]``, ``xs[-1]``
     functions: tuple[str, ...] = ()  # called by a bare name: ``len(xs)``, ``helper(x)``
     #: (name, least, most) positional arguments of each function defined once, not in a class
+    #: nor decorated
     spans: tuple[tuple[str, int, int | None], ...] = ()
     own_methods: tuple[str, ...] = ()  # defined in a class: ``def add(self, x)``
 
@@ -95,7 +96,7 @@ def read_lexicon(module: cst.Module) -> Lexicon:
         spans=tuple(
             (name, *spans[0])
             for name, spans in sorted(visitor.spans.items())
-            if len(spans) == 1 and name not in visitor.classes  # defined twice: which one?
+            if len(spans) == 1 and name not in visitor.opaque  # defined twice: which one?
         ),
         own_methods=tuple(sorted(visitor.own_methods)),
     )
@@ -112,7 +113,7 @@ class _Collect(cst.CSTVisitor):
         self.functions: set[str] = set()
         self.spans: dict[str, list[Span]] = {}
         self.own_methods: set[str] = set()
-        self.classes: set[str] = set()
+        self.opaque: set[str] = set()  # classes and decorated functions: who knows their span
         self.enclosing: list[cst.CSTNode] = []  # the defs and classes around the node
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -137,9 +138,11 @@ class _Collect(cst.CSTVisitor):
 
     def _note_definition(self, node: cst.FunctionDef | cst.ClassDef) -> None:
         name = node.name.value
+        if isinstance(node, cst.ClassDef) or node.decorators:
+            self.opaque.add(name)
         if isinstance(node, cst.ClassDef):
-            self.classes.add(name)
-        elif self.enclosing and isinstance(self.enclosing[-1], cst.ClassDef):
+            return
+        if self.enclosing and isinstance(self.enclosing[-1], cst.ClassDef):
             self.own_methods.add(name)
         else:
             self.spans.setdefault(name, []).append(of_definition(node))
