@@ -83,6 +83,8 @@ class Engine:
         self.stop = stop
         self.stopped: StopRequest | None = None
         self.steering: Steering | None = None  # built at the first repair
+        # The last generation's steering: asked for by _moves_left, then by its generation.
+        self._steered: tuple[int, Alternatives | None] | None = None
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -245,7 +247,13 @@ class Engine:
 
     def _alternatives(self, g: int) -> Alternatives | None:
         """Once a repair run is repaired: what steers its search for other plausible patches
-        (``evolve.alternatives``), from the edits of those it found."""
+        (``evolve.alternatives``), from the edits of those it found (worked out once per
+        generation: nothing it reads changes before the generation breeds)."""
+        if self._steered is None or self._steered[0] != g:
+            self._steered = g, self._steer(g)
+        return self._steered[1]
+
+    def _steer(self, g: int) -> Alternatives | None:
         assert self.original is not None
         if not self.repair_mode:
             return None
