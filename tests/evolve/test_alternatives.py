@@ -85,6 +85,46 @@ def test_statement_only_steering_has_no_one_token_edits_to_sweep() -> None:
     assert steer.moves == ()  # and a statement edit does not transplant
 
 
+GUARDED = textwrap.dedent(
+    """\
+    def search(x, seq):
+        if seq == ():
+            return ()
+        for i, elem in enumerate(seq):
+            if x <= elem:
+                return i
+        return len(seq)
+    """
+)
+
+
+def test_steer_varies_each_edit_of_a_patch_of_several_keeping_the_others() -> None:
+    # The patch needs both edits (a guard for [] and a constant for the empty case); its
+    # constant may be the overfitted part (False passes `== 0`), so each edit is replaced in
+    # turn by the other one-token edits of its line while the other edit stays.
+    original = Original.parse(GUARDED)
+    guard = Edit("cond_widen", site_on(original, 2, "seq == ()"), ("not", "seq"))
+    zero = Edit("const_replace", site_on(original, 3, "()"), ("False",))
+    assert original.apply([guard, zero]) is not None
+    steer = Steering(original, None).steer({}, frozenset({guard, zero}), [], [(guard, zero)])
+    assert steer.variants and all(len(v) == 2 for v in steer.variants)
+    kept_guard = [v[1] for v in steer.variants if v[0] == guard]
+    assert Edit("const_replace", zero.site, ("0",)) in kept_guard  # return 0, guard kept
+    assert all(original.sites[e.site].line == 3 for e in kept_guard)
+    assert any(v[0] == zero for v in steer.variants)  # and the guard varied, the constant kept
+    assert (guard, zero) not in steer.variants and (zero, guard) not in steer.variants
+    # A single edit has no variants (its line's edits are moves already), nor do variants
+    # repeat a child born before.
+    alone = Steering(original, None).steer({}, frozenset({zero}), [], [(zero,)])
+    assert alone.variants == ()
+    first = steer.variants[0]
+    again = Steering(original, None).steer(
+        {}, frozenset({guard, zero}), [child(original, first, 4)], [(guard, zero)]
+    )
+    assert first not in again.variants and len(again.variants) == len(steer.variants) - 1
+    assert list(again.walk())[: len(again.moves)] == [(m,) for m in again.moves]
+
+
 def test_added_lines_names_a_change_wherever_it_is_written() -> None:
     before = "a = 1\nb = 2\nc = 3\n"
     here = "a = 1\nreturn 0\nc = 3\n"

@@ -138,6 +138,33 @@ def test_alternatives_try_their_moves_first_as_children_of_the_original() -> Non
     assert kids[4].op != "move"  # then breeding as before
 
 
+def test_alternatives_try_their_variants_after_their_moves_each_as_one_child() -> None:
+    original = Original.parse(SOURCE)
+    b = breeder(original)
+    repair = edited_population(b, 1)[0]
+    line = original.sites[repair.edits[0].site].line
+    edits = [
+        e for e in sweep(original, [line]) if original.apply([e]) not in (None, original.source)
+    ]
+    pairs = [
+        (a, c)
+        for a in edits[:1]
+        for c in edits[1:]
+        if original.apply([a, c]) not in (None, original.source)
+    ]
+    move, variant = (edits[0],), pairs[-1]
+    steer = Alternatives(frozenset(repair.edits), {}, move, frozenset(), (variant,))
+    origin = b.origin()
+    kids = b.children(
+        [origin, repair], pick=None, n=6, rng=random.Random(4), seen={origin.id, repair.id},
+        generation=2, alternatives=steer,
+    )  # fmt: skip
+    # The move first, then the variant with all of its edits, both children of the original.
+    assert [k.edits for k in kids[0:4:2]] == [move, variant]
+    assert all(k.op == "move" and k.parents == (origin.id,) for k in kids[0:4:2])
+    assert kids[4].op != "move"
+
+
 def test_alternatives_breed_no_child_made_only_of_edits_tried_before() -> None:
     original = Original.parse(SOURCE)
     b = breeder(original)

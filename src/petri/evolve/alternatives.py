@@ -12,6 +12,11 @@ another function. So the search for alternatives (``Steering.steer``, read by th
   feed its line (``petri.program.operators.transplants``), then every one-token edit of the
   ``SWEPT_LINES`` lines with the most plausible-patch edits (``sweep``): a rare one-token fix
   at the right line (``//`` for ``/``) came up about once in a thousand sampled children;
+* then, for a plausible patch of several edits, each of its edits replaced in turn by every
+  other one-token edit of its line, the rest of the patch kept (``variants``): one edit of such
+  a patch may be overfitted (``return False`` where ``0`` was meant, which ``== 0`` lets
+  through) while the others are needed, so no single edit of the original passes the tests
+  in its stead;
 * breeds no steered child made only of edits tried before.
 
 The contenders then count the same change written in several places once (``added_lines``)
@@ -49,10 +54,15 @@ class Steering:
         self._sweeps: dict[tuple[int, ...], list[Edit]] = {}
 
     def steer(
-        self, weights: Mapping[int, float], tabu: frozenset[Edit], born: Iterable[Candidate]
+        self,
+        weights: Mapping[int, float],
+        tabu: frozenset[Edit],
+        born: Iterable[Candidate],
+        patches: Iterable[tuple[Edit, ...]] = (),
     ) -> Alternatives:
         """``Alternatives`` for a search whose plausible patches hold the edits ``tabu`` and
-        whose children so far are ``born`` (only earlier generations': the same on resume)."""
+        whose children so far are ``born`` (only earlier generations': the same on resume);
+        ``patches`` are those patches' edits, one tuple each (their variants are tried)."""
         sites = self.original.sites
         placed = sorted(
             (e for e in tabu if not is_text_edit(e) and e.site < len(sites)), key=_edit_key
@@ -71,8 +81,32 @@ class Steering:
         moves.update(dict.fromkeys(self._swept(tuple(lines[:SWEPT_LINES]))))
         children = list(born)
         tried = frozenset(e for c in children for e in c.edits)
-        alone = {c.edits[0] for c in children if len(c.edits) == 1}
-        return Alternatives(tabu, focus, tuple(m for m in moves if m not in alone), tried)
+        made = {frozenset(c.edits) for c in children}
+        return Alternatives(
+            tabu,
+            focus,
+            tuple(m for m in moves if frozenset((m,)) not in made),
+            tried,
+            tuple(v for v in self._variants(patches) if frozenset(v) not in made),
+        )
+
+    def _variants(self, patches: Iterable[tuple[Edit, ...]]) -> list[tuple[Edit, ...]]:
+        """Each patch of several edits (the fewest edits first) with one edit replaced by
+        each other one-token edit of its line, the others kept in their order."""
+        sites = self.original.sites
+        placed = {
+            p
+            for p in patches
+            if len(p) > 1 and all(not is_text_edit(e) and e.site < len(sites) for e in p)
+        }
+        found: dict[tuple[Edit, ...], None] = {}
+        for patch in sorted(placed, key=lambda p: (len(p), [_edit_key(e) for e in p])):
+            for i, edit in enumerate(patch):
+                rest = patch[:i] + patch[i + 1 :]
+                for other in self._swept((sites[edit.site].line,)):
+                    if other not in patch:
+                        found[(*rest, other)] = None
+        return list(found)
 
     def _moved(self, edit: Edit) -> tuple[int, frozenset[int], list[Edit]]:
         """``edit``'s line, the lines that feed it and its transplants to them."""

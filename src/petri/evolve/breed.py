@@ -10,7 +10,7 @@ the best front); when its answer gives no new program, that child is bred as any
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -112,6 +112,15 @@ class Alternatives:
     #: again (a repair found once is most often found again in another form, and the others
     #: are missed).
     tried: frozenset[Edit] = frozenset()
+    #: Tried once ``moves`` are: a patch of several edits with one of them replaced by another
+    #: one-token edit of its line, the rest kept (``return False`` where ``return 0`` was
+    #: meant, beside the guard the patch needs too).
+    variants: tuple[tuple[Edit, ...], ...] = ()
+
+    def walk(self) -> Iterator[tuple[Edit, ...]]:
+        """The edits of each steered child of the original, in the order they are tried."""
+        yield from ((move,) for move in self.moves)
+        yield from self.variants
 
 
 class ModelEdits(Protocol):
@@ -125,6 +134,11 @@ class ModelEdits(Protocol):
     ) -> Edit | None:
         """An edit of ``parent``'s program, or None (no answer, or one that does not apply)."""
         ...
+
+
+def origin_of(original: Original) -> Candidate:
+    """The original program as generation 0's first candidate."""
+    return Candidate(program_id(original.source), (), (), "original", 0, original.source)
 
 
 class Breeder:
@@ -151,8 +165,7 @@ class Breeder:
 
     def origin(self) -> Candidate:
         """The original program as generation 0's first candidate."""
-        source = self.original.source
-        return Candidate(program_id(source), (), (), "original", 0, source)
+        return origin_of(self.original)
 
     def children(
         self,
@@ -178,7 +191,7 @@ class Breeder:
         for slot in range(n):
             child = self._asked(parents, elite, slot=slot, seen=seen, generation=generation)
             if child is None and alternatives is not None and not slot % 2:
-                child = self._moved(alternatives.moves, seen, generation)
+                child = self._moved(alternatives.walk(), seen, generation)
             if child is None:
                 child = self._one(
                     parents, pick=pick, rng=rng, seen=seen, generation=generation, elite=elite,
@@ -216,14 +229,16 @@ class Breeder:
             return None
         return Candidate(program_id(source), edits, (parent.id,), "llm_edit", generation, source)
 
-    def _moved(self, moves: Sequence[Edit], seen: set[str], generation: int) -> Candidate | None:
+    def _moved(
+        self, moves: Iterable[tuple[Edit, ...]], seen: set[str], generation: int
+    ) -> Candidate | None:
         """The first of ``moves`` whose program is new, as a child of the original (no random
         draw, so the children after it are bred as they would be without it)."""
-        for edit in moves:
-            source = self.original.apply([edit])
+        for edits in moves:
+            source = self.original.apply(edits)
             if source is not None and program_id(source) not in seen:
                 origin = self.origin().id
-                return Candidate(program_id(source), (edit,), (origin,), "move", generation, source)
+                return Candidate(program_id(source), edits, (origin,), "move", generation, source)
         return None
 
     def _one(

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from petri.config import EvolveSettings
 from petri.evolve import journal
 from petri.evolve.alternatives import Steering, added_lines, lines_written, tokens_written
-from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits
+from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
 from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
-from petri.evolve.objectives import Objective, measure, parse_objectives
+from petri.evolve.objectives import Objective, dominates, measure, oriented, parse_objectives
 from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
 from petri.evolve.shadow import Mode, Patch, ShadowTester
@@ -117,7 +117,7 @@ class Engine:
         if self.state.baseline is not None:
             self.objectives = self.state.objectives
             return True
-        origin = _breeder(self.original, None, self.settings).origin()
+        origin = origin_of(self.original)
         if origin.id not in self.state.born:
             self._append(journal.births(self.run_id, [origin]))
         job = Job(origin.id, origin.source, True, probe=True)
@@ -180,7 +180,8 @@ class Engine:
 
     def _moves_left(self) -> bool:
         """Some move of the search for alternatives (a fixed list: transplants, then every
-        one-token edit of the patches' lines) still makes a new program. Patience does not
+        one-token edit of the patches' lines, then the variants of the patches of several
+        edits) still makes a new program. Patience does not
         cut that walk short: alternatives rarely change the front (they pass the same tests,
         at about the same size), and the fix a patch stands in for is often the next move."""
         assert self.original is not None
@@ -189,8 +190,8 @@ class Engine:
         if alternatives is None:
             return False
         seen = self.state.seen_before(g)
-        for edit in alternatives.moves:
-            source = self.original.apply([edit])
+        for edits in alternatives.walk():
+            source = self.original.apply(edits)
             if source is not None and program_id(source) not in seen:
                 return True
         return False
@@ -221,7 +222,11 @@ class Engine:
         population = self._population()
         pick = {pid: i for i, pid in enumerate(p.id for p in population)}
         budget = self.settings.max_evals - self.state.evaluations
-        breeder = _breeder(self.original, self.state.weights or None, self.settings, self.model)
+        s = self.settings
+        breeder = Breeder(
+            self.original, weights=self.state.weights or None, ops=s.operator_names(),
+            max_edits=s.max_edits, crossover_rate=s.crossover_rate, model=self.model,
+        )  # fmt: skip
         seen = self.state.seen_before(g)
         n = min(self.settings.offspring, budget)
         elite = self._elite(population)
@@ -264,7 +269,7 @@ class Engine:
         if self.steering is None:
             self.steering = Steering(self.original, self.settings.operator_names())
         born = (c for c in self.state.born.values() if c.generation < g)
-        return self.steering.steer(self.state.weights, tabu, born)
+        return self.steering.steer(self.state.weights, tabu, born, [c.edits for c in feasible])
 
     def _job(self, child: Candidate) -> Job:
         return Job(child.id, child.source, test_timeout_s=self.state.test_timeout_s)
@@ -436,12 +441,7 @@ class Engine:
         return "budget_exhausted" if out_of_budget else "unchanged"
 
     def _dominates(self, a: Record, b: Record) -> bool:
-        """a is no worse than b on every objective but patch size, and better on one."""
-        objectives = [o for o in self.objectives if o.name != "patch_size"]
-        va, vb = a.objectives, b.objectives
-        if any(o.better(vb[o.name], va[o.name]) for o in objectives):
-            return False
-        return any(o.better(va[o.name], vb[o.name]) for o in objectives)
+        return dominates(a.objectives, b.objectives, self.objectives)
 
     def _minimize(self, best: Candidate, record: Record) -> Candidate:
         assert self.original is not None
@@ -484,28 +484,9 @@ class Engine:
         return child
 
 
-def _breeder(
-    original: Original,
-    weights: dict[int, float] | None,
-    s: EvolveSettings,
-    model: ModelEdits | None = None,
-) -> Breeder:
-    return Breeder(
-        original,
-        weights=weights,
-        ops=s.operator_names(),
-        max_edits=s.max_edits,
-        crossover_rate=s.crossover_rate,
-        model=model,
-    )
-
-
 def _scored(record: Record) -> Scored:
     return Scored(record.id, dict(record.objectives), record.feasible, record.behaviour)
 
 
 def _oriented(record: Record, objectives: Sequence[Objective]) -> tuple[float, ...]:
-    return tuple(
-        -record.objectives[o.name] if o.direction == "max" else record.objectives[o.name]
-        for o in objectives
-    )
+    return oriented(record.objectives, objectives)

@@ -107,6 +107,22 @@ def measure(
     return values
 
 
+def oriented(values: Mapping[str, float], objectives: Sequence[Objective]) -> tuple[float, ...]:
+    """``values`` in the order of ``objectives``, each turned so that smaller is better."""
+    return tuple(-values[o.name] if o.direction == "max" else values[o.name] for o in objectives)
+
+
+def dominates(
+    a: Mapping[str, float], b: Mapping[str, float], objectives: Sequence[Objective]
+) -> bool:
+    """``a`` is no worse than ``b`` on every objective but patch size, and better on one (an
+    improvement of the program, whatever the size of its patch)."""
+    kept = [o for o in objectives if o.name != "patch_size"]
+    if any(o.better(b[o.name], a[o.name]) for o in kept):
+        return False
+    return any(o.better(a[o.name], b[o.name]) for o in kept)
+
+
 def worst(objective: Objective) -> float:
     """A finite stand-in for "no value": below any real maximum, above any real minimum."""
     return -1e12 if objective.direction == "max" else 1e12
