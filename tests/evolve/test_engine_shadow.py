@@ -118,19 +118,59 @@ def test_improve_mode_keeps_the_original_when_the_shadow_test_rejects_every_impr
 def test_patience_does_not_cut_the_walk_of_moves_short() -> None:
     # Alternatives pass the same tests at about the same size, so the front rarely moves while
     # they are found; the fixed list of moves (transplants, every one-token edit of the patch's
-    # lines, then the variants of its patches of several edits) is walked all the same, until
-    # it ends or the share is spent.
+    # lines) is walked to its end all the same, inside the share.
     state = run(MemoryStore(), FakeEvaluator(), FakeShadow(), seed=3, max_evals=2000, patience=1)
     first = min(r.n for r in state.records.values() if r.feasible)
     extra = searched(state)[-1] - first
     assert 2 * 24 < extra <= 0.25 * 2000 + 24  # more than patience allows, within the share
     original = Original.parse(BUGGY)
-    feasible = [state.born[r.id].edits for r in state.records.values() if r.feasible]
-    tabu = frozenset(e for edits in feasible for e in edits)
+    tabu = frozenset(
+        e for r in state.records.values() if r.feasible for e in state.born[r.id].edits
+    )
     steering = Steering(original, EvolveSettings().operator_names())
-    steer = steering.steer(state.weights, tabu, [], feasible)  # all of them, tried or not
-    assert steer.moves and steer.variants  # one-token edits to walk, and patches to vary
-    born = [(s := original.apply(edits)) is not None and program_id(s) in state.born
-            for edits in steer.walk()]  # fmt: skip
-    assert all(born[: len(steer.moves)])  # every move was born, or made a program born already
-    assert any(born[len(steer.moves) :])  # and the walk went on into the variants
+    moves = steering.steer(state.weights, tabu, []).moves  # all of them, tried or not
+    assert moves  # the patch's line has one-token edits to walk
+    new = [
+        m
+        for m in moves
+        if (s := original.apply([m])) is not None and program_id(s) not in state.born
+    ]
+    assert new == []  # every one was born, or makes a program born already
+
+
+#: ``largest`` with two slips: it keeps the smallest, and keeps the first item at that.
+TWO_SLIPS = BUGGY.replace("best = x\n", "best = xs[0]\n")
+
+
+def test_a_patch_of_two_needed_edits_is_varied_one_edit_at_a_time() -> None:
+    state = run(MemoryStore(), FakeEvaluator(), FakeShadow(), TWO_SLIPS, seed=0, max_evals=2000)
+    feasible = [state.born[r.id] for r in state.records.values() if r.feasible]
+    assert len(feasible[0].edits) == 2  # the first repair needs both edits
+    variants = [c for c in state.born.values() if c.op == "move" and len(c.edits) > 1]
+    assert variants
+    origin = state.origin
+    assert origin is not None and all(v.parents == (origin.id,) for v in variants)
+    # Each keeps all but one edit of a plausible patch, and replaces that one.
+    for v in variants:
+        assert any(
+            len(c.edits) == len(v.edits) and len(set(c.edits) & set(v.edits)) == len(v.edits) - 1
+            for c in feasible
+        )
+    # Some variant passes the tests too: another plausible patch for the shadow test.
+    assert any(state.records[v.id].feasible for v in variants if v.id in state.records)
+
+
+@pytest.mark.parametrize("share", [0.85, 0.9, 0.95])  # after the first repair (735 of 897)
+def test_a_run_varying_a_patch_resumes_to_the_same_choice(share: float) -> None:
+    # Minimizing the patch to vary evaluates programs between generations: a run killed
+    # anywhere finds them in its journal and breeds what it would have bred.
+    reference = run(MemoryStore(), FakeEvaluator(), FakeShadow(), TWO_SLIPS, seed=0, max_evals=900)
+    kill_at = int(share * reference.evaluations)
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):
+        run(
+            store, FakeEvaluator(fail_after=kill_at), FakeShadow(), TWO_SLIPS, seed=0, max_evals=900
+        )
+    resumed = run(store, FakeEvaluator(), FakeShadow(), TWO_SLIPS, seed=0, max_evals=900)
+    assert resumed.promoted == reference.promoted and resumed.shadow == reference.shadow
+    assert list(resumed.born) == list(reference.born)

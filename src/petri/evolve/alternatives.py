@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from petri.evolve.breed import OPERATOR_MIX, Alternatives, Candidate
+from petri.evolve.events import Record
+from petri.evolve.shadow import Patch
 from petri.program.edits import Edit, Original, is_text_edit
 from petri.program.operators import sweep, transplants
 from petri.program.slices import feeding
@@ -121,6 +123,35 @@ class Steering:
             edits = sweep(self.original, lines, ops=self.ops, mix=OPERATOR_MIX)
             self._sweeps[lines] = [e for e in edits if _changes(self.original, e)]
         return self._sweeps[lines]
+
+
+def contenders(
+    original: str,
+    ordered: Sequence[tuple[Candidate, Record]],
+    minimize: Callable[[Candidate, Record], Candidate],
+    most: int,
+) -> list[Patch]:
+    """Up to ``most`` distinct patches for the shadow test: the plausible ones in ``ordered``
+    (best first), each minimized, one per set of lines written (``added_lines``), with their
+    size. The same change in other places (a statement copied to each line where it passes)
+    is one contender: it would crowd out the rest. Alternatives often minimize to the same
+    patch, so at most ``2 * most`` are looked at."""
+    found: dict[str, Patch] = {}
+    added: set[frozenset[str]] = set()
+    looked = 0
+    for candidate, record in ordered:
+        if len(found) >= most or looked >= 2 * most:
+            break
+        lines = added_lines(original, candidate.source)
+        if lines in added:
+            continue
+        added.add(lines)
+        looked += 1
+        minimal = minimize(candidate, record)
+        if minimal.edits:  # minimized to nothing: the original itself
+            size = lines_written(original, minimal.source), tokens_written(original, minimal.source)
+            found.setdefault(minimal.id, Patch(minimal.id, minimal.source, *size))
+    return list(found.values())
 
 
 def added_lines(before: str, after: str) -> frozenset[str]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
-from petri.evolve.alternatives import Steering, added_lines, lines_written, tokens_written
+from petri.evolve.alternatives import Steering, contenders
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
@@ -37,6 +37,10 @@ from petri.program.edits import Edit, Original
 from petri.program.identity import program_id
 from petri.runtime.stop import StopRequest
 from petri.runtime.store import NewEvent, Store
+
+#: Plausible patches of several edits (the first found) whose variants the search for
+#: alternatives tries.
+VARIED_PATCHES = 2
 
 
 @dataclass(frozen=True)
@@ -268,8 +272,19 @@ class Engine:
             return None
         if self.steering is None:
             self.steering = Steering(self.original, self.settings.operator_names())
+        patches = self._needed(feasible, g)
         born = (c for c in self.state.born.values() if c.generation < g)
-        return self.steering.steer(self.state.weights, tabu, born, [c.edits for c in feasible])
+        return self.steering.steer(self.state.weights, tabu, born, patches)
+
+    def _needed(self, feasible: list[Candidate], g: int) -> list[tuple[Edit, ...]]:
+        """The first ``VARIED_PATCHES`` plausible patches of several edits, minimized, that
+        still need several: the search for alternatives tries their variants. A patch with a
+        neutral edit beside the fix would only multiply variants that pass as well. The
+        programs minimizing tries are born in generation ``g - 1``, so that the breeder of
+        generation ``g`` sees them (and again on resume)."""
+        several = [c for c in feasible if len(c.edits) > 1][:VARIED_PATCHES]
+        minimized = (self._minimize(c, self.state.records[c.id], g - 1) for c in several)
+        return [m.edits for m in minimized if len(m.edits) > 1]
 
     def _job(self, child: Candidate) -> Job:
         return Job(child.id, child.source, test_timeout_s=self.state.test_timeout_s)
@@ -398,34 +413,18 @@ class Engine:
 
     def _contenders(self) -> list[Patch]:
         """Up to ``shadow_patches`` distinct minimized patches of the best feasible records, in
-        the order of ``_best``, one per set of lines written (``added_lines``); in improve mode
-        only those that beat the original."""
+        the order of ``_best`` (``alternatives.contenders``); in improve mode only those that
+        beat the original."""
+        assert self.original is not None
         origin = self._origin_record()
         records = [r for r in self.state.records.values() if r.feasible and r is not origin]
         if not self.repair_mode and origin is not None:
             records = [r for r in records if self._dominates(r, origin)]
         records.sort(key=lambda r: (_oriented(r, self.objectives), r.n))
-        found: dict[str, Patch] = {}
-        assert self.original is not None
-        # The same change in other places (a statement copied to each line where it passes)
-        # is one contender: it would crowd out the rest.
-        added: set[frozenset[str]] = set()
-        # Alternatives often minimize to the same patch: look at a bounded number of them.
-        looked, most = 0, self.settings.shadow_patches
-        for record in records:
-            if len(found) >= most or looked >= 2 * most:
-                break
-            lines = added_lines(self.original.source, self.state.born[record.id].source)
-            if lines in added:
-                continue
-            added.add(lines)
-            looked += 1
-            candidate = self._minimize(self.state.born[record.id], record)
-            if candidate.edits:  # minimized to nothing: the original itself
-                before, after = self.original.source, candidate.source
-                size = lines_written(before, after), tokens_written(before, after)
-                found.setdefault(candidate.id, Patch(candidate.id, after, *size))
-        return list(found.values())
+        ordered = [(self.state.born[r.id], r) for r in records]
+        return contenders(
+            self.original.source, ordered, self._minimize, self.settings.shadow_patches
+        )
 
     def _status(self, best: Record) -> RunStatus:
         """repaired | improved | unchanged | budget_exhausted | stopped (see the README's
@@ -443,14 +442,18 @@ class Engine:
     def _dominates(self, a: Record, b: Record) -> bool:
         return dominates(a.objectives, b.objectives, self.objectives)
 
-    def _minimize(self, best: Candidate, record: Record) -> Candidate:
+    def _minimize(
+        self, best: Candidate, record: Record, generation: int | None = None
+    ) -> Candidate:
+        """``best`` with the fewest edits that keep its objectives (``ddmin``); the programs it
+        tries are born in ``generation`` (default: the next)."""
         assert self.original is not None
         original = self.original
         keep = {o.name for o in self.objectives} - {"patch_size", "runtime"}
         found: dict[tuple[Edit, ...], Candidate] = {}
 
         def works(edits: list[Edit]) -> bool:
-            child = self._evaluate_one(original, edits, best)
+            child = self._evaluate_one(original, edits, best, generation)
             if child is None:
                 return False
             rec = self.state.records[child.id]
@@ -464,14 +467,14 @@ class Engine:
         return found.get(tuple(minimal), best) if len(minimal) < len(best.edits) else best
 
     def _evaluate_one(
-        self, original: Original, edits: list[Edit], parent: Candidate
+        self, original: Original, edits: list[Edit], parent: Candidate, generation: int | None
     ) -> Candidate | None:
         source = original.apply(edits)
         if source is None:
             return None
         pid = program_id(source)
         if pid not in self.state.born:
-            gen = self.state.next_generation
+            gen = self.state.next_generation if generation is None else generation
             child = Candidate(pid, tuple(edits), (parent.id,), "minimize", gen, source)
             self._append(journal.births(self.run_id, [child]))
         child = self.state.born[pid]
