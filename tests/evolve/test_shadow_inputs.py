@@ -30,6 +30,18 @@ def test_neighbours_are_one_step_away_and_of_the_same_type() -> None:
     assert 0 not in neighbours(0)
 
 
+def test_a_list_of_records_keeps_its_records_whole() -> None:
+    # Tuples of one length in a list are records (name, age): the first is moved field by
+    # field, never shortened to ("F",), an input no caller makes.
+    people = [("F", 19), ("M", 23)]
+    moved = neighbours(people)
+    assert [("", 19), ("M", 23)] in moved and [("F", 18), ("M", 23)] in moved
+    assert all(len(t) == 2 for other in moved if isinstance(other, list) for t in other)
+    # A tuple given as an argument is still a sequence, and so are tuples of mixed lengths.
+    assert (1, 2) in neighbours((1, 2, 3))
+    assert [(), (2, 3)] in neighbours([(1,), (2, 3)])
+
+
 def test_inputs_near_passing_tests_are_trusted_and_recorded_calls_are_not_repeated() -> None:
     recorded = [
         Recorded("discount", "((50,), {})", "t::small", True),

@@ -4,7 +4,8 @@ Two sources, both deterministic:
 
 * the neighbours of each call the suite made (recorded in the sandbox while the suite ran the
   original): one argument at a time moved a step (an int by one, a list shortened, lengthened,
-  emptied, reversed or rotated, a string likewise ...);
+  emptied, reversed or rotated, a string likewise ...); a list of tuples of one length holds
+  records, whose first is moved field by field, never shortened;
 * hypothesis examples for each top-level function whose parameters all have type hints
   (``st.from_type``, derandomized, so the same program always gets the same examples).
 
@@ -165,10 +166,29 @@ def neighbours(value: object) -> list[object]:
 def _sequences(items: list[Any]) -> list[list[Any]]:
     found = [[], items[:-1], items + items[-1:], items[::-1], items[1:] + items[:1]]
     if items:
-        found += [[other, *items[1:]] for other in neighbours(items[0])[:2]]
+        moved = _record_moves(items) if _records(items) else neighbours(items[0])
+        found += [[other, *items[1:]] for other in moved[:2]]
     with contextlib.suppress(TypeError):  # unorderable elements
         found.append(sorted(items))
     return found
+
+
+def _records(items: list[Any]) -> bool:
+    """Every item is a tuple, all of one length: records (``("May", 19)``), whose length is
+    part of their type, not sequences to shorten."""
+    return all(isinstance(x, tuple) for x in items) and len({len(x) for x in items}) == 1
+
+
+def _record_moves(items: list[Any]) -> list[tuple[Any, ...]]:
+    """The first record with one field moved a step, field by field: ``("May", 19)`` ->
+    ``("", 19)``, ``("May", 18)``. A record shortened (``("May",)``) is an input no caller
+    makes; a patch that fails on it is not worse for that."""
+    first: tuple[Any, ...] = items[0]
+    return [
+        (*first[:j], other, *first[j + 1 :])
+        for j, field in enumerate(first)
+        for other in neighbours(field)[:1]
+    ]
 
 
 def _text(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
