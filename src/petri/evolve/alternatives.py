@@ -16,7 +16,8 @@ another function. So the search for alternatives (``Steering.steer``, read by th
   other one-token edit of its line, the rest of the patch kept (``variants``): one edit of such
   a patch may be overfitted (``return False`` where ``0`` was meant, which ``== 0`` lets
   through) while the others are needed, so no single edit of the original passes the tests
-  in its stead;
+  in its stead. The engine gives the first two such patches, minimized, that still need
+  several edits (``Engine._needed``): a fix beside a neutral edit minimizes to the fix;
 * breeds no steered child made only of edits tried before.
 
 The contenders then count the same change written in several places once (``added_lines``)

@@ -185,9 +185,9 @@ class Engine:
     def _moves_left(self) -> bool:
         """Some move of the search for alternatives (a fixed list: transplants, then every
         one-token edit of the patches' lines, then the variants of the patches of several
-        edits) still makes a new program. Patience does not
-        cut that walk short: alternatives rarely change the front (they pass the same tests,
-        at about the same size), and the fix a patch stands in for is often the next move."""
+        edits) still makes a new program. Patience does not cut that walk short: alternatives
+        rarely change the front (they pass the same tests, at about the same size), and the fix
+        a patch stands in for is often the next move."""
         assert self.original is not None
         g = self.state.next_generation
         alternatives = self._alternatives(g)
