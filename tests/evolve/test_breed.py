@@ -177,3 +177,24 @@ def test_alternatives_breed_no_child_made_only_of_edits_tried_before() -> None:
     )  # fmt: skip
     steered = kids[::2]
     assert steered and all(set(c.edits) - tried for c in steered)
+
+
+def test_no_child_holds_an_edit_twice() -> None:
+    # Twice, ``operand_swap`` undoes itself: [swap, change, swap] is the program of the
+    # change alone (new here), at a size of three edits, and a size-one patch that overfits
+    # would beat it. The mutations may only swap operands, at two sites.
+    original = Original.parse(SOURCE)
+    b = Breeder(original, weights=None, ops=["operand_swap"], max_edits=4, crossover_rate=0.0)
+    rng = random.Random(0)
+    swaps = {e for e in (OPERATORS["operand_swap"](original, s, rng) for s in original.sites) if e}
+    change = next(
+        e for e in (OPERATORS["cmpop_swap"](original, s, rng) for s in original.sites) if e
+    )
+    edits = (min(swaps, key=lambda e: e.site), change)
+    source = original.apply(edits)
+    assert source is not None and len(swaps) == 2
+    parent = Candidate(program_id(source), edits, (), "mutate", 1, source)
+    seen = {b.origin().id, parent.id}
+    children = b.children([parent], pick=None, n=10, rng=random.Random(1), seen=seen, generation=2)
+    assert children
+    assert all(len(set(c.edits)) == len(c.edits) for c in children)

@@ -6,6 +6,8 @@ repair, determinism, budgets, resume after an interruption at any point.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,7 +15,9 @@ from judge_double import BUGGY, FakeEvaluator, StreamingEvaluator, judge, starte
 
 from petri.config import EvolveSettings
 from petri.evolve.engine import Engine, Progress, candidate_timeout
+from petri.evolve.evaluator import Job
 from petri.evolve.journal import RunState
+from petri.evolve.results import Result
 from petri.program.edits import Original
 from petri.runtime.store.memory import MemoryStore
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
@@ -160,3 +164,62 @@ def test_a_run_killed_while_breeding_resumes_to_the_same_result(share: float) ->
         run(store, StreamingEvaluator(kill_at_submit=kill_at), seed=5, max_evals=300)
     resumed = run(store, StreamingEvaluator(), seed=5, max_evals=300)
     assert summary(resumed) == summary(reference)
+
+
+class CrashingEvaluator(FakeEvaluator):
+    """The double, with each failing test reporting the crash ``message`` (as the sandbox's
+    judge does for a test that raised)."""
+
+    def __init__(self, message: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.message = message
+
+    def evaluate(self, jobs: Sequence[Job], deadline: float | None) -> dict[str, Result]:
+        out = super().evaluate(jobs, deadline)
+        return {pid: Result(self._crashed(r.evaluation)) for pid, r in out.items()}
+
+    def _crashed(self, evaluation: Evaluation) -> Evaluation:
+        tests = tuple(
+            t if t.outcome is TestOutcome.PASSED else replace(t, message=self.message)
+            for t in evaluation.tests
+        )
+        return replace(evaluation, tests=tests)
+
+
+BY_INDEX = """def largest(xs):
+    best = xs[0]
+    for i in range(len(xs)):
+        if xs[i] < best:
+            best = xs[i]
+    return best
+"""
+
+
+def origin_hints(state: RunState) -> tuple[str, ...]:
+    assert state.origin is not None
+    return state.records[state.origin.id].hints
+
+
+def index_drops(state: RunState) -> int:
+    """How many of the programs born in the run hold an ``index_drop``."""
+    return sum(any(e.op == "index_drop" for e in c.edits) for c in state.born.values())
+
+
+def test_crash_hints_weight_the_draws_of_a_parents_children_and_survive_a_resume() -> None:
+    subscript = "TypeError: 'int' object is not subscriptable"
+    source = BY_INDEX  # neither operator repairs it: both runs spend the whole budget
+    options: dict[str, Any] = {"seed": 2, "max_evals": 120, "operators": "index_drop,call_wrap"}
+    plain = run(MemoryStore(), FakeEvaluator(), source, **options)
+    hinted = run(MemoryStore(), CrashingEvaluator(subscript), source, **options)
+    assert origin_hints(plain) == ()
+    assert origin_hints(hinted) == ("index_drop", "name_replace")
+    # Both operators apply at ``xs[i]`` and both are thinned in the mix; the hint gives
+    # index_drop (``xs[i]`` -> ``xs``) its full turn: 40 programs hold one, against 25.
+    assert index_drops(hinted) > index_drops(plain)
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):
+        run(store, CrashingEvaluator(subscript, fail_after=40), source, **options)
+    # The programs judged before the kill are not judged again: their hints come from the log.
+    resumed = run(store, CrashingEvaluator(subscript), source, **options)
+    assert origin_hints(resumed) == origin_hints(hinted)
+    assert summary(resumed) == summary(hinted)

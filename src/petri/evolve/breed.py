@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from petri.evolve.crash_hints import hinted_mix
 from petri.program.edits import Edit, Original, is_text_edit
 from petri.program.identity import program_id
 from petri.program.operators import echo, move, propose
@@ -154,12 +155,17 @@ class Breeder:
         crossover_rate: float,
         mix: Mapping[str, float] = OPERATOR_MIX,
         model: ModelEdits | None = None,
+        hints: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.original = original
         self.model = model
         self.weights = weights
         self.ops = ops
         self.mix = mix
+        #: Parent id -> the operators its crashes point at (``evolve.crash_hints``): a child
+        #: mutated from it draws them at their full turn.
+        self.hints = hints or {}
+        self._mixes: dict[str, Mapping[str, float]] = {}
         self.max_edits = max_edits
         self.crossover_rate = crossover_rate
 
@@ -260,15 +266,15 @@ class Breeder:
             ids: tuple[str, ...]
             if elite and rng.random() < ELITE_RATE:
                 first = elite[rng.randrange(len(elite))]
-                edits, op, ids = self._mutate(first.edits, rng, weights), "mutate", (first.id,)
+                edits, op, ids = self._mutate(first, rng, weights), "mutate", (first.id,)
             elif len(parents) > 1 and rng.random() < self.crossover_rate:
                 second = _tournament(parents, pick, rng)
                 edits = _crossover(first, second, rng)[: self.max_edits]
                 op, ids = "crossover", (first.id, second.id)
             else:
-                edits, op, ids = self._mutate(first.edits, rng, weights), "mutate", (first.id,)
-            if edits is None:
-                continue
+                edits, op, ids = self._mutate(first, rng, weights), "mutate", (first.id,)
+            if edits is None or len(set(edits)) < len(edits):
+                continue  # an edit made twice changes nothing or undoes itself: a size for naught
             if tabu:
                 edits = [e for e in edits if e not in tabu]
             if alternatives is not None and all(e in alternatives.tried for e in edits):
@@ -282,12 +288,13 @@ class Breeder:
         return None
 
     def _mutate(
-        self, edits: Sequence[Edit], rng: random.Random, weights: Mapping[int, float] | None
+        self, parent: Candidate, rng: random.Random, weights: Mapping[int, float] | None
     ) -> list[Edit] | None:
         """Drop an edit (20%), echo one on its line (10%), move one nearby (10%), else redraw
         one or add one, which then comes with its echo a quarter of the time (see
-        ``petri.program.operators.echo`` and ``move``)."""
-        out = list(edits)
+        ``petri.program.operators.echo`` and ``move``). A new edit is drawn with the
+        parent's crash hints."""
+        out = list(parent.edits)
         roll = rng.random()
         if out and roll < 0.2:
             del out[rng.randrange(len(out))]
@@ -302,7 +309,7 @@ class Breeder:
             if moved is not None:
                 out[index] = moved
                 return out
-        new = propose(self.original, rng, weights=weights, ops=self.ops, mix=self.mix)
+        new = propose(self.original, rng, weights=weights, ops=self.ops, mix=self._mix(parent.id))
         if new is None:
             return None
         if len(out) >= self.max_edits or (out and roll < 0.5):
@@ -314,6 +321,14 @@ class Breeder:
             if twin is not None:
                 out.append(twin)
         return out
+
+    def _mix(self, parent: str) -> Mapping[str, float]:
+        hints = self.hints.get(parent, ())
+        if not hints:
+            return self.mix
+        if parent not in self._mixes:
+            self._mixes[parent] = hinted_mix(self.mix, hints)
+        return self._mixes[parent]
 
 
 def _tournament(

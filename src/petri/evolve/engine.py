@@ -24,6 +24,7 @@ from petri.config import EvolveSettings
 from petri.evolve import journal
 from petri.evolve.alternatives import Steering, contenders
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
+from petri.evolve.crash_hints import hints_of
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
 from petri.evolve.journal import RunState
@@ -230,6 +231,7 @@ class Engine:
         breeder = Breeder(
             self.original, weights=self.state.weights or None, ops=s.operator_names(),
             max_edits=s.max_edits, crossover_rate=s.crossover_rate, model=self.model,
+            hints={p.id: r.hints for p in population if (r := self.state.records.get(p.id))},
         )  # fmt: skip
         seen = self.state.seen_before(g)
         n = min(self.settings.offspring, budget)
@@ -329,6 +331,7 @@ class Engine:
             n=n,
             behaviour=evaluation.behaviour(),
             memory_bytes=evaluation.peak_memory_bytes,
+            hints=hints_of(evaluation),
         )
 
     def _selection(

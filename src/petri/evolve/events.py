@@ -179,6 +179,8 @@ class Record:
     #: ``Evaluation.behaviour``: what its tests did, as a digest (records of older runs: "")
     behaviour: str = ""
     memory_bytes: int = 0  # the evaluation's peak memory (records of older runs: 0)
+    #: The operators its failing tests' crashes point at (``evolve.crash_hints``)
+    hints: tuple[str, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -195,6 +197,7 @@ class Record:
             "n": self.n,
             **({"behaviour": self.behaviour} if self.behaviour else {}),
             **({"memory_bytes": self.memory_bytes} if self.memory_bytes else {}),
+            **({"hints": list(self.hints)} if self.hints else {}),
         }
 
     @classmethod
@@ -210,4 +213,5 @@ class Record:
             n=int(data["n"]),
             behaviour=str(data.get("behaviour", "")),
             memory_bytes=int(data.get("memory_bytes", 0)),
+            hints=tuple(str(op) for op in data.get("hints", ())),
         )

@@ -1,0 +1,78 @@
+"""Crash hints: the operators that the errors of a program's failing tests point at.
+
+Python's error messages name the slip more often than not: ``'int' object is not
+subscriptable`` is an index where a value was meant, ``can only concatenate list (not "int")``
+a value where a list was meant, ``'NoneType' object ...`` the ``None`` of an in-place method.
+The breeder thins the rarer operators (``breed.OPERATOR_MIX``: they apply at almost every value
+and would crowd out the common one-token repairs); a child mutated from a parent whose tests
+crashed with such an error draws the operators that fix it at their full turn. Nothing is added
+to the search, only its draws are weighted, so a hint that is wrong costs a few draws. An
+operator the mix does not thin (``name_replace``, ``guard_add``, ...) is named for what it
+fixes and draws as it always does.
+
+The hints are read from each evaluation and kept in its record (``events.Record.hints``), so a
+resumed run breeds with the same weights.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from petri.sandbox.outcome import Evaluation, TestOutcome
+
+#: An error message (``Type: text``, as the judge reports a crash) and the operators that fix
+#: the slips that raise it.
+HINTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
+    (re.compile(pattern), frozenset(ops))
+    for pattern, ops in (
+        # pair[1] where pair was meant, or a name for another
+        (r"^TypeError: '\w+' object is not subscriptable", {"index_drop", "name_replace"}),
+        # for x in n where range(n) or [n] was meant
+        (r"^TypeError: '\w+' object is not iterable", {"call_wrap", "box", "index_drop"}),
+        # xs + x where xs + [x] was meant, or a value where its item was
+        (
+            r"^TypeError: (can only concatenate|unsupported operand type)",
+            {"box", "call_wrap", "unwrap", "index_add", "index_drop"},
+        ),
+        # for x in days: where days(month, birthdays) was meant
+        (r"^TypeError: '(function|method)' object is not", {"call_add"}),
+        # xs = xs.sort(), out.append(xs.remove(m)), a function that falls off its end
+        (r"'NoneType'", {"inplace_result", "inplace_copy", "return_add"}),
+        (r"^AttributeError: ", {"attr_replace", "inplace_result"}),
+        # xs[0] on an empty list, or one past the end
+        (
+            r"^IndexError: .* out of range",
+            {"index_shift", "subscript_change", "cond_narrow", "guard_add"},
+        ),
+        # len(a, b), or a function of two called with one
+        (r"^TypeError: .*(takes .*argument|missing \d+ required)", {"arg_add", "arg_drop"}),
+        (r"^UnboundLocalError: ", {"stmt_new", "target_replace"}),
+        (r"^ZeroDivisionError: ", {"cond_narrow", "const_replace", "guard_add"}),
+    )
+)
+#: Test outcomes whose message is a crash of the program (a failed assertion is not one).
+_CRASHED = frozenset({TestOutcome.FAILED, TestOutcome.ERROR})
+
+
+def hinted_operators(messages: Iterable[str]) -> tuple[str, ...]:
+    """The operators the errors in ``messages`` point at, in name order (empty when none does:
+    a failed assertion, a timeout or an error no hint knows)."""
+    ops: set[str] = set()
+    for message in messages:
+        for pattern, fixes in HINTS:
+            if pattern.search(message):
+                ops |= fixes
+    return tuple(sorted(ops))
+
+
+def hints_of(evaluation: Evaluation) -> tuple[str, ...]:
+    """The operators the crashes of ``evaluation``'s failing tests point at."""
+    return hinted_operators(t.message for t in evaluation.tests if t.outcome in _CRASHED)
+
+
+def hinted_mix(mix: Mapping[str, float], hints: Iterable[str]) -> dict[str, float]:
+    """``mix`` with each hinted operator at full weight (1.0, or the mix's largest weight when
+    that is more); the operators it does not thin stay as they are."""
+    top = max([1.0, *mix.values()])
+    return {**mix, **{op: top for op in hints}}
