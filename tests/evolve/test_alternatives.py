@@ -151,3 +151,27 @@ def test_tokens_written_counts_the_larger_side_of_each_replaced_run() -> None:
     assert tokens_written(compare, "if b[j] <= a[i]:\n    pass\n") == 6
     assert tokens_written(compare, "") == 19  # every token of both lines, deleted
     assert tokens_written(compare, compare) == 0
+
+
+UNGUARDED = textwrap.dedent(
+    """\
+    def search(x, seq):
+        for i, elem in enumerate(seq):
+            if x <= elem:
+                return i
+        return len(seq)
+    """
+)
+
+
+def test_steer_tries_the_siblings_of_a_patchs_edit_before_the_sweep() -> None:
+    # A guard that returns False passes `== 0`; its sibling returning 0 is the fix the
+    # shadow test should get to compare.
+    original = Original.parse(UNGUARDED)
+    opener = next(s for s in original.sites if original.info[s.index].opens)
+    guard = Edit("guard_add", opener.index, ("seq", "False"))
+    steer = Steering(original, None).steer({}, frozenset({guard}), [])
+    kin = [m for m in steer.moves if m.op == "guard_add"]
+    assert Edit("guard_add", opener.index, ("seq", "0")) in kin and guard not in kin
+    assert list(steer.moves[: len(kin)]) == kin  # first: a guard adds no transplants
+    assert len(steer.moves) > len(kin)  # then the one-token edits of its line

@@ -68,3 +68,6 @@ def test_spans_of_the_functions_the_program_defines_once() -> None:
     assert lexicon.span("Box") is None and lexicon.span("twice") is None
     assert lexicon.span("wrapped") is None  # a decorator may take other arguments
     assert lexicon.own_methods == ("add",)
+    assert lexicon.parameters == (("helper", ("a",)), ("inner", ()))  # required ones only
+    assert lexicon.parameters_of("helper") == ("a",)
+    assert lexicon.parameters_of("twice") is None

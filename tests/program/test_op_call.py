@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import random
 
-from edit_kit import first_line, lines_changed, outcomes, program, repairs, site_at
+from edit_kit import (
+    first_line,
+    lines_changed,
+    outcomes,
+    outcomes_at,
+    program,
+    repairs,
+    site_at,
+    sites_at,
+)
 
 from petri.program.edits import Original
 from petri.program.operators import OPERATORS
@@ -232,3 +241,126 @@ def test_arg_add_adds_only_where_the_callee_takes_one_more() -> None:
     assert None not in _drawn("arg_add", 19)  # helper(n, b)
     assert None not in _drawn("arg_add", 20)  # max(xs, n, ...)
     assert None not in _drawn("arg_add", 18)  # Box.add takes two; set.add would take one
+
+
+# --- call_add, key_add ---------------------------------------------------------------------
+
+UNCALLED = program(
+    """
+    def days(month, birthdays):
+        return [d for m, d in birthdays if m == month]
+
+
+    def first_day(month, birthdays, dates=None):
+        for day in days:
+            return day
+        return sorted(days)
+
+
+    def named(days):
+        return days
+    """
+)
+
+
+def test_call_add_calls_the_function_with_its_parameters_namesakes() -> None:
+    original = Original.parse(UNCALLED)
+    loop, in_sorted, parameter = sites_at(original, "expr", "days")
+    drawn = outcomes_at(original, "call_add", loop)
+    assert {args: lines_changed(UNCALLED, out) for args, out in drawn.items()} == {
+        ("month", "birthdays"): ["for day in days(month, birthdays):"]
+    }
+    assert list(outcomes_at(original, "call_add", in_sorted)) == [("month", "birthdays")]
+    # A parameter named like the function hides it; a callee is called already.
+    assert OPERATORS["call_add"](original, parameter, random.Random(0)) is None
+    called = site_at(original, "callee", "sorted")
+    assert OPERATORS["call_add"](original, called, random.Random(0)) is None
+
+
+def test_call_add_draws_a_name_for_a_parameter_nothing_in_scope_spells() -> None:
+    source = program(
+        """
+        def area(width, height):
+            return width * height
+
+
+        def report(w, h):
+            return str(area)
+        """
+    )
+    drawn = outcomes(source, "call_add", "expr", "area")
+    assert set(drawn) <= {(a, b) for a in ("w", "h") for b in ("w", "h")}
+    assert len(drawn) > 1
+
+
+def test_call_add_repairs_a_call_without_its_parentheses() -> None:
+    buggy = program(
+        """
+        def evens(xs):
+            return [x for x in xs if x % 2 == 0]
+
+
+        def count_evens(xs):
+            return len(evens)
+        """
+    )
+    fixed = repairs(
+        buggy, "call_add", "expr", "evens", lambda ns: ns["count_evens"]([1, 2, 4]) == 2
+    )
+    assert fixed == ["return len(evens(xs))"]
+
+
+def test_key_add_orders_records_by_one_of_their_fields() -> None:
+    source = program(
+        """
+        def oldest(people):
+            people.sort()
+            return max(people, default=None), sorted(people, reverse=True)
+        """
+    )
+    keyed = outcomes(source, "key_add", "expr", "max(people, default=None)")
+    assert {args: lines_changed(source, out) for args, out in keyed.items()} == {
+        (i,): [
+            f"return max(people, default=None, key=lambda item: item[{i}]), "
+            "sorted(people, reverse=True)"
+        ]
+        for i in (0, 1)
+    }
+    method = outcomes(source, "key_add", "expr", "people.sort()")
+    assert lines_changed(source, method[(1,)]) == ["people.sort(key=lambda item: item[1])"]
+    original = Original.parse("def f(xs, ys):\n    return max(xs, key=len), max(xs, ys)\n")
+    for code in ("max(xs, key=len)", "max(xs, ys)"):  # keyed already; two values compared
+        site = site_at(original, "expr", code)
+        assert OPERATORS["key_add"](original, site, random.Random(0)) is None
+
+
+def test_key_add_keeps_clear_of_the_programs_names_and_its_own_max() -> None:
+    source = "def f(item, items):\n    return sorted(items)\n"
+    assert (
+        "key=lambda item_: item_[1]" in outcomes(source, "key_add", "expr", "sorted(items)")[(1,)]
+    )
+    shadowed = Original.parse("def f(xs, max):\n    return max(xs)\n")
+    site = site_at(shadowed, "expr", "max(xs)")
+    assert OPERATORS["key_add"](shadowed, site, random.Random(0)) is None
+
+
+def test_key_add_repairs_a_maximum_of_records_taken_whole() -> None:
+    buggy = program(
+        """
+        def oldest(people):
+            return max(people)
+        """
+    )
+    fixed = repairs(
+        buggy,
+        "key_add",
+        "expr",
+        "max(people)",
+        lambda ns: ns["oldest"]([("b", 3), ("a", 9)]) == ("a", 9),
+    )
+    assert fixed == ["return max(people, key=lambda item: item[1])"]
+
+
+def test_key_add_reads_a_field_from_the_end_only_where_the_program_does() -> None:
+    source = "def f(xs):\n    return sorted(xs), xs[-1]\n"
+    assert set(outcomes(source, "key_add", "expr", "sorted(xs)")) == {(-1,), (0,), (1,)}

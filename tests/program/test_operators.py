@@ -14,6 +14,7 @@ from petri.program import (
     op_donor,
     op_exit,
     op_expr,
+    op_guard,
     op_index,
     op_inplace,
     op_line,
@@ -34,6 +35,7 @@ from petri.program.operators import (
     echo,
     move,
     propose,
+    siblings,
     sweep,
     transplants,
 )
@@ -53,6 +55,7 @@ def test_every_operator_has_one_applier_and_one_home() -> None:
         op_donor,
         op_exit,
         op_expr,
+        op_guard,
         op_index,
         op_inplace,
         op_line,
@@ -321,6 +324,21 @@ def test_transplants_try_the_same_kind_of_change_with_other_args() -> None:
     # helper's result from below, a guard of the same operator with other args.
     assert "return max(0, min(width, done * width // total))" in written
     assert moved[0].args == ceiling.args
+
+
+def test_siblings_are_the_operators_other_args_at_its_site_one_per_program() -> None:
+    original = Original.parse(HELPER)
+    ceiling = Edit("wrap", sites_at(original, "expr", "cells")[-1].index, ("min", "width"))
+    kin = siblings(original, ceiling)
+    assert kin and all(e.op == "wrap" and e.site == ceiling.site for e in kin)
+    assert ceiling not in kin
+    written = [original.apply([e]) for e in kin]
+    assert len(set(written)) == len(kin) and original.source not in written
+    assert Edit("wrap", ceiling.site, ("max", "0")) in kin  # the clamp from below
+    # A one-token edit has none (``sweep`` walks those), nor has a site that is not there.
+    name = Edit("name_replace", ceiling.site, ("done",))
+    assert siblings(original, name) == []
+    assert siblings(original, Edit("wrap", 10_000, ("max", "0"))) == []
 
 
 def test_statement_and_misplaced_edits_do_not_transplant() -> None:

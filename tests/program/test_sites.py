@@ -298,3 +298,30 @@ def test_a_value_thrown_away_is_marked() -> None:
     )
     thrown = {code(original, s) for s in original.sites if original.info[s.index].discarded}
     assert thrown == {"xs.sort()", "total", "print(-y)"}  # not what they read: xs, -y
+
+
+def test_the_statement_that_opens_a_body_knows_the_functions_required_parameters() -> None:
+    original = Original.parse(
+        "def f(xs, /, n, *rest, key=None):\n"
+        '    """Doc."""\n'
+        "    y = xs[n]\n"
+        "    return y\n\n\n"
+        "def g(self):\n    return 1\n"
+    )
+    opens = {code(original, s): original.info[s.index].opens for s in original.sites}
+    assert opens["y = xs[n]"] == ("xs", "n")
+    assert opens["return y"] == ()
+    assert opens["return 1"] == ()  # ``self`` is no input
+
+
+def test_the_statement_that_opens_a_body_knows_the_literals_its_function_returns() -> None:
+    original = Original.parse(
+        "def f(xs):\n"
+        "    if not xs:\n        return -1\n"
+        "    if xs[0]:\n        return None\n"
+        "    g = lambda: 5\n"
+        "    def h():\n        return 7\n"
+        "    return xs or []\n"
+    )
+    opener = next(s for s in original.sites if original.info[s.index].opens)
+    assert original.info[opener.index].returned == ("-1", "None")  # not g's, h's, nor ``xs or []``

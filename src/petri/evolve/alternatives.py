@@ -9,15 +9,17 @@ another function. So the search for alternatives (``Steering.steer``, read by th
 * raises each line's suspiciousness by one for every plausible-patch edit on it and by
   ``FEEDING_FOCUS`` on each line that feeds it (``petri.program.slices``);
 * first tries single edits in a fixed order: each plausible-patch edit moved to the lines that
-  feed its line (``petri.program.operators.transplants``), then every one-token edit of the
-  ``SWEPT_LINES`` lines with the most plausible-patch edits (``sweep``): a rare one-token fix
-  at the right line (``//`` for ``/``) came up about once in a thousand sampled children;
+  feed its line (``petri.program.operators.transplants``), then its siblings (its operator's
+  other args at its site: a guard's ``return 0`` for its ``return False``;
+  ``petri.program.operators.siblings``), then every one-token edit of the ``SWEPT_LINES``
+  lines with the most plausible-patch edits (``sweep``): a rare one-token fix at the right
+  line (``//`` for ``/``) came up about once in a thousand sampled children;
 * then, for a plausible patch of several edits, each of its edits replaced in turn by every
-  other one-token edit of its line, the rest of the patch kept (``variants``): one edit of such
-  a patch may be overfitted (``return False`` where ``0`` was meant, which ``== 0`` lets
-  through) while the others are needed, so no single edit of the original passes the tests
-  in its stead. The engine gives the first two such patches, minimized, that still need
-  several edits (``Engine._needed``): a fix beside a neutral edit minimizes to the fix;
+  other one-token edit of its line or by a sibling, the rest of the patch kept (``variants``):
+  one edit of such a patch may be overfitted (``return False`` where ``0`` was meant, which
+  ``== 0`` lets through) while the others are needed, so no single edit of the original passes
+  the tests in its stead. The engine gives the first two such patches, minimized, that still
+  need several edits (``Engine._needed``): a fix beside a neutral edit minimizes to the fix;
 * breeds no steered child made only of edits tried before.
 
 The contenders then count the same change written in several places once (``added_lines``)
@@ -34,7 +36,7 @@ from petri.evolve.breed import OPERATOR_MIX, Alternatives, Candidate
 from petri.evolve.events import Record
 from petri.evolve.shadow import Patch
 from petri.program.edits import Edit, Original, is_text_edit
-from petri.program.operators import sweep, transplants
+from petri.program.operators import siblings, sweep, transplants
 from petri.program.slices import feeding
 
 #: Suspiciousness added to a line that feeds a plausible patch's line (its own line gets 1
@@ -55,6 +57,7 @@ class Steering:
         self.ops = ops
         self._moves: dict[Edit, tuple[int, frozenset[int], list[Edit]]] = {}
         self._sweeps: dict[tuple[int, ...], list[Edit]] = {}
+        self._kin: dict[Edit, list[Edit]] = {}
 
     def steer(
         self,
@@ -80,6 +83,8 @@ class Steering:
             for near in upstream:
                 focus[near] = FEEDING_FOCUS + focus.get(near, 0.0)
             moves.update(dict.fromkeys(moved))
+        for edit in placed:
+            moves.update(dict.fromkeys(self._siblings(edit)))
         lines = sorted(found_on, key=lambda line: (-found_on[line], line))
         moves.update(dict.fromkeys(self._swept(tuple(lines[:SWEPT_LINES]))))
         children = list(born)
@@ -95,7 +100,8 @@ class Steering:
 
     def _variants(self, patches: Iterable[tuple[Edit, ...]]) -> list[tuple[Edit, ...]]:
         """Each patch of several edits (the fewest edits first) with one edit replaced by
-        each other one-token edit of its line, the others kept in their order."""
+        each other one-token edit of its line or by a sibling (its operator's other args at
+        its site), the others kept in their order."""
         sites = self.original.sites
         placed = {
             p
@@ -106,7 +112,7 @@ class Steering:
         for patch in sorted(placed, key=lambda p: (len(p), [_edit_key(e) for e in p])):
             for i, edit in enumerate(patch):
                 rest = patch[:i] + patch[i + 1 :]
-                for other in self._swept((sites[edit.site].line,)):
+                for other in (*self._swept((sites[edit.site].line,)), *self._siblings(edit)):
                     if other not in patch:
                         found[(*rest, other)] = None
         return list(found)
@@ -118,6 +124,11 @@ class Steering:
             upstream = feeding(self.original.source, [line])
             self._moves[edit] = line, upstream, transplants(self.original, edit, upstream)
         return self._moves[edit]
+
+    def _siblings(self, edit: Edit) -> list[Edit]:
+        if edit not in self._kin:
+            self._kin[edit] = siblings(self.original, edit)
+        return self._kin[edit]
 
     def _swept(self, lines: tuple[int, ...]) -> list[Edit]:
         if lines not in self._sweeps:

@@ -64,10 +64,17 @@ class Lexicon:
     #: nor decorated
     spans: tuple[tuple[str, int, int | None], ...] = ()
     own_methods: tuple[str, ...] = ()  # defined in a class: ``def add(self, x)``
+    #: (name, required positional parameters) of the functions ``spans`` holds
+    parameters: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def span(self, name: str) -> Span | None:
         """The positional arguments the program's function ``name`` takes, if it defines one."""
         return next(((least, most) for n, least, most in self.spans if n == name), None)
+
+    def parameters_of(self, name: str) -> tuple[str, ...] | None:
+        """The required positional parameters of the program's function ``name``, if it
+        defines one."""
+        return next((params for n, params in self.parameters if n == name), None)
 
     def methods_like(self, name: str) -> tuple[str, ...]:
         """Other method names for ``name``: the program's own, then the usual confusions."""
@@ -86,6 +93,11 @@ def read_lexicon(module: cst.Module) -> Lexicon:
     visitor = _Collect()
     module.visit(visitor)
     called = set(visitor.methods)
+    spans = tuple(
+        (name, *spans[0])
+        for name, spans in sorted(visitor.spans.items())
+        if len(spans) == 1 and name not in visitor.opaque  # defined twice: which one?
+    )
     return Lexicon(
         attributes=tuple(sorted(visitor.attributes - called)),
         methods=tuple(sorted(called)),
@@ -93,12 +105,9 @@ def read_lexicon(module: cst.Module) -> Lexicon:
         keywords=tuple(sorted(visitor.keywords)),
         indexes=tuple(sorted(visitor.indexes)),
         functions=tuple(sorted(visitor.functions)),
-        spans=tuple(
-            (name, *spans[0])
-            for name, spans in sorted(visitor.spans.items())
-            if len(spans) == 1 and name not in visitor.opaque  # defined twice: which one?
-        ),
+        spans=spans,
         own_methods=tuple(sorted(visitor.own_methods)),
+        parameters=tuple((name, visitor.parameters[name]) for name, _, _ in spans),
     )
 
 
@@ -112,6 +121,7 @@ class _Collect(cst.CSTVisitor):
         self.indexes: set[int] = set()
         self.functions: set[str] = set()
         self.spans: dict[str, list[Span]] = {}
+        self.parameters: dict[str, tuple[str, ...]] = {}
         self.own_methods: set[str] = set()
         self.opaque: set[str] = set()  # classes and decorated functions: who knows their span
         self.enclosing: list[cst.CSTNode] = []  # the defs and classes around the node
@@ -146,6 +156,8 @@ class _Collect(cst.CSTVisitor):
             self.own_methods.add(name)
         else:
             self.spans.setdefault(name, []).append(of_definition(node))
+            params = (*node.params.posonly_params, *node.params.params)
+            self.parameters[name] = tuple(p.name.value for p in params if p.default is None)
 
     def _note_index(self, value: cst.BaseExpression) -> None:
         sign = 1

@@ -1,8 +1,10 @@
 """Calls: the same function with its arguments swapped, one fewer, one more or another keyword;
-a call dropped for one of its arguments or its receiver; an in-place method whose result is
-used replaced by the copy that returns one (``xs.sort()`` -> ``sorted(xs)``); a set that loses
-the order of what it deduplicates replaced by the dict that keeps it (``list(set(xs))`` ->
-``list(dict.fromkeys(xs))``).
+a function of the program named where its result was meant called (``days`` -> ``days(m, b)``);
+a call dropped for one of its arguments or its receiver; records compared whole where a field
+was meant (``max(people)`` -> ``max(people, key=lambda item: item[1])``); an in-place method
+whose result is used replaced by the copy that returns one (``xs.sort()`` -> ``sorted(xs)``); a
+set that loses the order of what it deduplicates replaced by the dict that keeps it
+(``list(set(xs))`` -> ``list(dict.fromkeys(xs))``).
 
 Operators and appliers as in ``op_expr``.
 """
@@ -27,7 +29,7 @@ from petri.program.nodes import (
     unpack,
 )
 from petri.program.precedence import ATOM
-from petri.program.sites import STMT, Site
+from petri.program.sites import CALLEE, STMT, Site
 
 Args = tuple[JsonScalar, ...]
 #: Literals ``arg_add`` offers besides the names in scope (``round(x)`` -> ``round(x, 1)``).
@@ -296,12 +298,92 @@ def _apply_keep_order(original: Original, site: Site, node: cst.CSTNode, args: A
     return replace(original, site, call, new)
 
 
+def call_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``days`` -> ``days(month, birthdays)``: a function of the program named where its result
+    was meant (its parentheses forgotten: ``for x in days:``). Args: the names passed, for each
+    of its required parameters the data name in scope spelled the same, else one drawn from
+    those in scope."""
+    node = site.node
+    if site.kind in (STMT, CALLEE) or not isinstance(node, cst.Name):
+        return None
+    params = original.lexicon.parameters_of(node.value)
+    if params is None or node.value not in site.names or node.value in site.values:
+        return None  # not the program's function here (a data name hides it)
+    if params and not site.values:
+        return None
+    names = [p if p in site.values else rng.choice(site.values) for p in params]
+    return Edit("call_add", site.index, tuple(names))
+
+
+def _apply_call_add(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    function = expect(node, cst.Name)
+    need(all(isinstance(name, str) for name in args), f"not names: {args}")
+    passed = [cst.Arg(cst.Name(identifier(name))) for name in args]
+    return cst.Call(function, passed)
+
+
+#: The calls that order by a key: ``max(people)`` where ``max(people, key=...)`` was meant.
+KEYED = frozenset({"max", "min", "sorted", "sort"})
+#: The fields ``key_add`` orders by, besides the indexes the program uses: counted from the
+#: front, as a record's fields are named (``-1`` only where the program uses it: which field
+#: it reads depends on the record's length).
+KEY_INDEXES = (0, 1)
+
+
+def key_add(original: Original, site: Site, rng: random.Random) -> Edit | None:
+    """``max(people)`` -> ``max(people, key=lambda item: item[1])``: records compared whole
+    where one of their fields was meant (``max``, ``min``, ``sorted`` or ``.sort`` with one
+    positional argument at most and no key): args ``(index,)``, an index the program uses or
+    one of ``KEY_INDEXES``."""
+    call = _call_at(site)
+    if call is None or not _keyed(call, site) or len(_positional(call)) > 1:
+        return None
+    if any(arg.keyword is not None and arg.keyword.value == "key" for arg in call.args):
+        return None
+    indexes = sorted({*original.lexicon.indexes, *KEY_INDEXES})
+    return Edit("key_add", site.index, (rng.choice(indexes),))
+
+
+def _keyed(call: cst.Call, site: Site) -> bool:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value == "sort"
+    return (
+        isinstance(func, cst.Name)
+        and func.value in KEYED - {"sort"}
+        and func.value not in site.names
+    )
+
+
+def _apply_key_add(original: Original, site: Site, node: cst.CSTNode, args: Args) -> cst.CSTNode:
+    call = expect(node, cst.Call)
+    (index,) = unpack(args, int)
+    need(not any(a.keyword is not None and a.keyword.value == "key" for a in call.args), "keyed")
+    item = cst.Name(_fresh("item", original))
+    key = cst.Lambda(
+        cst.Parameters([cst.Param(item)]),
+        cst.Subscript(item, [cst.SubscriptElement(cst.Index(int_literal(index)))]),
+    )
+    tight = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    keyed = cst.Arg(key, keyword=cst.Name("key"), equal=tight)
+    return call.with_changes(args=[*call.args, keyed])
+
+
+def _fresh(name: str, original: Original) -> str:
+    """``name``, with underscores after it until the program uses no such name."""
+    while name in original.source:
+        name += "_"
+    return name
+
+
 OPERATORS: dict[str, Operator] = {
     "arg_add": arg_add,
     "arg_drop": arg_drop,
     "arg_swap": arg_swap,
+    "call_add": call_add,
     "inplace_copy": inplace_copy,
     "keep_order": keep_order,
+    "key_add": key_add,
     "keyword_replace": keyword_replace,
     "unwrap": unwrap,
 }
@@ -309,8 +391,10 @@ APPLIERS: dict[str, NodeApplier] = {
     "arg_add": _apply_arg_add,
     "arg_drop": _apply_arg_drop,
     "arg_swap": _apply_arg_swap,
+    "call_add": _apply_call_add,
     "inplace_copy": _apply_inplace_copy,
     "keep_order": _apply_keep_order,
+    "key_add": _apply_key_add,
     "keyword_replace": _apply_keyword,
     "unwrap": _apply_unwrap,
 }

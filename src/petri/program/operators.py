@@ -9,7 +9,8 @@ all. Operator swaps live in ``op_swap``; a word for another in ``op_expr``; inde
 in ``op_index``; calls in ``op_call``; what is added around or after a value in ``op_wrap``;
 conditions in ``op_cond``; edits inside a statement line in ``op_line``; statement operators in
 ``op_stmt``; statements moved one indentation level out or in, in ``op_block``; statements
-moved out of a loop in ``op_exit``; a ``while`` loop's missing step in ``op_loop``; the object
+moved out of a loop in ``op_exit``; a guard for the input a function's body does not handle
+in ``op_guard``; a ``while`` loop's missing step in ``op_loop``; the object
 kept instead of an in-place method's ``None`` in ``op_inplace``; code lent by donor programs in
 ``op_donor``; a model's search/replace blocks (``llm_edit``, proposed by the search, not here)
 in ``op_llm``.
@@ -31,6 +32,7 @@ from petri.program import (
     op_donor,
     op_exit,
     op_expr,
+    op_guard,
     op_index,
     op_inplace,
     op_line,
@@ -54,6 +56,7 @@ OPERATORS: dict[str, Operator] = dict(
                 op_stmt,
                 op_block,
                 op_exit,
+                op_guard,
                 op_loop,
                 op_inplace,
                 op_donor,
@@ -74,6 +77,7 @@ BLOCK_APPLIERS: dict[str, BlockApplier] = {
     **op_stmt.APPLIERS,
     **op_block.APPLIERS,
     **op_exit.APPLIERS,
+    **op_guard.APPLIERS,
     **op_loop.APPLIERS,
     **op_inplace.APPLIERS,
     **op_donor.APPLIERS,
@@ -331,6 +335,22 @@ def sweep(
             for name in names:
                 found.update(dict.fromkeys(_drawn(original, site, name)))
     return list(found)
+
+
+def siblings(original: Original, edit: Edit) -> list[Edit]:
+    """The other edits of ``edit``'s operator at its site (``SWEEP_DRAWS`` seeded draws, in
+    draw order), one per program they make: the same kind of change with other args
+    (``return 0`` where a guard returned ``False``, ``item[1]`` where a key read
+    ``item[-1]``). None for a text edit or an edit of a one-token operator (``sweep`` walks
+    those)."""
+    if edit.op not in OPERATORS or edit.op in TOKEN_OPS or not 0 <= edit.site < len(original.sites):
+        return []
+    found: dict[str, Edit] = {}
+    for other in _drawn(original, original.sites[edit.site], edit.op):
+        source = original.apply([other])
+        if other.args != edit.args and source is not None and source != original.source:
+            found.setdefault(source, other)
+    return list(found.values())
 
 
 def _drawn(original: Original, site: Site, name: str) -> list[Edit]:

@@ -141,6 +141,10 @@ class SiteInfo:
     in_function: bool
     managed: bool
     discarded: bool = False
+    opens: tuple[str, ...] = ()
+    #: for the statement that opens a body: the literals its function returns (``return 0``;
+    #: and plain names: ``op_guard`` keeps the literals)
+    returned: tuple[str, ...] = ()
 
 
 def find_sites(module: cst.Module, source: str) -> tuple[tuple[Site, ...], tuple[SiteInfo, ...]]:
@@ -316,6 +320,9 @@ class _Walk:
         self.module_scope = self.scope = _Scope("module", None)
         self.stack: list[cst.CSTNode] = []
         self.statement_positions: dict[int, int] = {}
+        #: the first statement of a function's body -> its required parameters, and the
+        #: literals the function returns
+        self.openers: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.found: list[tuple[str, cst.CSTNode, _Scope, SiteInfo]] = []
         self.members: set[tuple[str, str]] = set()
         self.busy: set[str] = set()
@@ -361,6 +368,8 @@ class _Walk:
             # In the enclosing scope: walk() opens the new one.
             self.scope.names.add(node.name.value)
             self.scope.defined.add(node.name.value)
+        if isinstance(node, cst.FunctionDef):
+            self._note_opener(node)
         elif isinstance(node, cst.Assign | cst.AnnAssign):
             self._note_kind(node)
         elif isinstance(node, cst.Param):
@@ -368,6 +377,21 @@ class _Walk:
         elif isinstance(node, cst.Module | cst.IndentedBlock):
             self.statement_positions.update((id(s), i) for i, s in enumerate(node.body))
         return False
+
+    def _note_opener(self, node: cst.FunctionDef) -> None:
+        """Remember the required parameters for the statement that opens ``node``'s body."""
+        if not isinstance(node.body, cst.IndentedBlock):
+            return
+        body = list(node.body.body)
+        if body and is_docstring(body[0]):
+            body = body[1:]
+        params = node.params
+        required = [p.name.value for p in (*params.posonly_params, *params.params) if not p.default]
+        required = [name for name in required if name not in ("self", "cls")]
+        if body and required and not _definition_or_docstring(body[0]):
+            returns = _Returns()
+            node.body.visit(returns)
+            self.openers[id(body[0])] = tuple(required), tuple(dict.fromkeys(returns.literals))
 
     def _note_name(self, node: cst.Name) -> None:
         """A name stored binds it in this scope; one read is read here and in every scope
@@ -449,6 +473,8 @@ class _Walk:
             in_function=self.scope.in_function(),
             managed=bool(self.stack) and isinstance(self.stack[-1], cst.WithItem),
             discarded=bool(self.stack) and isinstance(self.stack[-1], cst.Expr),
+            opens=self.openers.get(id(node), ((), ()))[0],
+            returned=self.openers.get(id(node), ((), ()))[1],
         )
         self.found.append((kind, node, self.scope, info))
 
@@ -460,6 +486,32 @@ class _Walk:
         before = first[column - 1] if column > 0 else " "
         after = last[where.end.column] if where.end.column < len(last) else " "
         return any(char.isalnum() or char == "_" for char in (before, after))
+
+
+#: What a literal returned is: a number, or a name (``True``, ``False``, ``None``; the guard
+#: keeps only those).
+_LITERAL_NODES = (cst.Integer, cst.Float, cst.Name)
+
+
+class _Returns(cst.CSTVisitor):
+    """The literals (and plain names) a function's own ``return`` statements return, not those
+    of the functions and lambdas inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.literals: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            return False
+        if isinstance(node, cst.Return) and node.value is not None:
+            value = node.value
+            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+                value = value.expression
+            empty = isinstance(value, cst.List | cst.Tuple) and not value.elements
+            if empty or isinstance(value, _LITERAL_NODES):
+                self.literals.append(cst.Module([]).code_for_node(node.value))
+        return True
 
 
 def _definition_or_docstring(statement: cst.BaseStatement) -> bool:
