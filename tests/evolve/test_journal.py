@@ -89,6 +89,11 @@ def test_other_events_of_the_run_are_skipped() -> None:
     [
         ("promoted", {"id": "p1", "objectives": {}, "status": "great"}),
         ("evaluated", {"id": "p1", "status": "ok"}),
+        (
+            "evaluated",
+            {"id": "p1", "status": "ok", "objectives": {}, "passed": 1, "failed": 0}
+            | {"duration_s": 0.1, "n": 1, "hints": "box"},  # a name, not a list of them
+        ),
         ("run_started", {"judge": "tests", "program": "x.py", "source": "", "colour": "red"}),
         ("program_born", {"id": "p1"}),
     ],

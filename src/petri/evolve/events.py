@@ -213,5 +213,13 @@ class Record:
             n=int(data["n"]),
             behaviour=str(data.get("behaviour", "")),
             memory_bytes=int(data.get("memory_bytes", 0)),
-            hints=tuple(str(op) for op in data.get("hints", ())),
+            hints=_names(data.get("hints", [])),
         )
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """A list of names read back as a tuple; ValueError for anything else (``"box"`` would
+    otherwise read as its letters)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of names, got {value!r}")
+    return tuple(value)
