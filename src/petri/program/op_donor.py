@@ -15,6 +15,7 @@ import random
 
 import libcst as cst
 
+from petri.program.bodies import is_docstring
 from petri.program.donors import Ingredient
 from petri.program.edits import (
     BlockApplier,
@@ -28,7 +29,7 @@ from petri.program.edits import (
 )
 from petri.program.nodes import unpack
 from petri.program.op_stmt import place, slot_of
-from petri.program.sites import STMT, Site, is_docstring
+from petri.program.sites import STMT, Site
 
 Args = tuple[JsonScalar, ...]
 _WHERE = ("replace", "before", "after")  # "before" and "after" as ``op_stmt.place`` takes them

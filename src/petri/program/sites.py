@@ -34,6 +34,7 @@ from libcst.metadata import (
     PositionProvider,
 )
 
+from petri.program.bodies import definition_or_docstring, opener
 from petri.program.precedence import required_precedence
 
 STMT, COND, BOUND, CALLEE, EXPR = "stmt", "cond", "bound", "callee", "expr"
@@ -379,19 +380,12 @@ class _Walk:
         return False
 
     def _note_opener(self, node: cst.FunctionDef) -> None:
-        """Remember the required parameters for the statement that opens ``node``'s body."""
-        if not isinstance(node.body, cst.IndentedBlock):
-            return
-        body = list(node.body.body)
-        if body and is_docstring(body[0]):
-            body = body[1:]
-        params = node.params
-        required = [p.name.value for p in (*params.posonly_params, *params.params) if not p.default]
-        required = [name for name in required if name not in ("self", "cls")]
-        if body and required and not _definition_or_docstring(body[0]):
-            returns = _Returns()
-            node.body.visit(returns)
-            self.openers[id(body[0])] = tuple(required), tuple(dict.fromkeys(returns.literals))
+        """Remember the required parameters and returned literals for the statement that
+        opens ``node``'s body."""
+        found = opener(node)
+        if found is not None:
+            statement, required, literals = found
+            self.openers[id(statement)] = required, literals
 
     def _note_name(self, node: cst.Name) -> None:
         """A name stored binds it in this scope; one read is read here and in every scope
@@ -440,7 +434,7 @@ class _Walk:
     def _classify(self, node: cst.CSTNode) -> None:
         parent = self.stack[-1] if self.stack else None
         if isinstance(parent, cst.Module | cst.IndentedBlock):
-            if isinstance(node, cst.BaseStatement) and not _definition_or_docstring(node):
+            if isinstance(node, cst.BaseStatement) and not definition_or_docstring(node):
                 self._add(node, STMT, parent, 0)
         elif parent is not None and isinstance(node, EXPRESSION_TYPES) and self._is_read(node):
             grand = self.stack[-2] if len(self.stack) > 1 else None
@@ -486,45 +480,6 @@ class _Walk:
         before = first[column - 1] if column > 0 else " "
         after = last[where.end.column] if where.end.column < len(last) else " "
         return any(char.isalnum() or char == "_" for char in (before, after))
-
-
-#: What a literal returned is: a number, or a name (``True``, ``False``, ``None``; the guard
-#: keeps only those).
-_LITERAL_NODES = (cst.Integer, cst.Float, cst.Name)
-
-
-class _Returns(cst.CSTVisitor):
-    """The literals (and plain names) a function's own ``return`` statements return, not those
-    of the functions and lambdas inside it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.literals: list[str] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
-            return False
-        if isinstance(node, cst.Return) and node.value is not None:
-            value = node.value
-            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
-                value = value.expression
-            empty = isinstance(value, cst.List | cst.Tuple) and not value.elements
-            if empty or isinstance(value, _LITERAL_NODES):
-                self.literals.append(cst.Module([]).code_for_node(node.value))
-        return True
-
-
-def _definition_or_docstring(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.FunctionDef | cst.ClassDef) or is_docstring(statement)
-
-
-def is_docstring(statement: cst.BaseStatement) -> bool:
-    """True for a line of string literals only (a docstring, where it opens a body)."""
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, cst.Expr)
-        and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString)
-        for small in statement.body
-    )
 
 
 def _children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
