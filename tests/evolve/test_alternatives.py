@@ -8,12 +8,14 @@ from petri.evolve.alternatives import (
     FEEDING_FOCUS,
     Steering,
     added_lines,
+    guards,
     lines_written,
     tokens_written,
 )
 from petri.evolve.breed import Candidate
 from petri.program.edits import Edit, Original
 from petri.program.identity import program_id
+from petri.program.op_guard import GUARD_VALUES
 
 SOURCE = textwrap.dedent(
     """\
@@ -175,3 +177,32 @@ def test_steer_tries_the_siblings_of_a_patchs_edit_before_the_sweep() -> None:
     assert Edit("guard_add", opener.index, ("seq", "0")) in kin and guard not in kin
     assert list(steer.moves[: len(kin)]) == kin  # first: a guard adds no transplants
     assert len(steer.moves) > len(kin)  # then the one-token edits of its line
+
+
+TWO_FUNCTIONS = textwrap.dedent(
+    """\
+    def first(xs, k):
+        return xs[:k]
+
+
+    def count(xs):
+        n = 0
+        for x in xs:
+            n += 1
+        return n
+    """
+)
+
+
+def test_guards_open_only_the_functions_a_patch_edits() -> None:
+    original = Original.parse(TWO_FUNCTIONS)
+    inside = site_on(original, 8, "n += 1\n")
+    patch = (Edit("augop_swap", inside, ("-=",)),)
+    found = guards(original, patch)
+    opener = site_on(original, 6, "n = 0\n")
+    # count returns no literal: each constant a guard may return, for its one parameter.
+    assert found == [Edit("guard_add", opener, ("xs", v)) for v in GUARD_VALUES]
+    both = (*patch, Edit("index_add", site_on(original, 2, "xs"), (0,)))
+    assert {e.args[0] for e in guards(original, both)} == {"xs", "k"}  # first's too
+    assert found[0] not in guards(original, (*patch, found[0]))  # never one it holds
+    assert guards(original, ()) == []

@@ -174,3 +174,54 @@ def test_a_run_varying_a_patch_resumes_to_the_same_choice(share: float) -> None:
     resumed = run(store, FakeEvaluator(), FakeShadow(), TWO_SLIPS, seed=0, max_evals=900)
     assert resumed.promoted == reference.promoted and resumed.shadow == reference.shadow
     assert list(resumed.born) == list(reference.born)
+
+
+class BreakingShadow(FakeShadow):
+    """Sees the engine's first patch answer off an invariant (as ``None`` from a function
+    whose tests get a list), and prefers the last patch it is given."""
+
+    def test(
+        self, original: Patch, patches: Sequence[Patch], mode: Mode, seed: int
+    ) -> ShadowTested:
+        tested = super().test(original, patches, mode, seed)
+        first = tested.patches[0].model_copy(update={"violations": 1})
+        chosen = first.id if len(self.calls) == 1 else tested.chosen
+        return tested.model_copy(update={"patches": [first, *tested.patches[1:]], "chosen": chosen})
+
+
+def test_a_patch_that_breaks_an_invariant_is_shadow_tested_again_with_guards() -> None:
+    shadow = BreakingShadow()
+    state = run(MemoryStore(), FakeEvaluator(), shadow, seed=3, max_evals=400)
+    (_, first, _), (_, second, _) = shadow.calls
+    assert second[: len(first)] == first and len(second) > len(first)
+    chosen = state.born[first[0]]
+    for pid in second[len(first) :]:
+        guarded = state.born[pid]
+        assert state.records[pid].feasible and guarded.parents == (chosen.id,)
+        assert guarded.edits[:-1] == chosen.edits and guarded.edits[-1].op == "guard_add"
+        assert guarded.source.splitlines()[2].startswith("    if not xs:")  # after the docstring
+    assert state.promoted is not None and state.promoted.id == second[-1]
+    assert state.shadow is not None and state.shadow.chosen == second[-1]
+
+
+def test_no_guard_is_tried_where_the_operators_leave_it_out() -> None:
+    shadow = BreakingShadow()
+    ops = "binop_swap,cmpop_swap,const_replace,name_replace"
+    run(MemoryStore(), FakeEvaluator(), shadow, seed=3, max_evals=400, operators=ops)
+    assert len(shadow.calls) == 1
+
+
+def test_a_run_killed_while_guarding_resumes_to_the_same_choice() -> None:
+    reference = run(MemoryStore(), FakeEvaluator(), BreakingShadow(), seed=3, max_evals=400)
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):  # among the guarded patches, the last evaluated
+        run(
+            store,
+            FakeEvaluator(fail_after=reference.evaluations - 2),
+            BreakingShadow(),
+            seed=3,
+            max_evals=400,
+        )
+    resumed = run(store, FakeEvaluator(), BreakingShadow(), seed=3, max_evals=400)
+    assert resumed.promoted == reference.promoted and resumed.shadow == reference.shadow
+    assert list(resumed.born) == list(reference.born)

@@ -308,3 +308,54 @@ def test_no_input_of_a_function_that_failed_and_answers_one_value_everywhere_is_
     nones = [Ending.of(["None", f"([0, {n}],)"], i.args) for n, i in enumerate(sorts, 1)]
     assert all(e.mutated for e in nones)
     assert constants(zip(sorts, nones, strict=True), {"f"}) == set()
+
+
+# Keeps k + 1 items, so it fails every test; and on an empty list its loop never runs, so it
+# falls off its end and answers None.
+TOP = """
+def top(xs, k):
+    out = []
+    while xs:
+        while len(out) <= k:
+            out.append(max(xs))
+            xs.remove(max(xs))
+        return out
+"""
+
+TOP_TESTS = """
+from ranks import top
+
+
+def test_two():
+    assert top([3, 1, 2], 2) == [3, 2]
+
+
+def test_one():
+    assert top([5, 4, 9, 1], 1) == [9]
+"""
+
+TOP_FIXED = TOP.replace("<= k", "< k")
+GUARD = "    if not xs:\n        return []\n"
+TOP_GUARDED = TOP_FIXED.replace("    out = []\n", GUARD + "    out = []\n")
+
+
+def test_the_patches_answers_on_the_tests_calls_say_what_an_answer_looks_like(
+    tmp_path: Path,
+) -> None:
+    # The original passes no test, so only the plausible patches' answers on the tests'
+    # calls are vouched for: top answers a list, and the bare fix's None on [] breaks that.
+    (tmp_path / "ranks.py").write_text(TOP)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_ranks.py").write_text(TOP_TESTS)
+    tester = SandboxShadow(JudgeSpec(tmp_path, "ranks.py", "tests"), Limits(), SandboxSettings())
+    original = Patch("original", TOP)
+    alone = tester.test(original, [Patch("fixed", TOP_FIXED, lines=1, tokens=1)], "repair", seed=1)
+    assert alone.chosen == "fixed" and alone.trusted == 0
+    assert alone.shared > 0 and alone.patches[0].violations == 0  # every patch breaks it
+    both = [Patch("fixed", TOP_FIXED, lines=1, tokens=1), Patch("guarded", TOP_GUARDED, 3, 8)]
+    tested = tester.test(original, both, "repair", seed=1)
+    fixed, guarded = tested.patches
+    assert tested.chosen == "guarded" and tested.shared == 0
+    assert fixed.violations > guarded.violations == 0
+    shown = [(d.input, d.patch, d.breaks) for d in fixed.differences if d.kind == "violation"]
+    assert ("(([], 2), {})", "= None", "returns list") in shown

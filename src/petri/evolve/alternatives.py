@@ -24,6 +24,11 @@ another function. So the search for alternatives (``Steering.steer``, read by th
 
 The contenders then count the same change written in several places once (``added_lines``)
 and carry their size (``lines_written``, then ``tokens_written``), which the shadow test weighs.
+
+A patch the shadow test sees answer off its invariants (``None`` from a function whose tests
+all get a list) is tried once more with each guard for the empty input (``guards``) before its
+function's body: a loop that never runs on an empty list falls off the function's end, an
+input the tests seldom try, and no minimized patch keeps a guard the tests do not need.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from petri.evolve.breed import OPERATOR_MIX, Alternatives, Candidate
 from petri.evolve.events import Record
 from petri.evolve.shadow import Patch
 from petri.program.edits import Edit, Original, is_text_edit
+from petri.program.op_guard import returned_values
 from petri.program.operators import siblings, sweep, transplants
 from petri.program.slices import feeding
 
@@ -164,6 +170,24 @@ def contenders(
             size = lines_written(original, minimal.source), tokens_written(original, minimal.source)
             found.setdefault(minimal.id, Patch(minimal.id, minimal.source, *size))
     return list(found.values())
+
+
+def guards(original: Original, edits: Iterable[Edit]) -> list[Edit]:
+    """Every guard (``op_guard``: ``if not p: return v``) that may open the body of a function
+    one of ``edits`` is in, for each of its required parameters ``p`` and each value ``v`` it
+    may return; none already in ``edits``."""
+    edits = tuple(edits)
+    sites, info = original.sites, original.info
+    placed = [info[e.site].ancestors for e in edits if not is_text_edit(e) and e.site < len(sites)]
+    found: list[Edit] = []
+    for site in sites:
+        body = info[site.index].ancestors  # the path to a body's first statement
+        if not info[site.index].opens or not any(a[: len(body)] == body for a in placed):
+            continue
+        for param in info[site.index].opens:
+            for value in returned_values(original, site):
+                found.append(Edit("guard_add", site.index, (param, value)))
+    return [e for e in found if e not in edits]
 
 
 def added_lines(before: str, after: str) -> frozenset[str]:

@@ -22,11 +22,25 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
-from petri.evolve.alternatives import Steering, contenders
+from petri.evolve.alternatives import (
+    Steering,
+    contenders,
+    guards,
+    lines_written,
+    tokens_written,
+)
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
 from petri.evolve.crash_hints import hints_of
 from petri.evolve.evaluator import Evaluator, Job, Submitter
-from petri.evolve.events import Baseline, GenerationDone, Promoted, Record, RunStarted, RunStatus
+from petri.evolve.events import (
+    Baseline,
+    GenerationDone,
+    Promoted,
+    Record,
+    RunStarted,
+    RunStatus,
+    ShadowTested,
+)
 from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
 from petri.evolve.objectives import Objective, dominates, measure, oriented, parse_objectives
@@ -410,9 +424,34 @@ class Engine:
             mode: Mode = "repair" if self.repair_mode else "improve"
             original = Patch(origin.id, origin.source)
             tested = self.shadow.test(original, patches, mode, self.settings.seed)
+            guarded = self._guarded(tested) if mode == "repair" else []
+            if guarded:
+                patches = [*patches, *guarded]
+                tested = self.shadow.test(original, patches, mode, self.settings.seed)
             self._append([journal.event(self.run_id, tested)])
         assert self.state.shadow is not None
         return self.state.records[self.state.shadow.chosen]
+
+    def _guarded(self, tested: ShadowTested) -> list[Patch]:
+        """The chosen patch with each guard for the empty input that passes the tests
+        (``alternatives.guards``), when the shadow test saw an answer of it crash or break an
+        invariant: they join the contenders, unminimized (the tests never need a guard)."""
+        assert self.original is not None
+        chosen = next((p for p in tested.patches if p.id == tested.chosen), None)
+        if chosen is None or not (chosen.crashes or chosen.violations or tested.shared):
+            return []
+        ops = self.settings.operator_names()
+        if ops is not None and "guard_add" not in ops:
+            return []
+        candidate = self.state.born[chosen.id]
+        found: list[Patch] = []
+        for edit in guards(self.original, candidate.edits):
+            child = self._evaluate_one(self.original, [*candidate.edits, edit], candidate, None)
+            if child is not None and self.state.records[child.id].feasible:
+                source = self.original.source
+                size = lines_written(source, child.source), tokens_written(source, child.source)
+                found.append(Patch(child.id, child.source, *size))
+        return found
 
     def _contenders(self) -> list[Patch]:
         """Up to ``shadow_patches`` distinct minimized patches of the best feasible records, in

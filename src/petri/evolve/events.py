@@ -138,6 +138,7 @@ class ShadowTested(_Payload):
     trusted: int  # of them, near calls of tests the original passes, its answer not off
     patches: list[ShadowPatch]
     chosen: str  # the patch promoted (the original's id when improve mode rejects them all)
+    shared: int = 0  # inputs on which every patch's answer breaks an invariant (rank none)
     note: str = ""  # why there was little or no evidence
 
 

@@ -16,11 +16,15 @@ hangs says nothing):
   made by tests the original passes) on which the original returned. Elsewhere the original
   may be exactly what the repair fixes, and a difference there is only a **change**.
 
-The calls the passing tests made are run on the original too: simple invariants of its results
-there (``evolve.shadow_invariants``: type, sign, a length that never changes) say what a right
-answer looks like. An input on which the original's result breaks one is not trusted, and a
-patch counts a **violation** for each input on which its result breaks one and another
-patch's does not (one that every patch breaks ranks none above another).
+The calls the tests made are run too: simple invariants of the answers the tests vouch for
+(``evolve.shadow_invariants``: type, sign, a length that never changes) say what a right answer
+looks like. Vouched for are the original's answers on the calls of the tests it passes and, in
+a repair, each plausible patch's on every call (it passes every test): a ``top_k`` that fails
+every test still says through its patches that it answers a list. An input on which the
+original's result breaks one is not trusted, and a patch counts a **violation** for each input
+on which its result breaks one and another patch's does not (one that every patch breaks ranks
+none above another; the engine then tries the promoted patch with guards for the empty input,
+``Engine._guarded``).
 
 Nor is any input of a function that a failing test called and whose original returns one and
 the same value on every input it answers, never changing its arguments (``constants``): a
@@ -49,7 +53,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Protocol
@@ -128,8 +132,11 @@ class SandboxShadow:
             rows = self._call(spec, [original, *patches], [*inputs, *vouched])
         n = len(inputs)
         before = rows[original.id]
-        answers = zip(vouched, before[n:], strict=True)
-        invariants = mine((i.function, e.result) for i, e in answers if e.literal)
+        calls = range(n, n + len(vouched))
+        passing = [(original.id, [i for i in calls if vouched[i - n].trusted])]
+        if mode == "repair":  # each plausible patch passes every test that made these calls
+            passing += [(p.id, list(calls)) for p in patches]
+        invariants = mine(_answers(passing, [*inputs, *vouched], rows))
         failing = {call.function for call in recorded if not call.passed}
         constant = constants(zip([*inputs, *vouched], before, strict=True), failing)
         inputs = distrust(inputs, before[:n], invariants, constant)
@@ -147,6 +154,7 @@ class SandboxShadow:
             inputs=len(inputs),
             trusted=sum(i.trusted for i in inputs),
             patches=weighed,
+            shared=len(common),
             chosen=choose(weighed, mode, original.id),
         )
 
@@ -186,14 +194,29 @@ def from_snapshot(store: Store, digest: str) -> SandboxShadow | None:
 
 
 def _vouched(recorded: list[Recorded]) -> list[Input]:
-    """The calls of tests the original passes, once each: what its invariants are mined on."""
+    """The calls the tests made, once each, ``trusted`` where the test passed on the original:
+    what the invariants are mined on (``_answers``)."""
     found: dict[tuple[str, str], Input] = {}
-    for call in recorded:
-        if call.passed and len(found) < MAX_RECORDED:
+    for call in sorted(recorded, key=lambda c: not c.passed):  # a call some test passed: trusted
+        if len(found) < MAX_RECORDED:
             found.setdefault(
-                (call.function, call.args), Input(call.function, call.args, True, "vouched")
+                (call.function, call.args), Input(call.function, call.args, call.passed, "vouched")
             )
     return list(found.values())
+
+
+def _answers(
+    passing: Iterable[tuple[str, list[int]]], inputs: list[Input], rows: Mapping[str, list[Ending]]
+) -> Iterator[tuple[str, object]]:
+    """``(function, result)`` of each literal answer a program (by id) gave on the inputs (by
+    number) its passing tests vouch for: the original on the calls of the tests it passes, and
+    in a repair each plausible patch on every call the tests made (it passes them all: where
+    the original passes none, its answers are the only ones vouched for)."""
+    for pid, numbers in passing:
+        for number in numbers:
+            ending = rows[pid][number]
+            if ending.kind == "return" and ending.literal:
+                yield inputs[number].function, ending.result
 
 
 #: Answers a function must give, all equal, before it is believed constant.
