@@ -198,3 +198,32 @@ def test_no_child_holds_an_edit_twice() -> None:
     children = b.children([parent], pick=None, n=10, rng=random.Random(1), seen=seen, generation=2)
     assert children
     assert all(len(set(c.edits)) == len(c.edits) for c in children)
+
+
+#: ``top_k`` whose loop appends to ``new``, bound nowhere: a child whose loop runs raises
+#: ``NameError: name 'new' is not defined``.
+UNBOUND = """def top_k(lst, k):
+    out = []
+    while len(lst) < k:
+        a = max(lst)
+        lst.remove(a)
+        new.append(a)
+    return out
+"""
+
+
+def test_a_parent_whose_crash_names_a_name_gets_children_edited_at_its_reads() -> None:
+    original = Original.parse(UNBOUND)
+    reads = {s.index for s in original.sites if original.module.code_for_node(s.node) == "new"}
+    origin = program_id(original.source)
+
+    def at_reads(named: dict[str, tuple[str, ...]]) -> set[str]:
+        b = Breeder(original, weights=None, ops=None, max_edits=4, crossover_rate=0.0, named=named)
+        children = b.children(
+            [b.origin()], pick=None, n=40, rng=random.Random(3), seen={origin}, generation=1
+        )
+        return {str(e.args[0]) for c in children for e in c.edits if e.site in reads}
+
+    # Every name in scope is tried at ``new`` first thing; by suspiciousness alone, few are.
+    assert at_reads({origin: ("new",)}) >= {"lst", "k", "a", "out"}
+    assert len(at_reads({})) < 4

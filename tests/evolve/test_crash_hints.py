@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from petri.evolve.breed import OPERATOR_MIX
-from petri.evolve.crash_hints import hinted_mix, hinted_operators, hints_of
+from petri.evolve.crash_hints import hinted_mix, hinted_operators, hints_of, named_of
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
 
@@ -89,3 +89,17 @@ def test_the_mix_gives_hinted_operators_their_full_turn_and_keeps_the_rest() -> 
     }
     assert hinted_mix(OPERATOR_MIX, []) == OPERATOR_MIX
     assert hinted_mix({"box": 2.0}, ["wrap"]) == {"box": 2.0, "wrap": 2.0}
+
+
+def test_named_are_the_names_and_attributes_crashes_could_not_find() -> None:
+    def unbound() -> object:
+        return new  # type: ignore[name-defined]  # noqa: F821
+
+    tests = (
+        TestResult("t0", TestOutcome.FAILED, 0.0, message(unbound)),
+        TestResult("t1", TestOutcome.ERROR, 0.0, message(lambda: [1].add(2))),  # type: ignore[attr-defined]
+        TestResult("t2", TestOutcome.PASSED, 0.0, "NameError: name 'kept' is not defined"),
+        TestResult("t3", TestOutcome.FAILED, 0.0, "assert 3 == 5"),
+    )
+    assert named_of(Evaluation(Status.FAILED, tests)) == (".add", "new")
+    assert named_of(Evaluation(Status.FAILED, tests[2:])) == ()

@@ -223,3 +223,30 @@ def test_crash_hints_weight_the_draws_of_a_parents_children_and_survive_a_resume
     resumed = run(store, CrashingEvaluator(subscript), source, **options)
     assert origin_hints(resumed) == origin_hints(hinted)
     assert summary(resumed) == summary(hinted)
+
+
+def test_a_crash_that_names_a_name_focuses_the_children_on_its_reads_and_survives_a_resume() -> (
+    None
+):
+    unbound = "NameError: name 'best' is not defined"
+    options: dict[str, Any] = {"seed": 2, "max_evals": 120}
+    plain = run(MemoryStore(), FakeEvaluator(), BY_INDEX, **options)
+    named = run(MemoryStore(), CrashingEvaluator(unbound), BY_INDEX, **options)
+    assert named.origin is not None and named.records[named.origin.id].named == ("best",)
+
+    original = Original.parse(BY_INDEX)
+    reads = {s.index for s in original.sites if original.module.code_for_node(s.node) == "best"}
+
+    def renamed(state: RunState) -> int:
+        """The programs born with a name of a read of ``best`` changed."""
+        return sum(
+            any(e.op == "name_replace" and e.site in reads for e in c.edits)
+            for c in state.born.values()
+        )
+
+    assert renamed(named) > renamed(plain)
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):
+        run(store, CrashingEvaluator(unbound, fail_after=40), BY_INDEX, **options)
+    resumed = run(store, CrashingEvaluator(unbound), BY_INDEX, **options)
+    assert summary(resumed) == summary(named)

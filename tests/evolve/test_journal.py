@@ -31,7 +31,7 @@ PAYLOADS: list[journal.Payload] = [
     Baseline(weights={3: 0.5, 12: 1.0}, objectives=(Objective("tests_passed", "max"),)),
     Record("p1", Status.TIMEOUT, {"tests_passed": 2.0}, 2, 3, 0.125, 7),
     Record("p2", Status.FAILED, {"tests_passed": 2.0}, 2, 3, 0.125, 8, behaviour="9f0e"),
-    Record("p3", Status.FAILED, {"tests_passed": 0.0}, 0, 5, 0.1, 9, hints=("box", "unwrap")),
+    Record("p3", Status.FAILED, {"tests_passed": 0.0}, 0, 5, 0.1, 9, hints=("box",), named=("x",)),
     GenerationDone(
         generation=2,
         population=["p1", "p2"],

@@ -32,6 +32,7 @@ from petri.program.operators import (
     SITE_FLOOR,
     STATEMENT_OPS,
     TOKEN_OPS,
+    at_named,
     echo,
     move,
     propose,
@@ -379,3 +380,26 @@ def test_sweep_finds_the_one_token_fix_that_sampling_rarely_draws() -> None:
     assert "return (s[mid - 1] + s[mid]) / 2" in written
     assert all(e.op in TOKEN_OPS for e in sweep(original, [3]))
     assert sweep(original, [3], ops=["stmt_delete", "wrap"]) == [] == sweep(original, [99])
+
+
+NAMED = """def top_k(lst, k):
+    out = []
+    while len(lst) < k:
+        new.append(max(lst))
+        lst.remove(max(lst))
+    return out.sorted()
+"""
+
+
+def test_at_named_edits_a_read_of_what_a_crash_could_not_find() -> None:
+    original = Original.parse(NAMED)
+    rng = random.Random(0)
+    for _ in range(5):
+        edit = at_named(original, ["new"], rng, None)
+        assert edit is not None and edit.op == "name_replace"
+        assert original.module.code_for_node(original.sites[edit.site].node) == "new"
+    attr = at_named(original, [".sorted"], rng, None)
+    assert attr is not None and attr.op == "attr_replace"
+    assert "out.sorted" in original.module.code_for_node(original.sites[attr.site].node)
+    assert at_named(original, ["new"], rng, ["box", "attr_replace"]) is None  # not among ops
+    assert at_named(original, ["absent", ".absent"], rng, None) is None

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from petri.evolve.crash_hints import hinted_mix
 from petri.program.edits import Edit, Original, is_text_edit
 from petri.program.identity import program_id
-from petri.program.operators import echo, move, propose
+from petri.program.operators import at_named, echo, move, propose
 
 #: How many draws a child may take before the breeder gives up on it (all duplicates).
 TRIES_PER_CHILD = 25
@@ -54,6 +54,9 @@ OPERATOR_MIX: dict[str, float] = {
     "unary_swap": 0.1,
     "unwrap": 0.25,
 }
+#: Share of the new edits of a child whose parent's crashes name what it could not find (a
+#: name, an attribute) drawn at a read of it (``operators.at_named``); the rest as any other.
+NAMED_RATE = 0.5
 #: Share of children bred by mutating a member of the best front rather than a tournament
 #: winner. Most bugs need one edit of the original or of a partial repair; once neutral edits
 #: fill the population, tournaments alone made only about one child in sixteen of the original.
@@ -156,6 +159,7 @@ class Breeder:
         mix: Mapping[str, float] = OPERATOR_MIX,
         model: ModelEdits | None = None,
         hints: Mapping[str, Sequence[str]] | None = None,
+        named: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.original = original
         self.model = model
@@ -165,6 +169,8 @@ class Breeder:
         #: Parent id -> the operators its crashes point at (``evolve.crash_hints``): a child
         #: mutated from it draws them at their full turn.
         self.hints = hints or {}
+        #: Parent id -> what its crashes name as missing (``crash_hints.named_of``).
+        self.named = named or {}
         self._mixes: dict[str, Mapping[str, float]] = {}
         self.max_edits = max_edits
         self.crossover_rate = crossover_rate
@@ -309,7 +315,7 @@ class Breeder:
             if moved is not None:
                 out[index] = moved
                 return out
-        new = propose(self.original, rng, weights=weights, ops=self.ops, mix=self._mix(parent.id))
+        new = self._draw(parent.id, rng, weights)
         if new is None:
             return None
         if len(out) >= self.max_edits or (out and roll < 0.5):
@@ -321,6 +327,19 @@ class Breeder:
             if twin is not None:
                 out.append(twin)
         return out
+
+    def _draw(
+        self, parent: str, rng: random.Random, weights: Mapping[int, float] | None
+    ) -> Edit | None:
+        """A new edit for a child of ``parent``: ``NAMED_RATE`` of the time at a read of what
+        its crashes name as missing, when they name one (``operators.at_named``), else drawn
+        by ``propose`` with its crash hints."""
+        named = self.named.get(parent, ())
+        if named and rng.random() < NAMED_RATE:
+            edit = at_named(self.original, named, rng, self.ops)
+            if edit is not None:
+                return edit
+        return propose(self.original, rng, weights=weights, ops=self.ops, mix=self._mix(parent))
 
     def _mix(self, parent: str) -> Mapping[str, float]:
         hints = self.hints.get(parent, ())

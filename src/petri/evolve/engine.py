@@ -30,7 +30,7 @@ from petri.evolve.alternatives import (
     tokens_written,
 )
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
-from petri.evolve.crash_hints import hints_of
+from petri.evolve.crash_hints import hints_of, named_of
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import (
     Baseline,
@@ -246,6 +246,7 @@ class Engine:
             self.original, weights=self.state.weights or None, ops=s.operator_names(),
             max_edits=s.max_edits, crossover_rate=s.crossover_rate, model=self.model,
             hints={p.id: r.hints for p in population if (r := self.state.records.get(p.id))},
+            named={p.id: r.named for p in population if (r := self.state.records.get(p.id))},
         )  # fmt: skip
         seen = self.state.seen_before(g)
         n = min(self.settings.offspring, budget)
@@ -346,6 +347,7 @@ class Engine:
             behaviour=evaluation.behaviour(),
             memory_bytes=evaluation.peak_memory_bytes,
             hints=hints_of(evaluation),
+            named=named_of(evaluation),
         )
 
     def _selection(

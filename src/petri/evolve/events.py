@@ -182,6 +182,8 @@ class Record:
     memory_bytes: int = 0  # the evaluation's peak memory (records of older runs: 0)
     #: The operators its failing tests' crashes point at (``evolve.crash_hints``)
     hints: tuple[str, ...] = ()
+    #: What those crashes name as missing: ``new`` (a name), ``.add`` (an attribute)
+    named: tuple[str, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -199,6 +201,7 @@ class Record:
             **({"behaviour": self.behaviour} if self.behaviour else {}),
             **({"memory_bytes": self.memory_bytes} if self.memory_bytes else {}),
             **({"hints": list(self.hints)} if self.hints else {}),
+            **({"named": list(self.named)} if self.named else {}),
         }
 
     @classmethod
@@ -215,6 +218,7 @@ class Record:
             behaviour=str(data.get("behaviour", "")),
             memory_bytes=int(data.get("memory_bytes", 0)),
             hints=_names(data.get("hints", [])),
+            named=_names(data.get("named", [])),
         )
 
 
