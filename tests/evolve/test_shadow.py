@@ -359,3 +359,23 @@ def test_the_patches_answers_on_the_tests_calls_say_what_an_answer_looks_like(
     assert fixed.violations > guarded.violations == 0
     shown = [(d.input, d.patch, d.breaks) for d in fixed.differences if d.kind == "violation"]
     assert ("(([], 2), {})", "= None", "returns list") in shown
+
+
+def test_patches_vouch_only_where_the_original_passes_no_test_and_they_all_agree() -> None:
+    from petri.evolve.shadow import _answers
+    from petri.evolve.shadow_inputs import Input
+
+    vouched = [
+        Input("search", "((1, (1, 2)), {})", True, "vouched"),  # a test the original passes
+        Input("search", "((1, ()), {})", False, "vouched"),  # one it fails
+        Input("top", "(([3, 1], 1), {})", False, "vouched"),
+        Input("top", "(([], 1), {})", False, "vouched"),
+    ]
+    original = [_end(["0", "()"]), _end(["()", "()"]), _end(["[3, 1]", "()"]), _end("! KeyError")]
+    # One patch overfits ``search(1, ()) == 0`` with False; they agree on top([3, 1], 1) only.
+    patches = [
+        [_end(["0", "()"]), _end(["False", "()"]), _end(["[3]", "()"]), _end(["[]", "()"])],
+        [_end(["0", "()"]), _end(["0", "()"]), _end(["[3]", "()"]), _end(["None", "()"])],
+    ]
+    assert _answers(vouched, original, patches) == [("search", 0), ("top", [3])]
+    assert _answers(vouched, original, []) == [("search", 0)]  # improve mode: the original's

@@ -18,9 +18,10 @@ hangs says nothing):
 
 The calls the tests made are run too: simple invariants of the answers the tests vouch for
 (``evolve.shadow_invariants``: type, sign, a length that never changes) say what a right answer
-looks like. Vouched for are the original's answers on the calls of the tests it passes and, in
-a repair, each plausible patch's on every call (it passes every test): a ``top_k`` that fails
-every test still says through its patches that it answers a list. An input on which the
+looks like. Vouched for are the original's answers on the calls of the tests it passes and, for
+a function it passes no test of, in a repair, the plausible patches' answers where they all
+agree (each passes every test): a ``top_k`` that fails every test still says through its
+patches that it answers a list. An input on which the
 original's result breaks one is not trusted, and a patch counts a **violation** for each input
 on which its result breaks one and another patch's does not (one that every patch breaks ranks
 none above another; the engine then tries the promoted patch with guards for the empty input,
@@ -53,7 +54,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Protocol
@@ -132,11 +133,8 @@ class SandboxShadow:
             rows = self._call(spec, [original, *patches], [*inputs, *vouched])
         n = len(inputs)
         before = rows[original.id]
-        calls = range(n, n + len(vouched))
-        passing = [(original.id, [i for i in calls if vouched[i - n].trusted])]
-        if mode == "repair":  # each plausible patch passes every test that made these calls
-            passing += [(p.id, list(calls)) for p in patches]
-        invariants = mine(_answers(passing, [*inputs, *vouched], rows))
+        agreed = [rows[p.id][n:] for p in patches] if mode == "repair" else []
+        invariants = mine(_answers(vouched, before[n:], agreed))
         failing = {call.function for call in recorded if not call.passed}
         constant = constants(zip([*inputs, *vouched], before, strict=True), failing)
         inputs = distrust(inputs, before[:n], invariants, constant)
@@ -206,17 +204,31 @@ def _vouched(recorded: list[Recorded]) -> list[Input]:
 
 
 def _answers(
-    passing: Iterable[tuple[str, list[int]]], inputs: list[Input], rows: Mapping[str, list[Ending]]
-) -> Iterator[tuple[str, object]]:
-    """``(function, result)`` of each literal answer a program (by id) gave on the inputs (by
-    number) its passing tests vouch for: the original on the calls of the tests it passes, and
-    in a repair each plausible patch on every call the tests made (it passes them all: where
-    the original passes none, its answers are the only ones vouched for)."""
-    for pid, numbers in passing:
-        for number in numbers:
-            ending = rows[pid][number]
-            if ending.kind == "return" and ending.literal:
-                yield inputs[number].function, ending.result
+    vouched: list[Input], original: list[Ending], patches: list[list[Ending]]
+) -> list[tuple[str, object]]:
+    """``(function, result)`` of each answer on ``vouched`` (the tests' calls) that a passing
+    test vouches for: the original's on the calls of the tests it passes; and for a function
+    the original passes no test of, the plausible patches' (in a repair: each passes every
+    test) where they all return one literal. Where the original passes some, its answers
+    alone: a patch overfitted to a test (``return False`` where ``search(x, ()) == 0``) would
+    blur what its answers say."""
+    found: list[tuple[str, object]] = []
+    for item, ending in zip(vouched, original, strict=True):
+        if item.trusted and _literal_return(ending):
+            found.append((item.function, ending.result))
+    known = {function for function, _ in found}
+    for index, item in enumerate(vouched):
+        answers = [answered[index] for answered in patches]
+        if item.function in known or not answers:
+            continue
+        first = answers[0]
+        if all(_literal_return(a) and _equal(a.result, first.result) for a in answers):
+            found.append((item.function, first.result))
+    return found
+
+
+def _literal_return(ending: Ending) -> bool:
+    return ending.kind == "return" and ending.literal
 
 
 #: Answers a function must give, all equal, before it is believed constant.
