@@ -225,28 +225,34 @@ def test_crash_hints_weight_the_draws_of_a_parents_children_and_survive_a_resume
     assert summary(resumed) == summary(hinted)
 
 
+#: ``BY_INDEX`` comparing with ``bset``, bound nowhere.
+MISSPELT = BY_INDEX.replace("< best:", "< bset:")
+
+
 def test_a_crash_that_names_a_name_focuses_the_children_on_its_reads_and_survives_a_resume() -> (
     None
 ):
-    unbound = "NameError: name 'best' is not defined"
+    unbound = "NameError: name 'bset' is not defined"
     options: dict[str, Any] = {"seed": 2, "max_evals": 120}
-    plain = run(MemoryStore(), FakeEvaluator(), BY_INDEX, **options)
-    named = run(MemoryStore(), CrashingEvaluator(unbound), BY_INDEX, **options)
-    assert named.origin is not None and named.records[named.origin.id].named == ("best",)
-
-    original = Original.parse(BY_INDEX)
-    reads = {s.index for s in original.sites if original.module.code_for_node(s.node) == "best"}
+    # A NameError on a name the original binds is a child's doing: no focus.
+    bound = run(
+        MemoryStore(), CrashingEvaluator(unbound.replace("bset", "best")), MISSPELT, **options
+    )
+    named = run(MemoryStore(), CrashingEvaluator(unbound), MISSPELT, **options)
+    assert named.origin is not None and named.records[named.origin.id].named == ("bset",)
+    original = Original.parse(MISSPELT)
+    reads = {s.index for s in original.sites if original.module.code_for_node(s.node) == "bset"}
 
     def renamed(state: RunState) -> int:
-        """The programs born with a name of a read of ``best`` changed."""
+        """The programs born with the read of ``bset`` renamed."""
         return sum(
             any(e.op == "name_replace" and e.site in reads for e in c.edits)
             for c in state.born.values()
         )
 
-    assert renamed(named) > renamed(plain)
+    assert renamed(named) > renamed(bound)
     store = MemoryStore()
     with pytest.raises(KeyboardInterrupt):
-        run(store, CrashingEvaluator(unbound, fail_after=40), BY_INDEX, **options)
-    resumed = run(store, CrashingEvaluator(unbound), BY_INDEX, **options)
+        run(store, CrashingEvaluator(unbound, fail_after=40), MISSPELT, **options)
+    resumed = run(store, CrashingEvaluator(unbound), MISSPELT, **options)
     assert summary(resumed) == summary(named)

@@ -39,6 +39,7 @@ from petri.program.operators import (
     siblings,
     sweep,
     transplants,
+    unbound_names,
 )
 
 
@@ -387,19 +388,18 @@ NAMED = """def top_k(lst, k):
     while len(lst) < k:
         new.append(max(lst))
         lst.remove(max(lst))
-    return out.sorted()
+    return out
 """
 
 
-def test_at_named_edits_a_read_of_what_a_crash_could_not_find() -> None:
+def test_at_named_edits_a_read_of_a_name_the_original_binds_nowhere() -> None:
     original = Original.parse(NAMED)
+    assert unbound_names(original) == {"new"}
     rng = random.Random(0)
     for _ in range(5):
-        edit = at_named(original, ["new"], rng, None)
+        edit = at_named(original, ["new", "out"], rng, None)
         assert edit is not None and edit.op == "name_replace"
         assert original.module.code_for_node(original.sites[edit.site].node) == "new"
-    attr = at_named(original, [".sorted"], rng, None)
-    assert attr is not None and attr.op == "attr_replace"
-    assert "out.sorted" in original.module.code_for_node(original.sites[attr.site].node)
+    # ``out`` is bound: a NameError on it was a child's own doing (a deleted assignment).
+    assert at_named(original, ["out", "absent"], rng, None) is None
     assert at_named(original, ["new"], rng, ["box", "attr_replace"]) is None  # not among ops
-    assert at_named(original, ["absent", ".absent"], rng, None) is None

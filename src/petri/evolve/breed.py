@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from petri.evolve.crash_hints import hinted_mix
 from petri.program.edits import Edit, Original, is_text_edit
 from petri.program.identity import program_id
-from petri.program.operators import at_named, echo, move, propose
+from petri.program.operators import at_named, echo, move, propose, unbound_names
 
 #: How many draws a child may take before the breeder gives up on it (all duplicates).
 TRIES_PER_CHILD = 25
@@ -54,8 +54,8 @@ OPERATOR_MIX: dict[str, float] = {
     "unary_swap": 0.1,
     "unwrap": 0.25,
 }
-#: Share of the new edits of a child whose parent's crashes name what it could not find (a
-#: name, an attribute) drawn at a read of it (``operators.at_named``); the rest as any other.
+#: Share of the new edits of a child whose parent's crashes name a name that the original
+#: reads bound nowhere drawn at a read of it (``operators.at_named``); the rest as any other.
 NAMED_RATE = 0.5
 #: Share of children bred by mutating a member of the best front rather than a tournament
 #: winner. Most bugs need one edit of the original or of a partial repair; once neutral edits
@@ -171,6 +171,7 @@ class Breeder:
         self.hints = hints or {}
         #: Parent id -> what its crashes name as missing (``crash_hints.named_of``).
         self.named = named or {}
+        self._unbound = unbound_names(original)
         self._mixes: dict[str, Mapping[str, float]] = {}
         self.max_edits = max_edits
         self.crossover_rate = crossover_rate
@@ -331,10 +332,10 @@ class Breeder:
     def _draw(
         self, parent: str, rng: random.Random, weights: Mapping[int, float] | None
     ) -> Edit | None:
-        """A new edit for a child of ``parent``: ``NAMED_RATE`` of the time at a read of what
-        its crashes name as missing, when they name one (``operators.at_named``), else drawn
-        by ``propose`` with its crash hints."""
-        named = self.named.get(parent, ())
+        """A new edit for a child of ``parent``: ``NAMED_RATE`` of the time at a read of a
+        name its crashes name as missing, when the original reads it bound nowhere
+        (``operators.at_named``), else drawn by ``propose`` with its crash hints."""
+        named = [name for name in self.named.get(parent, ()) if name in self._unbound]
         if named and rng.random() < NAMED_RATE:
             edit = at_named(self.original, named, rng, self.ops)
             if edit is not None:

@@ -10,12 +10,14 @@ to the search, only its draws are weighted, so a hint that is wrong costs a few 
 operator the mix does not thin (``name_replace``, ``guard_add``, ...) is named for what it
 fixes and draws as it always does.
 
-Two errors say where, too: ``NameError: name 'new' is not defined`` and ``AttributeError: ...
-has no attribute 'add'`` name what the program reads and cannot find (``named_of``). A child
-of a parent that crashed so draws half its new edits at a read of that name or attribute
-(``breed.NAMED_RATE``, ``operators.at_named``): after ``len(lst) < k`` became ``len(list) <
-k`` in a ``top_k`` that appends to a ``new`` bound nowhere, the loop runs and raises on
-``new``, the one read a second edit must change.
+One error says where, too: ``NameError: name 'new' is not defined`` names what the program
+reads and cannot find (``named_of``). A child of a parent that crashed so, on a name the
+original reads bound nowhere, draws half its new edits at a read of it (``breed.NAMED_RATE``,
+``operators.at_named``): after ``len(lst) < k`` became ``len(list) < k`` in a ``top_k`` that
+appends to a ``new`` bound nowhere, the loop runs and raises on ``new``, the one read a second
+edit must change. A name the original binds was unbound by the child's own edits (a deleted
+assignment), and an ``AttributeError`` most often by a name changed into another object's:
+focusing there undid those edits and cost repairs.
 
 The hints are read from each evaluation and kept in its record (``events.Record.hints`` and
 ``named``), so a resumed run breeds with the same weights.
@@ -58,12 +60,8 @@ HINTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
         (r"^ZeroDivisionError: ", {"cond_narrow", "const_replace", "guard_add"}),
     )
 )
-#: Errors that name what the program read and could not find: a name bound nowhere, an
-#: attribute the object lacks (written ``.add``).
-NAMED: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^NameError: name '(\w+)' is not defined"), ""),
-    (re.compile(r"^AttributeError: .* has no attribute '(\w+)'"), "."),
-)
+#: The error that names what the program read and could not find: a name bound nowhere.
+NAMED = re.compile(r"^NameError: name '(\w+)' is not defined")
 #: Test outcomes whose message is a crash of the program (a failed assertion is not one).
 _CRASHED = frozenset({TestOutcome.FAILED, TestOutcome.ERROR})
 
@@ -86,14 +84,8 @@ def hints_of(evaluation: Evaluation) -> tuple[str, ...]:
 
 def named_of(evaluation: Evaluation) -> tuple[str, ...]:
     """What the crashes of ``evaluation``'s failing tests name as missing (``NAMED``), sorted."""
-    found: set[str] = set()
-    for test in evaluation.tests:
-        if test.outcome in _CRASHED:
-            for pattern, prefix in NAMED:
-                match = pattern.search(test.message)
-                if match:
-                    found.add(prefix + match.group(1))
-    return tuple(sorted(found))
+    found = (NAMED.search(t.message) for t in evaluation.tests if t.outcome in _CRASHED)
+    return tuple(sorted({match.group(1) for match in found if match}))
 
 
 def hinted_mix(mix: Mapping[str, float], hints: Iterable[str]) -> dict[str, float]:

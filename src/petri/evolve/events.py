@@ -182,7 +182,7 @@ class Record:
     memory_bytes: int = 0  # the evaluation's peak memory (records of older runs: 0)
     #: The operators its failing tests' crashes point at (``evolve.crash_hints``)
     hints: tuple[str, ...] = ()
-    #: What those crashes name as missing: ``new`` (a name), ``.add`` (an attribute)
+    #: The names those crashes name as missing (``NameError``)
     named: tuple[str, ...] = ()
 
     @property

@@ -134,38 +134,37 @@ def propose(
     return None
 
 
+def unbound_names(original: Original) -> frozenset[str]:
+    """The names ``original`` reads where they are bound nowhere in scope (nor builtins)."""
+    return frozenset(
+        s.node.value
+        for s in original.sites
+        if isinstance(s.node, cst.Name) and op_expr.reads_unbound(s)
+    )
+
+
 def at_named(
     original: Original, named: Collection[str], rng: random.Random, ops: Collection[str] | None
 ) -> Edit | None:
-    """An edit where a crash named what it could not find, or None: ``name_replace`` at a read
-    of a name of ``named`` (``NameError: name 'new' is not defined``), ``attr_replace`` at an
-    attribute ``.x`` of it (``AttributeError: ... has no attribute 'x'``), each site in turn
-    in a random order until one applies. The interpreter has put its finger on the slip; a
-    site drawn by suspiciousness among a line's other values reaches it rarely."""
-    wanted: dict[str, set[str]] = {"name_replace": set(), "attr_replace": set()}
-    for name in named:
-        wanted["attr_replace" if name.startswith(".") else "name_replace"].add(name.lstrip("."))
-    places = [
-        (op, site)
-        for site in original.sites
-        for op, names in wanted.items()
-        if names and (ops is None or op in ops) and _names_of(site.node, op) & names
+    """``name_replace`` at a read of a name of ``named`` that ``original`` reads bound nowhere
+    (a child's ``NameError: name 'new' is not defined``), the reads in a random order until
+    one applies; None when there is none, or ``ops`` leaves ``name_replace`` out. The
+    interpreter has put its finger on the slip; a site drawn by suspiciousness among a line's
+    other values reaches it rarely. A name the original binds is no slip of the original's
+    (a child's own edit unbound it: a deleted assignment)."""
+    if ops is not None and "name_replace" not in ops:
+        return None
+    reads = [
+        s
+        for s in original.sites
+        if isinstance(s.node, cst.Name) and s.node.value in named and op_expr.reads_unbound(s)
     ]
-    rng.shuffle(places)
-    for op, site in places:
-        edit = OPERATORS[op](original, site, rng)
+    rng.shuffle(reads)
+    for site in reads:
+        edit = OPERATORS["name_replace"](original, site, rng)
         if edit is not None and original.apply([edit]) not in (None, original.source):
             return edit
     return None
-
-
-def _names_of(node: cst.CSTNode, op: str) -> set[str]:
-    """The name ``node`` reads (``name_replace``) or the attribute it reads (``attr_replace``)."""
-    if op == "name_replace" and isinstance(node, cst.Name):
-        return {node.value}
-    if op == "attr_replace" and isinstance(node, cst.Attribute):
-        return {node.attr.value}
-    return set()
 
 
 def _first_applicable(
