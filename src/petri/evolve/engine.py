@@ -7,8 +7,9 @@ and a run resumed after ``kill -9`` replays to the start of its unfinished gener
 exactly the children it had bred. Births are recorded before their tasks are queued (each
 child as soon as it is bred, when the evaluator takes jobs early, so workers judge while its
 siblings are bred); a generation's evaluations and its selection are recorded in one atomic
-append. The shadow test (``evolve.shadow``) runs once, before promotion, and its evidence is an
-event: a resumed run promotes the patch it chose without running it again. A person's stop
+append. The shadow test (``evolve.shadow``) runs before promotion (a second time when the patch
+it would promote is tried with guards, ``_guarded``), and its evidence is one event: a resumed
+run promotes the patch it chose without running it again. A person's stop
 request (``petri stop``) is looked for between generations, only while the search would go
 on: the best program so far is promoted as found, with status ``stopped``.
 """

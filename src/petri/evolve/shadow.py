@@ -21,11 +21,10 @@ The calls the tests made are run too: simple invariants of the answers the tests
 looks like. Vouched for are the original's answers on the calls of the tests it passes and, for
 a function it passes no test of, in a repair, the plausible patches' answers where they all
 agree (each passes every test): a ``top_k`` that fails every test still says through its
-patches that it answers a list. An input on which the
-original's result breaks one is not trusted, and a patch counts a **violation** for each input
-on which its result breaks one and another patch's does not (one that every patch breaks ranks
-none above another; the engine then tries the promoted patch with guards for the empty input,
-``Engine._guarded``).
+patches that it answers a list. An input on which the original's result breaks one is not
+trusted, and a patch counts a **violation** for each input on which its result breaks one and
+another patch's does not (one that every patch breaks ranks none above another; the engine
+then tries the patch to promote with guards for the empty input, ``Engine._guarded``).
 
 Nor is any input of a function that a failing test called and whose original returns one and
 the same value on every input it answers, never changing its arguments (``constants``): a
