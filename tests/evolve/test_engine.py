@@ -205,6 +205,14 @@ def index_drops(state: RunState) -> int:
     return sum(any(e.op == "index_drop" for e in c.edits) for c in state.born.values())
 
 
+def killed_and_resumed(message: str, source: str, options: dict[str, Any]) -> RunState:
+    """A run whose tests crash with ``message``, killed at its 40th evaluation, resumed."""
+    store = MemoryStore()
+    with pytest.raises(KeyboardInterrupt):
+        run(store, CrashingEvaluator(message, fail_after=40), source, **options)
+    return run(store, CrashingEvaluator(message), source, **options)
+
+
 def test_crash_hints_weight_the_draws_of_a_parents_children_and_survive_a_resume() -> None:
     subscript = "TypeError: 'int' object is not subscriptable"
     source = BY_INDEX  # neither operator repairs it: both runs spend the whole budget
@@ -216,11 +224,8 @@ def test_crash_hints_weight_the_draws_of_a_parents_children_and_survive_a_resume
     # Both operators apply at ``xs[i]`` and both are thinned in the mix; the hint gives
     # index_drop (``xs[i]`` -> ``xs``) its full turn: 40 programs hold one, against 25.
     assert index_drops(hinted) > index_drops(plain)
-    store = MemoryStore()
-    with pytest.raises(KeyboardInterrupt):
-        run(store, CrashingEvaluator(subscript, fail_after=40), source, **options)
     # The programs judged before the kill are not judged again: their hints come from the log.
-    resumed = run(store, CrashingEvaluator(subscript), source, **options)
+    resumed = killed_and_resumed(subscript, source, options)
     assert origin_hints(resumed) == origin_hints(hinted)
     assert summary(resumed) == summary(hinted)
 
@@ -251,8 +256,5 @@ def test_a_crash_that_names_a_name_focuses_the_children_on_its_reads_and_survive
         )
 
     assert renamed(named) > renamed(bound)
-    store = MemoryStore()
-    with pytest.raises(KeyboardInterrupt):
-        run(store, CrashingEvaluator(unbound, fail_after=40), MISSPELT, **options)
-    resumed = run(store, CrashingEvaluator(unbound), MISSPELT, **options)
+    resumed = killed_and_resumed(unbound, MISSPELT, options)
     assert summary(resumed) == summary(named)

@@ -42,13 +42,17 @@ OVERFITTED = BUGGY.replace("total > 100", "total > 50")
 CRASHING = BUGGY.replace("    return total\n", "    return 100 // (total - 51) * 0 + total\n")
 
 
+def shadow_of(root: Path, module: str, source: str, tests: str) -> SandboxShadow:
+    """The shadow test of a problem written under ``root``: ``module.py`` and its tests."""
+    (root / f"{module}.py").write_text(source)
+    (root / "tests").mkdir()
+    (root / "tests" / f"test_{module}.py").write_text(tests)
+    return SandboxShadow(JudgeSpec(root, f"{module}.py", "tests"), Limits(), SandboxSettings())
+
+
 @pytest.fixture(scope="module")
 def shadow(tmp_path_factory: pytest.TempPathFactory) -> SandboxShadow:
-    root = tmp_path_factory.mktemp("shop")
-    (root / "shop.py").write_text(textwrap.dedent(BUGGY))
-    (root / "tests").mkdir()
-    (root / "tests" / "test_shop.py").write_text(TESTS)
-    return SandboxShadow(JudgeSpec(root, "shop.py", "tests"), Limits(), SandboxSettings())
+    return shadow_of(tmp_path_factory.mktemp("shop"), "shop", textwrap.dedent(BUGGY), TESTS)
 
 
 def test_the_patch_agreeing_with_the_original_near_passing_tests_wins(
@@ -168,12 +172,9 @@ AT_THE_ROOT = PROGRESS.replace("return min(width, ", "return max(0, min(width, "
 
 
 def test_the_patch_that_keeps_the_original_s_invariants_wins(tmp_path: Path) -> None:
-    (tmp_path / "progress.py").write_text(PROGRESS)
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_progress.py").write_text(PROGRESS_TESTS)
-    tester = SandboxShadow(JudgeSpec(tmp_path, "progress.py", "tests"), Limits(), SandboxSettings())
+    shadow = shadow_of(tmp_path, "progress", PROGRESS, PROGRESS_TESTS)
     patches = [Patch("caller", AT_THE_CALLER), Patch("root", AT_THE_ROOT)]
-    tested = tester.test(Patch("original", PROGRESS), patches, "repair", seed=1)
+    tested = shadow.test(Patch("original", PROGRESS), patches, "repair", seed=1)
     caller, root = tested.patches
     assert tested.chosen == "root"
     # percent(-1, 3), next to the passing percent(1, 3), is -34 in the original: it breaks
@@ -271,14 +272,11 @@ def test_gcd_of_zeros():
 def test_a_function_that_answers_one_value_everywhere_vouches_for_nothing(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "euclid.py").write_text(EUCLID)
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_euclid.py").write_text(EUCLID_TESTS)
-    tester = SandboxShadow(JudgeSpec(tmp_path, "euclid.py", "tests"), Limits(), SandboxSettings())
+    shadow = shadow_of(tmp_path, "euclid", EUCLID, EUCLID_TESTS)
     fixed = EUCLID.replace("abs(b)", "abs(a)")
     kept = EUCLID.replace("abs(b)", "abs(max(a, b))")  # 0 again wherever a ends negative
     patches = [Patch("kept", kept, lines=1, tokens=5), Patch("fixed", fixed, lines=1, tokens=1)]
-    tested = tester.test(Patch("original", EUCLID), patches, "repair", seed=1)
+    tested = shadow.test(Patch("original", EUCLID), patches, "repair", seed=1)
     # The original answers 0 everywhere, so its 0 near the passing gcd(0, 0) is not trusted:
     # neither patch diverges there, and the smaller edit wins.
     assert [p.departures for p in tested.patches] == [0, 0]
@@ -344,16 +342,13 @@ def test_the_patches_answers_on_the_tests_calls_say_what_an_answer_looks_like(
 ) -> None:
     # The original passes no test, so only the plausible patches' answers on the tests'
     # calls are vouched for: top answers a list, and the bare fix's None on [] breaks that.
-    (tmp_path / "ranks.py").write_text(TOP)
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_ranks.py").write_text(TOP_TESTS)
-    tester = SandboxShadow(JudgeSpec(tmp_path, "ranks.py", "tests"), Limits(), SandboxSettings())
+    shadow = shadow_of(tmp_path, "ranks", TOP, TOP_TESTS)
     original = Patch("original", TOP)
-    alone = tester.test(original, [Patch("fixed", TOP_FIXED, lines=1, tokens=1)], "repair", seed=1)
+    alone = shadow.test(original, [Patch("fixed", TOP_FIXED, lines=1, tokens=1)], "repair", seed=1)
     assert alone.chosen == "fixed" and alone.trusted == 0
     assert alone.shared > 0 and alone.patches[0].violations == 0  # every patch breaks it
     both = [Patch("fixed", TOP_FIXED, lines=1, tokens=1), Patch("guarded", TOP_GUARDED, 3, 8)]
-    tested = tester.test(original, both, "repair", seed=1)
+    tested = shadow.test(original, both, "repair", seed=1)
     fixed, guarded = tested.patches
     assert tested.chosen == "guarded" and tested.shared == 0
     assert fixed.violations > guarded.violations == 0
