@@ -26,8 +26,8 @@ The contenders then count the same change written in several places once (``adde
 and carry their size (``lines_written``, then ``tokens_written``), which the shadow test weighs.
 
 A patch the shadow test sees answer off its invariants (``None`` from a function whose tests
-all get a list) is tried once more with each guard for the empty input (``guards``) before its
-function's body: a loop that never runs on an empty list falls off the function's end, an
+all get a list) is tried once more with each guard for the empty input (``guarded``) before
+its function's body: a loop that never runs on an empty list falls off the function's end, an
 input the tests seldom try, and no minimized patch keeps a guard the tests do not need.
 """
 
@@ -167,8 +167,7 @@ def contenders(
         looked += 1
         minimal = minimize(candidate, record)
         if minimal.edits:  # minimized to nothing: the original itself
-            size = lines_written(original, minimal.source), tokens_written(original, minimal.source)
-            found.setdefault(minimal.id, Patch(minimal.id, minimal.source, *size))
+            found.setdefault(minimal.id, sized(original, minimal))
     return list(found.values())
 
 
@@ -188,6 +187,26 @@ def guards(original: Original, edits: Iterable[Edit]) -> list[Edit]:
             for value in returned_values(original, site):
                 found.append(Edit("guard_add", site.index, (param, value)))
     return [e for e in found if e not in edits]
+
+
+def guarded(
+    original: Original, patch: Candidate, passing: Callable[[list[Edit]], Candidate | None]
+) -> list[Patch]:
+    """``patch`` with each of its ``guards`` that passes the tests (``passing``: the child
+    when it does), as contenders with their size; unminimized, since the tests never need a
+    guard."""
+    found: list[Patch] = []
+    for edit in guards(original, patch.edits):
+        child = passing([*patch.edits, edit])
+        if child is not None:
+            found.append(sized(original.source, child))
+    return found
+
+
+def sized(original: str, child: Candidate) -> Patch:
+    """``child`` as a contender, with the lines and tokens its patch writes."""
+    size = lines_written(original, child.source), tokens_written(original, child.source)
+    return Patch(child.id, child.source, *size)
 
 
 def added_lines(before: str, after: str) -> frozenset[str]:

@@ -23,13 +23,7 @@ from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
-from petri.evolve.alternatives import (
-    Steering,
-    contenders,
-    guards,
-    lines_written,
-    tokens_written,
-)
+from petri.evolve.alternatives import Steering, contenders, guarded
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
 from petri.evolve.crash_hints import hints_of, named_of
 from petri.evolve.evaluator import Evaluator, Job, Submitter
@@ -437,7 +431,7 @@ class Engine:
 
     def _guarded(self, tested: ShadowTested) -> list[Patch]:
         """The chosen patch with each guard for the empty input that passes the tests
-        (``alternatives.guards``), when the shadow test saw an answer of it crash or break an
+        (``alternatives.guarded``), when the shadow test saw an answer of it crash or break an
         invariant: they join the contenders, unminimized (the tests never need a guard)."""
         assert self.original is not None
         chosen = next((p for p in tested.patches if p.id == tested.chosen), None)
@@ -446,15 +440,13 @@ class Engine:
         ops = self.settings.operator_names()
         if ops is not None and "guard_add" not in ops:
             return []
-        candidate = self.state.born[chosen.id]
-        found: list[Patch] = []
-        for edit in guards(self.original, candidate.edits):
-            child = self._evaluate_one(self.original, [*candidate.edits, edit], candidate, None)
-            if child is not None and self.state.records[child.id].feasible:
-                source = self.original.source
-                size = lines_written(source, child.source), tokens_written(source, child.source)
-                found.append(Patch(child.id, child.source, *size))
-        return found
+        original, candidate = self.original, self.state.born[chosen.id]
+
+        def passing(edits: list[Edit]) -> Candidate | None:
+            child = self._evaluate_one(original, edits, candidate, None)
+            return child if child is not None and self.state.records[child.id].feasible else None
+
+        return guarded(original, candidate, passing)
 
     def _contenders(self) -> list[Patch]:
         """Up to ``shadow_patches`` distinct minimized patches of the best feasible records, in
