@@ -198,6 +198,7 @@ def test_a_patch_that_breaks_an_invariant_is_shadow_tested_again_with_guards() -
     for pid in second[len(first) :]:
         guarded = state.born[pid]
         assert state.records[pid].feasible and guarded.parents == (chosen.id,)
+        assert guarded.op == "guard"
         assert guarded.edits[:-1] == chosen.edits and guarded.edits[-1].op == "guard_add"
         assert guarded.source.splitlines()[2].startswith("    if not xs:")  # after the docstring
     assert state.promoted is not None and state.promoted.id == second[-1]
@@ -213,8 +214,10 @@ def test_no_guard_is_tried_where_the_operators_leave_it_out() -> None:
 
 def test_a_run_killed_while_guarding_resumes_to_the_same_choice() -> None:
     reference = run(MemoryStore(), FakeEvaluator(), BreakingShadow(), seed=3, max_evals=400)
+    last = sorted(reference.records.values(), key=lambda r: r.n)[-3:]
+    assert all(reference.born[r.id].op == "guard" for r in last)  # the kill falls among them
     store = MemoryStore()
-    with pytest.raises(KeyboardInterrupt):  # among the guarded patches, the last evaluated
+    with pytest.raises(KeyboardInterrupt):
         run(
             store,
             FakeEvaluator(fail_after=reference.evaluations - 2),

@@ -443,7 +443,7 @@ class Engine:
         original, candidate = self.original, self.state.born[chosen.id]
 
         def passing(edits: list[Edit]) -> Candidate | None:
-            child = self._evaluate_one(original, edits, candidate, None)
+            child = self._evaluate_one(original, edits, candidate, None, "guard")
             return child if child is not None and self.state.records[child.id].feasible else None
 
         return guarded(original, candidate, passing)
@@ -504,7 +504,12 @@ class Engine:
         return found.get(tuple(minimal), best) if len(minimal) < len(best.edits) else best
 
     def _evaluate_one(
-        self, original: Original, edits: list[Edit], parent: Candidate, generation: int | None
+        self,
+        original: Original,
+        edits: list[Edit],
+        parent: Candidate,
+        generation: int | None,
+        op: str = "minimize",
     ) -> Candidate | None:
         source = original.apply(edits)
         if source is None:
@@ -512,7 +517,7 @@ class Engine:
         pid = program_id(source)
         if pid not in self.state.born:
             gen = self.state.next_generation if generation is None else generation
-            child = Candidate(pid, tuple(edits), (parent.id,), "minimize", gen, source)
+            child = Candidate(pid, tuple(edits), (parent.id,), op, gen, source)
             self._append(journal.births(self.run_id, [child]))
         child = self.state.born[pid]
         if pid not in self.state.records:
