@@ -6,7 +6,8 @@ suite; here are the bounds that need no child.
 
 from __future__ import annotations
 
-from petri.sandbox.child_reports import DETAILS_LIMIT, MAX_DETAILS, Verdict
+from petri.sandbox.child_reports import DETAILS_LIMIT, MAX_DETAILS, ChildReports, Verdict
+from petri.sandbox.framing import encode
 
 
 def test_details_kept_are_bounded() -> None:
@@ -21,3 +22,18 @@ def test_details_kept_are_bounded() -> None:
     verdict.detailed = MAX_DETAILS  # the evaluation's share is spent
     verdict.keep_details(2, "more")
     assert "details" not in verdict.results[2]
+
+
+def test_a_crash_line_is_kept_only_when_it_is_a_line_number() -> None:
+    verdict = Verdict(units=["a", "b"])
+    reports = ChildReports(
+        [0, 1], verdict, nonce="n", unit_timeout=5.0, basis=0.0, max_line=0,
+        file_lines=None, program="",
+    )  # fmt: skip
+    for index, line in ((0, 7), (1, "7; rm -rf /")):
+        reports.feed(encode({"ev": "start", "i": index, "nonce": "n"}))
+        reports.feed(encode({"ev": "result", "i": index, "outcome": "failed", "line": line,
+                             "nonce": "n"}))  # fmt: skip
+    assert verdict.results[0]["line"] == 7
+    assert "line" not in verdict.results[1]
+    assert not verdict.flags  # a line that is not one is dropped, not a violation

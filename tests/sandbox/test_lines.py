@@ -11,6 +11,7 @@ from petri.sandbox.lines import (
     file_lines,
     measured_files,
     program_lines,
+    reported_line,
 )
 
 
@@ -18,6 +19,12 @@ def test_program_lines_is_an_upper_bound_of_python_line_numbers() -> None:
     source = "a = 1\nb = '\x0c'\n\nc = 3"  # a form feed splits for str.splitlines, not Python
     assert program_lines(source) >= 4
     assert program_lines("") == 0
+
+
+def test_a_reported_crash_line_is_believed_only_as_a_line_number() -> None:
+    assert reported_line(12) == 12
+    for forged in (0, -3, True, 12.0, "12", [12], None, 1 << 40):
+        assert reported_line(forged) == 0
 
 
 def test_covered_lines_keeps_sorted_distinct_ints_in_range() -> None:

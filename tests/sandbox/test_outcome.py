@@ -14,7 +14,12 @@ from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 _DURATION = st.integers(0, 10**9).map(lambda us: us / 10**6)
 _LINES = st.lists(st.integers(1, 10_000), max_size=5, unique=True).map(lambda x: tuple(sorted(x)))
 _TEST = st.builds(
-    TestResult, st.text(min_size=1), st.sampled_from(TestOutcome), _DURATION, st.text()
+    TestResult,
+    st.text(min_size=1),
+    st.sampled_from(TestOutcome),
+    _DURATION,
+    st.text(),
+    line=st.integers(0, 10**6),
 )
 _EVALUATION = st.builds(
     Evaluation,

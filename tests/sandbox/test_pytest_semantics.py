@@ -273,6 +273,20 @@ def test_failures_carry_a_message(original: Evaluation) -> None:
     assert by_name["tests/test_semantics.py::test_add[1-2-3]"].message == ""
 
 
+def test_a_crash_names_the_program_line_that_raised_it(
+    pool: WorkerPool, original: Evaluation
+) -> None:
+    crashing = PROGRAM.replace("return a + b", "return a + b + None if a > 0 else a + b")
+    line = crashing.splitlines().index("    return a + b + None if a > 0 else a + b") + 1
+    found = {t.name: t for t in pool.evaluate(crashing, failure_details=False).tests}
+    assert found["tests/test_semantics.py::test_add[1-2-3]"].line == line  # raised in add
+    assert found["tests/test_semantics.py::test_add[-1-1-0]"].line == 0  # passed
+    assert found["tests/test_semantics.py::test_add[-1-1-0]"].message == ""
+    assert {t.line for t in original.tests} == {0}  # the tests' own asserts, a fixture's error
+    detailed = {t.name: t for t in pool.evaluate(crashing).tests}
+    assert detailed["tests/test_semantics.py::test_add[1-2-3]"].line == line
+
+
 def test_each_test_reports_its_duration(original: Evaluation) -> None:
     assert all(t.duration_s >= 0 for t in original.tests)
     slow = next(t for t in original.tests if t.name.endswith("test_takes_a_while"))

@@ -10,7 +10,7 @@ the child's pipes and enforcing its deadlines is ``watch``'s part.
 from __future__ import annotations
 
 from petri.sandbox.framing import FrameBuffer, FrameError
-from petri.sandbox.lines import MAX_COVERAGE_LINES, covered_files, covered_lines
+from petri.sandbox.lines import MAX_COVERAGE_LINES, covered_files, covered_lines, reported_line
 
 TYPE_CHECKING = False  # typing stays out of the jailed worker (see sandbox.child)
 if TYPE_CHECKING:
@@ -161,6 +161,8 @@ class ChildReports:
         self.verdict.record(self.current, outcome, str(frame.get("message", "")), duration)
         if "details" in frame:
             self.verdict.keep_details(self.current, frame["details"])
+        if line := reported_line(frame.get("line")):
+            self.verdict.results[self.current]["line"] = line
         self._keep_lines(self.current, frame)
         self.todo.remove(self.current)
         self.current = None

@@ -115,12 +115,14 @@ class _Recorder:
     def __init__(self) -> None:
         self.collect_errors: list[str] = []
         self.details = True  # per candidate (see PytestJudge.failure_details)
+        self.program_path = ""  # the file the candidate is compiled as (see PytestJudge.load)
         self.reset()
 
     def reset(self) -> None:
         self.outcome = "passed"
         self.message = ""
         self.exc = ""
+        self.line = 0  # the program's line that raised it (TestResult.line)
         self.text = ""  # the failure as pytest renders it, when details are asked for
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -132,6 +134,7 @@ class _Recorder:
         report = yield
         if call.excinfo is not None and not self.exc:
             self.exc = call.excinfo.typename
+            self.line = _innermost_line(call.excinfo.tb, self.program_path)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -212,6 +215,17 @@ def _skips(exc: BaseException) -> bool:
     if isinstance(exc, BaseExceptionGroup):
         return exc.split(skip)[1] is None
     return isinstance(exc, skip)
+
+
+def _innermost_line(tb: types.TracebackType | None, path: str) -> int:
+    """The line of the innermost frame of ``tb`` that runs code compiled from ``path``; 0 when
+    none does (the test's own ``assert`` failed)."""
+    line = 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _last_line(text: str) -> str:
@@ -318,6 +332,7 @@ class PytestJudge:
         module = sys.modules[self.module]
         module.__dict__.clear()
         module.__dict__.update(__name__=self.module, __file__=path, __builtins__=__builtins__)
+        self.recorder.program_path = path
         exec(code, module.__dict__)
         for namespace, key, attr in self._bindings:
             namespace[key] = _resolve(module, attr)
@@ -339,6 +354,8 @@ class PytestJudge:
             "message": self.recorder.message,
             "exc": self.recorder.exc,
         }
+        if self.recorder.line:
+            result["line"] = self.recorder.line
         if self.recorder.text:
             result["details"] = self.recorder.text
         return result

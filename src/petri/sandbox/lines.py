@@ -9,6 +9,15 @@ MAX_TEST_LINES = 20_000
 MAX_COVERAGE_LINES = 200_000
 
 
+#: Beyond any program a search edits: a crash line past it is not believed.
+MAX_LINE_NUMBER = 1 << 20
+
+
+def reported_line(raw: object) -> int:
+    """A test's reported crash line (``TestResult.line``) when it is a line number, else 0."""
+    return raw if type(raw) is int and 1 <= raw <= MAX_LINE_NUMBER else 0
+
+
 def program_lines(source: str) -> int:
     """An upper bound of the line numbers Python gives ``source`` (it splits on fewer
     characters than ``str.splitlines``)."""

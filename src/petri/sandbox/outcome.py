@@ -53,6 +53,10 @@ class TestResult:
     #: A failure as pytest renders it (traceback, assertion diff; its end, bounded); only
     #: when failure details were asked for.
     details: str = ""
+    #: The program's line where the test's error was raised (its innermost frame in the
+    #: program's file); 0 when it passed, failed an assertion of the test's own, or no frame of
+    #: the program was on the stack.
+    line: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -64,6 +68,8 @@ class TestResult:
             d["message"] = self.message
         if self.details:
             d["details"] = self.details
+        if self.line:
+            d["line"] = self.line
         return d
 
     @classmethod
@@ -74,6 +80,7 @@ class TestResult:
             outcome=TestOutcome(data["outcome"]),
             duration_s=float(data.get("duration_s", 0.0)),
             message=str(data.get("message", "")),
+            line=int(data.get("line", 0)),
         )
 
 

@@ -35,6 +35,7 @@ def _tests(reply: dict[str, Any]) -> tuple[TestResult, ...]:
             duration_s=float(t.get("duration_s", 0.0)),
             message=str(t.get("message", "")),
             details=str(t.get("details", "")),
+            line=int(t.get("line", 0)),
         )
         for t in reply.get("tests", [])
     )
