@@ -227,3 +227,34 @@ def test_a_parent_whose_crash_names_a_name_gets_children_edited_at_its_reads() -
     # Every name in scope is tried at ``new`` first thing; by suspiciousness alone, few are.
     assert at_reads({origin: ("new",)}) >= {"lst", "k", "a", "out"}
     assert len(at_reads({})) < 4
+
+
+#: ``x`` is bound nowhere: the original's tests raise on line 4 and never run line 5.
+HIDDEN = """def dedup(items):
+    out = []
+    for item in items:
+        if x not in out:
+            out += x
+    return out
+"""
+#: Its localization: every line some test ran (the empty input returns), line 5 none.
+RAN = {1: 0.5, 2: 0.5, 3: 0.5, 4: 1.0, 6: 0.0}
+
+
+def test_a_parent_crashing_on_a_line_the_original_never_ran_gets_children_edited_there() -> None:
+    original = Original.parse(HIDDEN)
+    origin = program_id(original.source)
+
+    def lines_edited(crashed: dict[str, tuple[int, ...]]) -> list[int]:
+        b = Breeder(
+            original, weights=RAN, ops=None, max_edits=4, crossover_rate=0.0, crashed=crashed
+        )
+        children = b.children(
+            [b.origin()], pick=None, n=60, rng=random.Random(3), seen={origin}, generation=1
+        )
+        return [original.sites[e.site].line for c in children for e in c.edits]
+
+    plain = lines_edited({})
+    assert lines_edited({origin: (5,)}).count(5) > plain.count(5) + 10
+    # A line the original's tests ran is localization's to weigh: the same children.
+    assert lines_edited({origin: (4,)}) == plain

@@ -9,7 +9,14 @@ from collections.abc import Callable
 import pytest
 
 from petri.evolve.breed import OPERATOR_MIX
-from petri.evolve.crash_hints import hinted_mix, hinted_operators, hints_of, named_of
+from petri.evolve.crash_hints import (
+    crash_lines,
+    hinted_mix,
+    hinted_operators,
+    hints_of,
+    named_of,
+    original_lines,
+)
 from petri.sandbox.outcome import Evaluation, Status, TestOutcome, TestResult
 
 
@@ -103,3 +110,39 @@ def test_named_are_the_names_crashes_could_not_find() -> None:
     )
     assert named_of(Evaluation(Status.FAILED, tests)) == ("new",)
     assert named_of(Evaluation(Status.FAILED, tests[1:])) == ()
+
+
+def test_crash_lines_are_where_failing_tests_raised() -> None:
+    tests = (
+        TestResult(
+            "t0", TestOutcome.FAILED, 0.0, "TypeError: 'int' object is not iterable", line=5
+        ),
+        TestResult("t1", TestOutcome.ERROR, 0.0, "NameError: name 'x' is not defined", line=4),
+        TestResult(
+            "t2", TestOutcome.FAILED, 0.0, "TypeError: 'int' object is not iterable", line=5
+        ),
+        TestResult("t3", TestOutcome.FAILED, 0.0, "assert 3 == 5"),  # the test's own assert
+        TestResult("t4", TestOutcome.TIMEOUT, 0.0, "ran out of time", line=9),
+    )
+    assert crash_lines(Evaluation(Status.FAILED, tests)) == (4, 5)
+    assert crash_lines(Evaluation(Status.FAILED, tests[3:])) == ()
+
+
+ORIGINAL = """def dedup(items):
+    out = []
+    for item in items:
+        if x not in out:
+            out += x
+    return out
+"""
+
+
+def test_a_childs_crash_lines_are_read_as_the_lines_of_the_original_they_came_from() -> None:
+    renamed = ORIGINAL.replace("x not in", "item not in")
+    assert original_lines(ORIGINAL, renamed, [4, 5]) == (4, 5)  # one line for one line
+    guarded = ORIGINAL.replace(
+        "    out = []\n", "    if not items:\n        return []\n    out = []\n"
+    )
+    assert original_lines(ORIGINAL, guarded, [2, 7]) == (5,)  # the guard's lines have none
+    assert original_lines(ORIGINAL, ORIGINAL, [5, 5]) == (5,)
+    assert original_lines(ORIGINAL, guarded, []) == ()

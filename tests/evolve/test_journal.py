@@ -32,6 +32,7 @@ PAYLOADS: list[journal.Payload] = [
     Record("p1", Status.TIMEOUT, {"tests_passed": 2.0}, 2, 3, 0.125, 7),
     Record("p2", Status.FAILED, {"tests_passed": 2.0}, 2, 3, 0.125, 8, behaviour="9f0e"),
     Record("p3", Status.FAILED, {"tests_passed": 0.0}, 0, 5, 0.1, 9, hints=("box",), named=("x",)),
+    Record("p4", Status.FAILED, {"tests_passed": 1.0}, 1, 4, 0.1, 10, crashed=(5, 8)),
     GenerationDone(
         generation=2,
         population=["p1", "p2"],

@@ -224,3 +224,47 @@ def test_a_bad_donor_folder_is_one_line_and_starts_no_run(
     assert "donor folder" in result.stderr and "does not exist" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (home / "runs").exists()
+
+
+#: Two slips, the second hidden by the first: ``x`` is bound nowhere, so the tests raise on
+#: the ``if`` and never run ``out += x``, which needs ``[item]`` once ``x`` is renamed.
+HIDDEN_SLIP = {
+    "dedup.py": (
+        "def dedup(items):\n    out = []\n    for item in items:\n"
+        "        if x not in out:\n            out += x\n    return out\n"
+    ),
+    "tests/test_dedup.py": (
+        "from dedup import dedup\n\n\n"
+        "def test_keeps_first_of_each():\n    assert dedup([3, 1, 3, 2, 1]) == [3, 1, 2]\n\n\n"
+        "def test_empty():\n    assert dedup([]) == []\n\n\n"
+        "def test_one():\n    assert dedup(['a']) == ['a']\n\n\n"
+        "def test_repeats():\n    assert dedup([5, 5, 5]) == [5]\n"
+    ),
+}
+
+
+def test_a_slip_hidden_behind_another_is_found_where_the_tests_crash_next(
+    make_problem: Callable[..., Path], home: Path
+) -> None:
+    # Renamed at both reads, ``out += item`` passes no more tests than the original and is a
+    # bigger patch; it raises on line 5, which the original's tests never ran. Kept for it,
+    # and its children edited there, ``[item]`` follows (without either: 1,500 evaluations
+    # and no repair, in each of four seeds).
+    problem = make_problem(HIDDEN_SLIP)
+    summary = evolve_json(problem, "--seed", "2", "--max-evals", "1500", "--workers", "1")
+    assert summary["status"] == "repaired"
+    best = Path(str(summary["best"]["path"])).read_text()  # type: ignore[index]
+    assert "if item not in out:" in best and "out += [item]" in best
+    store = from_url(f"sqlite:///{problem / '.petri' / 'petri.db'}")
+    try:
+        events = list(store.replay(str(summary["run_id"])))
+    finally:
+        store.close()
+    crashed = [e.payload.get("crashed") for e in events if e.type == EVALUATED]
+    assert [5] in crashed  # the line the original never ran, where the children were edited
+    # The lines travel with each result through the queue: two workers, the same run.
+    again = evolve_json(problem, "--seed", "2", "--max-evals", "1500", "--workers", "2")
+    assert (again["evaluations"], again["best"]["id"]) == (  # type: ignore[index]
+        summary["evaluations"],
+        summary["best"]["id"],  # type: ignore[index]
+    )

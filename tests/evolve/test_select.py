@@ -5,7 +5,14 @@ from __future__ import annotations
 import random
 
 from petri.evolve.objectives import Objective
-from petri.evolve.select import Scored, pareto_front, rank_all, select, tournament
+from petri.evolve.select import (
+    REACHING_SHARE,
+    Scored,
+    pareto_front,
+    rank_all,
+    select,
+    tournament,
+)
 
 OBJ = (Objective("tests_passed", "max"), Objective("patch_size", "min"))
 
@@ -72,3 +79,28 @@ def test_a_cut_front_keeps_behaviours_no_better_candidate_showed_first() -> None
     blind = [Scored(s.id, s.objectives, False) for s in pool]
     assert [x.id for x in select(blind, 2, OBJ)] != ["orig", "moved"]
     assert len(select(pool, 6, OBJ)) == 6  # a front that fits is kept whole
+
+
+def test_candidates_that_got_further_than_the_original_keep_a_share_of_the_places() -> None:
+    """A partial repair of a slip that hid another passes no more tests and is a bigger patch:
+    its front is never reached. Crashing on a line the original never ran, it keeps a place."""
+
+    def b(pid: str, size: float, behaviour: str, reached: bool = False) -> Scored:
+        scored = Scored(pid, {"tests_passed": 1, "patch_size": size}, False, behaviour)
+        scored.reached = reached
+        return scored
+
+    k = 2 * REACHING_SHARE
+    neutral = [b(f"n{i}", 1, f"N{i}") for i in range(k)]
+    further = [b("far1", 2, "F", reached=True), b("far2", 2, "A", reached=True)]
+    newer = b("far3", 3, "G", reached=True)
+    pool = [b("orig", 0, "A"), *neutral, *further, newer]
+    chosen = [x.id for x in select(pool, k, OBJ)]
+    assert len(chosen) == k and chosen[0] == "orig"
+    # Two places (k // REACHING_SHARE): behaviours no survivor shows first, then by rank.
+    assert chosen[-2:] == ["far1", "far3"]
+    # Places left over go to them as well; a feasible candidate needs no share.
+    assert [x.id for x in select([b("orig", 0, "A"), *further], 3, OBJ)] == ["orig", "far1", "far2"]
+    done = Scored("done", {"tests_passed": 4, "patch_size": 2}, True)
+    done.reached = True
+    assert [x.id for x in select([done, *neutral], 1, OBJ)] == ["done"]

@@ -244,6 +244,14 @@ def test_propose_follows_the_line_weights() -> None:
     assert share > 0.8 * expected
 
 
+def test_propose_keeps_to_the_lines_it_is_given() -> None:
+    original = Original.parse(CLAMP)
+    rng = random.Random(3)
+    edits = [propose(original, rng, weights={2: 1.0}, lines={5, 6}) for _ in range(50)]
+    assert {original.sites[e.site].line for e in edits if e is not None} == {5, 6}
+    assert propose(original, rng, lines={99}) is None  # no site there
+
+
 def test_propose_restricted_to_statement_ops() -> None:
     original = Original.parse(CLAMP)
     rng = random.Random(5)

@@ -57,6 +57,9 @@ OPERATOR_MIX: dict[str, float] = {
 #: Share of the new edits of a child whose parent's crashes name a name that the original
 #: reads bound nowhere drawn at a read of it (``operators.at_named``); the rest as any other.
 NAMED_RATE = 0.5
+#: Share of the new edits of a child whose parent's tests crash on a line the original's tests
+#: never reached drawn on such a line (see ``evolve.crash_hints``); the rest as any other.
+CRASHED_RATE = 0.5
 #: Share of children bred by mutating a member of the best front rather than a tournament
 #: winner. Most bugs need one edit of the original or of a partial repair; once neutral edits
 #: fill the population, tournaments alone made only about one child in sixteen of the original.
@@ -160,6 +163,7 @@ class Breeder:
         model: ModelEdits | None = None,
         hints: Mapping[str, Sequence[str]] | None = None,
         named: Mapping[str, Sequence[str]] | None = None,
+        crashed: Mapping[str, Sequence[int]] | None = None,
     ) -> None:
         self.original = original
         self.model = model
@@ -171,6 +175,8 @@ class Breeder:
         self.hints = hints or {}
         #: Parent id -> what its crashes name as missing (``crash_hints.named_of``).
         self.named = named or {}
+        #: Parent id -> the original's lines its tests crash on (``crash_hints.original_lines``).
+        self.crashed = crashed or {}
         self._unbound = unbound_names(original)
         self._mixes: dict[str, Mapping[str, float]] = {}
         self.max_edits = max_edits
@@ -334,13 +340,28 @@ class Breeder:
     ) -> Edit | None:
         """A new edit for a child of ``parent``: ``NAMED_RATE`` of the time at a read of a
         name its crashes name as missing, when the original reads it bound nowhere
-        (``operators.at_named``), else drawn by ``propose`` with its crash hints."""
+        (``operators.at_named``), else ``CRASHED_RATE`` of the time on a line its tests crash
+        on that the original's never ran, else drawn by ``propose``; all with its crash
+        hints."""
         named = [name for name in self.named.get(parent, ()) if name in self._unbound]
         if named and rng.random() < NAMED_RATE:
             edit = at_named(self.original, named, rng, self.ops)
             if edit is not None:
                 return edit
-        return propose(self.original, rng, weights=weights, ops=self.ops, mix=self._mix(parent))
+        mix = self._mix(parent)
+        unreached = self._unreached(parent)
+        if unreached and rng.random() < CRASHED_RATE:
+            edit = propose(self.original, rng, ops=self.ops, mix=mix, lines=unreached)
+            if edit is not None:
+                return edit
+        return propose(self.original, rng, weights=weights, ops=self.ops, mix=mix)
+
+    def _unreached(self, parent: str) -> frozenset[int]:
+        """The lines ``parent``'s tests crash on that the original's tests never ran (none
+        without localization: then no line is known to be unreached)."""
+        if not self.weights:
+            return frozenset()
+        return frozenset(line for line in self.crashed.get(parent, ()) if line not in self.weights)
 
     def _mix(self, parent: str) -> Mapping[str, float]:
         hints = self.hints.get(parent, ())

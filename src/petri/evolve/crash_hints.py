@@ -19,12 +19,25 @@ edit must change. A name the original binds was unbound by the child's own edits
 assignment), and an ``AttributeError`` most often by a name changed into another object's:
 focusing there undid those edits and cost repairs.
 
-The hints are read from each evaluation and kept in its record (``events.Record.hints`` and
-``named``), so a resumed run breeds with the same weights.
+And every crash says where: the line of the program that raised it (``TestResult.line``).
+Fault localization ranks the lines by which tests ran them in the original; a line the
+original's tests never reached (after a ``NameError`` on the line before it) has only the
+floor weight, however often a child's tests crash there. A child of a parent whose tests crash
+on such a line draws half its new edits on it (``breed.CRASHED_RATE``), and selection keeps a
+share of such programs (``select.REACHING_SHARE``): once ``x`` bound nowhere is renamed at both
+its reads in a ``remove_extras``, ``result += ele`` passes no more tests than the original and
+raises ``'int' object is not iterable`` on the line the original never ran, where ``[ele]`` is
+the fix.
+The parent's lines are read as the original's (``original_lines``): its edits may have added
+or removed lines before them.
+
+The hints are read from each evaluation and kept in its record (``events.Record.hints``,
+``named`` and ``crashed``), so a resumed run breeds with the same weights.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 
@@ -86,6 +99,27 @@ def named_of(evaluation: Evaluation) -> tuple[str, ...]:
     """What the crashes of ``evaluation``'s failing tests name as missing (``NAMED``), sorted."""
     found = (NAMED.search(t.message) for t in evaluation.tests if t.outcome in _CRASHED)
     return tuple(sorted({match.group(1) for match in found if match}))
+
+
+def crash_lines(evaluation: Evaluation) -> tuple[int, ...]:
+    """The program's lines where ``evaluation``'s failing tests crashed, sorted."""
+    return tuple(sorted({t.line for t in evaluation.tests if t.outcome in _CRASHED and t.line > 0}))
+
+
+def original_lines(original: str, source: str, lines: Iterable[int]) -> tuple[int, ...]:
+    """``lines`` of ``source`` (1-based) as the lines of ``original`` they were edited from,
+    sorted: a line in a run both share, or in a changed run of as many lines on each side; a
+    line ``source`` added has none."""
+    wanted = set(lines)
+    if not wanted or source == original:
+        return tuple(sorted(wanted))
+    old, new = original.splitlines(), source.splitlines()
+    found: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            found.update(i1 + (j - j1) + 1 for j in range(j1, j2) if j + 1 in wanted)
+    return tuple(sorted(found))
 
 
 def hinted_mix(mix: Mapping[str, float], hints: Iterable[str]) -> dict[str, float]:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
 from petri.evolve.alternatives import Steering, contenders, guarded
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
-from petri.evolve.crash_hints import hints_of, named_of
+from petri.evolve.crash_hints import crash_lines, hints_of, named_of, original_lines
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import (
     Baseline,
@@ -242,6 +242,7 @@ class Engine:
             max_edits=s.max_edits, crossover_rate=s.crossover_rate, model=self.model,
             hints={p.id: r.hints for p in population if (r := self.state.records.get(p.id))},
             named={p.id: r.named for p in population if (r := self.state.records.get(p.id))},
+            crashed={p.id: r.crashed for p in population if (r := self.state.records.get(p.id))},
         )  # fmt: skip
         seen = self.state.seen_before(g)
         n = min(self.settings.offspring, budget)
@@ -331,6 +332,8 @@ class Engine:
     def _record(self, candidate: Candidate, result: Result, n: int) -> Record:
         evaluation = result.evaluation
         values = measure(self.objectives, evaluation, candidate.source, len(candidate.edits))
+        assert self.original is not None
+        crashed = original_lines(self.original.source, candidate.source, crash_lines(evaluation))
         return Record(
             id=candidate.id,
             status=evaluation.status,
@@ -343,13 +346,15 @@ class Engine:
             memory_bytes=evaluation.peak_memory_bytes,
             hints=hints_of(evaluation),
             named=named_of(evaluation),
+            crashed=crashed,
         )
 
     def _selection(
         self, g: int, population: list[Candidate], children: list[Candidate], new: list[Record]
     ) -> NewEvent:
-        pool = [_scored(self.state.records[p.id]) for p in population]
-        pool += [_scored(r) for r in new]
+        ran = self.state.weights
+        pool = [_scored(self.state.records[p.id], ran) for p in population]
+        pool += [_scored(r, ran) for r in new]
         survivors = sorted(select(pool, self.settings.population, self.objectives), key=Scored.key)
         previous = self.state.last_generation
         # The front of everything evaluated so far: the last front (at first, the original)
@@ -529,8 +534,12 @@ class Engine:
         return child
 
 
-def _scored(record: Record) -> Scored:
-    return Scored(record.id, dict(record.objectives), record.feasible, record.behaviour)
+def _scored(record: Record, ran: Collection[int] = ()) -> Scored:
+    """``record`` as selection sees it; ``ran``: the lines the original's tests ran (its
+    localization), against which a crash elsewhere got further (none known: none did)."""
+    scored = Scored(record.id, dict(record.objectives), record.feasible, record.behaviour)
+    scored.reached = bool(ran) and any(line not in ran for line in record.crashed)
+    return scored
 
 
 def _oriented(record: Record, objectives: Sequence[Objective]) -> tuple[float, ...]:

@@ -184,6 +184,8 @@ class Record:
     hints: tuple[str, ...] = ()
     #: The names those crashes name as missing (``NameError``)
     named: tuple[str, ...] = ()
+    #: The original's lines where those crashes were raised (``crash_hints.original_lines``)
+    crashed: tuple[int, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -202,6 +204,7 @@ class Record:
             **({"memory_bytes": self.memory_bytes} if self.memory_bytes else {}),
             **({"hints": list(self.hints)} if self.hints else {}),
             **({"named": list(self.named)} if self.named else {}),
+            **({"crashed": list(self.crashed)} if self.crashed else {}),
         }
 
     @classmethod
@@ -219,7 +222,15 @@ class Record:
             memory_bytes=int(data.get("memory_bytes", 0)),
             hints=_names(data.get("hints", [])),
             named=_names(data.get("named", [])),
+            crashed=_lines(data.get("crashed", [])),
         )
+
+
+def _lines(value: object) -> tuple[int, ...]:
+    """A list of line numbers read back as a tuple; ValueError for anything else."""
+    if not isinstance(value, list) or not all(type(v) is int and v > 0 for v in value):
+        raise ValueError(f"expected a list of line numbers, got {value!r}")
+    return tuple(value)
 
 
 def _names(value: object) -> tuple[str, ...]:

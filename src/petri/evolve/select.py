@@ -6,7 +6,11 @@ the gate objectives only (tests passed, then patch size), so a half-repaired pro
 kept for being short. Where a front must be cut, a candidate whose tests behaved as no better
 ranked one's did is kept first: most repairs that take several edits pass no more tests until
 the last lands, and the partial ones among the many neutral edits are those that changed what
-a test did (its failure message), not those that changed nothing the tests see.
+a test did (its failure message), not those that changed nothing the tests see. And one
+place in ``REACHING_SHARE`` goes to candidates that got further than the original: their tests
+crash on a line the original's tests never ran (``Scored.reached``). That is the first of two
+slips mended and the second now raising, a bigger patch that passes no more tests, whose front
+is seldom reached at all.
 Parent selection is a binary tournament on (tier, rank, crowding) drawn
 from the run's own generator: DEAP's ``selTournamentDCD`` draws from the global ``random``
 module, which would make runs depend on whatever else used it.
@@ -25,6 +29,8 @@ from petri.evolve.objectives import Objective
 
 #: Objectives that still rank infeasible candidates (tests first, then the smallest patch).
 GATE = ("tests_passed", "patch_size")
+#: One survivor in this many may be a candidate that got further than the original.
+REACHING_SHARE = 6
 
 
 @dataclass
@@ -35,6 +41,8 @@ class Scored:
     objectives: dict[str, float]
     feasible: bool
     behaviour: str = ""  # a digest of what its tests did; "" when unknown
+    #: Its tests crash on a line the original's tests never ran (``crash_hints``).
+    reached: bool = False
     rank: int = 0
     crowding: float = 0.0
     tier: int = field(default=0, init=False)
@@ -100,7 +108,22 @@ def select(pool: Sequence[Scored], k: int, objectives: Sequence[Objective]) -> l
         if len(chosen) >= k:
             break
         seen.update(s.behaviour for s in front)
-    return chosen
+    return _reaching(chosen, pool, k)
+
+
+def _reaching(chosen: list[Scored], pool: Sequence[Scored], k: int) -> list[Scored]:
+    """``chosen`` with up to one place in ``REACHING_SHARE`` (its last places) given to
+    candidates left out whose tests crash on a line the original's never ran: those whose
+    behaviour no other survivor shows first, then in rank order."""
+    taken = {s.id for s in chosen}
+    left = [s for s in pool if s.reached and not s.feasible and s.id not in taken]
+    if not left or len(chosen) < k:
+        return chosen + left[: k - len(chosen)]
+    room = min(len(left), max(1, k // REACHING_SHARE))
+    kept = chosen[: len(chosen) - room]
+    behaviours = {s.behaviour for s in kept}
+    left.sort(key=lambda s: (s.behaviour in behaviours, s.tier, s.rank, -s.crowding))
+    return kept + left[:room]
 
 
 def _novel_first(front: list[Scored], seen: set[str]) -> list[Scored]:

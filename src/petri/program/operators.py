@@ -95,6 +95,7 @@ def propose(
     ops: Collection[str] | None = None,
     mix: Mapping[str, float] | None = None,
     tries: int = 30,
+    lines: Collection[int] | None = None,
 ) -> Edit | None:
     """One new edit that applies on its own and changes the program, or None.
 
@@ -104,8 +105,9 @@ def propose(
     a random order until one applies there; up to ``tries`` sites. ``mix`` thins that order: an
     operator of weight ``w`` (1.0 when not listed) takes its turn with probability ``w / max(1,
     *mix.values())`` and is skipped otherwise, so it is proposed about that much less often
-    wherever it applies, alone or among others (None: every operator takes its turn). ValueError
-    for an unknown operator name or a weight that is not a positive number.
+    wherever it applies, alone or among others (None: every operator takes its turn).
+    ``lines`` keeps the draw to the sites on those lines (None: every site). ValueError for an
+    unknown operator name or a weight that is not a positive number.
     """
     names = sorted(OPERATORS if ops is None else ops)
     unknown = [name for name in names if name not in OPERATORS]
@@ -117,6 +119,8 @@ def propose(
     if not original.donors:  # they cannot apply; leaving them out keeps the draws as they were
         names = [name for name in names if name not in DONOR_OPS]
     sites = original.sites
+    if lines is not None:
+        sites = tuple(site for site in sites if site.line in lines)
     if not sites or not names:
         return None
     site_weights = None
