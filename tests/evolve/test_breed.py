@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from hidden_slip import HIDDEN, RAN
+
 from petri.evolve.breed import (
     ELITE_RATE,
     OPERATOR_MIX,
@@ -227,18 +229,6 @@ def test_a_parent_whose_crash_names_a_name_gets_children_edited_at_its_reads() -
     # Every name in scope is tried at ``new`` first thing; by suspiciousness alone, few are.
     assert at_reads({origin: ("new",)}) >= {"lst", "k", "a", "out"}
     assert len(at_reads({})) < 4
-
-
-#: ``x`` is bound nowhere: the original's tests raise on line 4 and never run line 5.
-HIDDEN = """def dedup(items):
-    out = []
-    for item in items:
-        if x not in out:
-            out += x
-    return out
-"""
-#: Its localization: every line some test ran (the empty input returns), line 5 none.
-RAN = {1: 0.5, 2: 0.5, 3: 0.5, 4: 1.0, 6: 0.0}
 
 
 def test_a_parent_crashing_on_a_line_the_original_never_ran_gets_children_edited_there() -> None:

@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable
 
 import pytest
+from hidden_slip import HIDDEN
 
 from petri.evolve.breed import OPERATOR_MIX
 from petri.evolve.crash_hints import (
@@ -128,21 +129,12 @@ def test_crash_lines_are_where_failing_tests_raised() -> None:
     assert crash_lines(Evaluation(Status.FAILED, tests[3:])) == ()
 
 
-ORIGINAL = """def dedup(items):
-    out = []
-    for item in items:
-        if x not in out:
-            out += x
-    return out
-"""
-
-
 def test_a_childs_crash_lines_are_read_as_the_lines_of_the_original_they_came_from() -> None:
-    renamed = ORIGINAL.replace("x not in", "item not in")
-    assert original_lines(ORIGINAL, renamed, [4, 5]) == (4, 5)  # one line for one line
-    guarded = ORIGINAL.replace(
+    renamed = HIDDEN.replace("x not in", "item not in")
+    assert original_lines(HIDDEN, renamed, [4, 5]) == (4, 5)  # one line for one line
+    guarded = HIDDEN.replace(
         "    out = []\n", "    if not items:\n        return []\n    out = []\n"
     )
-    assert original_lines(ORIGINAL, guarded, [2, 7]) == (5,)  # the guard's lines have none
-    assert original_lines(ORIGINAL, ORIGINAL, [5, 5]) == (5,)
-    assert original_lines(ORIGINAL, guarded, []) == ()
+    assert original_lines(HIDDEN, guarded, [2, 7]) == (5,)  # the guard's lines have none
+    assert original_lines(HIDDEN, HIDDEN, [5, 5]) == (5,)
+    assert original_lines(HIDDEN, guarded, []) == ()

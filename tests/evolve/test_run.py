@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hidden_slip import HIDDEN
 from typer.testing import CliRunner, Result
 
 from petri.cli import app
@@ -226,13 +227,9 @@ def test_a_bad_donor_folder_is_one_line_and_starts_no_run(
     assert not (home / "runs").exists()
 
 
-#: Two slips, the second hidden by the first: ``x`` is bound nowhere, so the tests raise on
-#: the ``if`` and never run ``out += x``, which needs ``[item]`` once ``x`` is renamed.
+#: ``hidden_slip.HIDDEN`` with its tests.
 HIDDEN_SLIP = {
-    "dedup.py": (
-        "def dedup(items):\n    out = []\n    for item in items:\n"
-        "        if x not in out:\n            out += x\n    return out\n"
-    ),
+    "dedup.py": HIDDEN,
     "tests/test_dedup.py": (
         "from dedup import dedup\n\n\n"
         "def test_keeps_first_of_each():\n    assert dedup([3, 1, 3, 2, 1]) == [3, 1, 2]\n\n\n"

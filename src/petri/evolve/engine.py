@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from petri.config import EvolveSettings
 from petri.evolve import journal
 from petri.evolve.alternatives import Steering, contenders, guarded
 from petri.evolve.breed import Alternatives, Breeder, Candidate, ModelEdits, origin_of
-from petri.evolve.crash_hints import crash_lines, hints_of, named_of, original_lines
 from petri.evolve.evaluator import Evaluator, Job, Submitter
 from petri.evolve.events import (
     Baseline,
@@ -38,7 +37,8 @@ from petri.evolve.events import (
 )
 from petri.evolve.journal import RunState
 from petri.evolve.minimize import ddmin
-from petri.evolve.objectives import Objective, dominates, measure, oriented, parse_objectives
+from petri.evolve.objectives import Objective, dominates, oriented, parse_objectives
+from petri.evolve.recorded import record_of, scored_of
 from petri.evolve.results import Result
 from petri.evolve.select import Scored, pareto_front, rank_all, select
 from petri.evolve.shadow import Mode, Patch, ShadowTester
@@ -323,38 +323,24 @@ class Engine:
     def _elite(self, population: list[Candidate]) -> list[Candidate]:
         """The members of ``population``'s best front, in population order."""
         scored = [
-            _scored(self.state.records[p.id]) for p in population if p.id in self.state.records
+            scored_of(self.state.records[p.id]) for p in population if p.id in self.state.records
         ]
         fronts = rank_all(scored, self.objectives)
         best = {s.id for s in fronts[0]} if fronts else set()
         return [p for p in population if p.id in best]
 
     def _record(self, candidate: Candidate, result: Result, n: int) -> Record:
-        evaluation = result.evaluation
-        values = measure(self.objectives, evaluation, candidate.source, len(candidate.edits))
         assert self.original is not None
-        crashed = original_lines(self.original.source, candidate.source, crash_lines(evaluation))
-        return Record(
-            id=candidate.id,
-            status=evaluation.status,
-            objectives=values,
-            passed=evaluation.passed,
-            failed=evaluation.failed,
-            duration_s=evaluation.duration_s,
-            n=n,
-            behaviour=evaluation.behaviour(),
-            memory_bytes=evaluation.peak_memory_bytes,
-            hints=hints_of(evaluation),
-            named=named_of(evaluation),
-            crashed=crashed,
+        return record_of(
+            candidate, result.evaluation, n, objectives=self.objectives, original=self.original
         )
 
     def _selection(
         self, g: int, population: list[Candidate], children: list[Candidate], new: list[Record]
     ) -> NewEvent:
         ran = self.state.weights
-        pool = [_scored(self.state.records[p.id], ran) for p in population]
-        pool += [_scored(r, ran) for r in new]
+        pool = [scored_of(self.state.records[p.id], ran) for p in population]
+        pool += [scored_of(r, ran) for r in new]
         survivors = sorted(select(pool, self.settings.population, self.objectives), key=Scored.key)
         previous = self.state.last_generation
         # The front of everything evaluated so far: the last front (at first, the original)
@@ -362,8 +348,8 @@ class Engine:
         origin = self._origin_record()
         first = [origin.id] if origin is not None else []
         archived = previous.front if previous is not None else first
-        archive = [_scored(self.state.records[i]) for i in archived]
-        front = pareto_front(archive + [_scored(r) for r in new], self.objectives)
+        archive = [scored_of(self.state.records[i]) for i in archived]
+        front = pareto_front(archive + [scored_of(r) for r in new], self.objectives)
         best = self._best([*self.state.records.values(), *new])
         # Distinct objective vectors, as lists: the previous one comes back from JSON.
         names = [o.name for o in self.objectives]
@@ -532,14 +518,6 @@ class Engine:
             record = self._record(child, results[pid], self.state.evaluations + 1)
             self._append(journal.evaluations(self.run_id, [record]))
         return child
-
-
-def _scored(record: Record, ran: Collection[int] = ()) -> Scored:
-    """``record`` as selection sees it; ``ran``: the lines the original's tests ran (its
-    localization), against which a crash elsewhere got further (none known: none did)."""
-    scored = Scored(record.id, dict(record.objectives), record.feasible, record.behaviour)
-    scored.reached = bool(ran) and any(line not in ran for line in record.crashed)
-    return scored
 
 
 def _oriented(record: Record, objectives: Sequence[Objective]) -> tuple[float, ...]:
