@@ -245,8 +245,8 @@ def test_a_slip_hidden_behind_another_is_found_where_the_tests_crash_next(
 ) -> None:
     # Renamed at both reads, ``out += item`` passes no more tests than the original and is a
     # bigger patch; it raises on line 5, which the original's tests never ran. Kept for it,
-    # and its children edited there, ``[item]`` follows (without either: 1,500 evaluations
-    # and no repair, in each of four seeds).
+    # and its children edited there, ``[item]`` follows (before crash lines: 1,500
+    # evaluations and no repair, in each of four seeds).
     problem = make_problem(HIDDEN_SLIP)
     summary = evolve_json(problem, "--seed", "2", "--max-evals", "1500", "--workers", "1")
     assert summary["status"] == "repaired"

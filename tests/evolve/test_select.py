@@ -99,7 +99,7 @@ def test_candidates_that_got_further_than_the_original_keep_a_share_of_the_place
     assert len(chosen) == k and chosen[0] == "orig"
     # Two places (k // REACHING_SHARE): behaviours no survivor shows first, then by rank.
     assert chosen[-2:] == ["far1", "far3"]
-    # Places left over go to them as well; a feasible candidate needs no share.
+    # Where every candidate fits, none is displaced; a feasible one needs no share.
     assert [x.id for x in select([b("orig", 0, "A"), *further], 3, OBJ)] == ["orig", "far1", "far2"]
     done = Scored("done", {"tests_passed": 4, "patch_size": 2}, True)
     done.reached = True
