@@ -86,9 +86,7 @@ def test_candidates_that_got_further_than_the_original_keep_a_share_of_the_place
     its front is never reached. Crashing on a line the original never ran, it keeps a place."""
 
     def b(pid: str, size: float, behaviour: str, reached: bool = False) -> Scored:
-        scored = Scored(pid, {"tests_passed": 1, "patch_size": size}, False, behaviour)
-        scored.reached = reached
-        return scored
+        return Scored(pid, {"tests_passed": 1, "patch_size": size}, False, behaviour, reached)
 
     k = 2 * REACHING_SHARE
     neutral = [b(f"n{i}", 1, f"N{i}") for i in range(k)]
@@ -101,6 +99,5 @@ def test_candidates_that_got_further_than_the_original_keep_a_share_of_the_place
     assert chosen[-2:] == ["far1", "far3"]
     # Where every candidate fits, none is displaced; a feasible one needs no share.
     assert [x.id for x in select([b("orig", 0, "A"), *further], 3, OBJ)] == ["orig", "far1", "far2"]
-    done = Scored("done", {"tests_passed": 4, "patch_size": 2}, True)
-    done.reached = True
+    done = Scored("done", {"tests_passed": 4, "patch_size": 2}, True, reached=True)
     assert [x.id for x in select([done, *neutral], 1, OBJ)] == ["done"]

@@ -49,6 +49,5 @@ def record_of(
 def scored_of(record: Record, ran: Collection[int] = ()) -> Scored:
     """``record`` as selection sees it; ``ran``: the lines the original's tests ran (its
     localization), against which a crash elsewhere got further (none known: none did)."""
-    scored = Scored(record.id, dict(record.objectives), record.feasible, record.behaviour)
-    scored.reached = bool(ran) and any(line not in ran for line in record.crashed)
-    return scored
+    reached = bool(ran) and any(line not in ran for line in record.crashed)
+    return Scored(record.id, dict(record.objectives), record.feasible, record.behaviour, reached)

@@ -117,8 +117,8 @@ def _reaching(chosen: list[Scored], pool: Sequence[Scored], k: int) -> list[Scor
     behaviour no other survivor shows first, then in rank order."""
     taken = {s.id for s in chosen}
     left = [s for s in pool if s.reached and not s.feasible and s.id not in taken]
-    if not left or len(chosen) < k:
-        return chosen + left[: k - len(chosen)]
+    if not left:  # also when every candidate fitted: none was left out
+        return chosen
     room = min(len(left), max(1, k // REACHING_SHARE))
     kept = chosen[: len(chosen) - room]
     behaviours = {s.behaviour for s in kept}
